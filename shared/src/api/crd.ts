@@ -1,0 +1,77 @@
+/** Pure generation of CustomResourceDefinitions from the kind registry. */
+import { GROUP, VERSION } from './common.js';
+import type { KindDef } from './kinds.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * toStructural turns a TypeBox JSON Schema into a Kubernetes structural schema: maps become
+ * `additionalProperties` (Kubernetes has no `patternProperties`), and TypeBox-only keys go.
+ */
+export function toStructural(schema: unknown): JsonObject {
+  const walk = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!isObject(node)) return node;
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$id' || key === '$schema') continue;
+      if (key === 'patternProperties' && isObject(value)) {
+        const [only] = Object.values(value);
+        if (only === undefined) throw new Error('patternProperties without a value schema');
+        out['additionalProperties'] = walk(only);
+        continue;
+      }
+      // `properties` and `x-kubernetes-validations` hold names/rules, not schema keywords.
+      out[key] = key === 'x-kubernetes-validations' ? value : walk(value);
+    }
+    return out;
+  };
+  return walk(JSON.parse(JSON.stringify(schema)) as Json) as JsonObject;
+}
+
+/** crdFor builds the CRD object for one kind. */
+export function crdFor(def: KindDef): JsonObject {
+  const root: JsonObject = {
+    type: 'object',
+    description: def.description,
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      spec: toStructural(def.spec),
+      status: toStructural(def.status),
+    },
+    required: ['spec'],
+  };
+  if (def.rootRules) root['x-kubernetes-validations'] = def.rootRules as unknown as Json;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${def.plural}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'herald' } },
+    spec: {
+      group: GROUP,
+      names: {
+        kind: def.kind,
+        listKind: `${def.kind}List`,
+        plural: def.plural,
+        singular: def.singular,
+        shortNames: def.shortNames,
+        categories: ['herald'],
+      },
+      scope: 'Cluster',
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: def.columns as unknown as Json,
+          schema: { openAPIV3Schema: root },
+        },
+      ],
+    },
+  };
+}

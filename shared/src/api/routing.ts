@@ -1,0 +1,50 @@
+/** Router and Silence: where notifications go besides the tenant's own receivers, and what is muted. */
+import { Type, type Static } from '@sinclair/typebox';
+import { Duration, LabelSelector, cel, type HeraldObject } from './common.js';
+import { CONFIG_CHANNELS } from './config.js';
+import { StringEnum } from './common.js';
+
+const ChannelType = StringEnum(CONFIG_CHANNELS);
+
+export const RouterSpec = Type.Object({
+  enabled: Type.Optional(Type.Boolean({ description: 'Set false to pause this router; default true.' })),
+  alertSelector: LabelSelector('Notifications this router applies to.'),
+  receivers: Type.Object(
+    {
+      name: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 100 })),
+      regexName: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Receivers whose name matches.' })),
+      selector: Type.Optional(LabelSelector('Receivers whose labels match.')),
+      type: Type.Optional(Type.Array(ChannelType, { maxItems: 10, description: 'Only these channels of them.' })),
+      channels: Type.Optional(
+        Type.Array(
+          Type.Object({
+            tenant: Type.String({ minLength: 1, maxLength: 253, description: "The tenant's receivers." }),
+            type: Type.Optional(Type.Array(ChannelType, { maxItems: 10 })),
+          }),
+          { maxItems: 100 },
+        ),
+      ),
+    },
+    cel({
+      rule: 'has(self.name) || has(self.regexName) || has(self.selector) || has(self.channels)',
+      message: 'receivers must name at least one of name, regexName, selector or channels',
+    }),
+  ),
+});
+export type RouterSpec = Static<typeof RouterSpec>;
+export type Router = HeraldObject<'Router', RouterSpec>;
+
+export const SilenceSpec = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean({ description: 'Set false to lift the silence; default true.' })),
+    matcher: LabelSelector('Notifications this silence mutes.'),
+    startsAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the silence begins.' })),
+    schedule: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'Cron schedule of the start of each window.' }),
+    ),
+    duration: Type.Optional(Duration('How long the silence lasts (after startsAt, or after each schedule tick).')),
+  },
+  cel({ rule: '!has(self.schedule) || has(self.duration)', message: 'a schedule needs a duration', fieldPath: '.duration' }),
+);
+export type SilenceSpec = Static<typeof SilenceSpec>;
+export type Silence = HeraldObject<'Silence', SilenceSpec>;
