@@ -1,1 +1,3 @@
 export * from './api/index.js';
+export * from './selector/selector.js';
+export * from './credential/credential.js';

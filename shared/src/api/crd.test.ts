@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { renderCrds } from '../../../hack/gen-crds.js';
+import { KINDS } from './kinds.js';
+import { crdFor, toStructural } from './crd.js';
+
+type Node = Record<string, unknown>;
+
+/** Walks a schema and yields [path, node] for every sub-schema. */
+function* schemas(node: Node, path: string): Generator<[string, Node]> {
+  yield [path, node];
+  for (const [name, child] of Object.entries((node['properties'] as Record<string, Node>) ?? {})) {
+    yield* schemas(child, `${path}.${name}`);
+  }
+  if (node['items']) yield* schemas(node['items'] as Node, `${path}[]`);
+  if (typeof node['additionalProperties'] === 'object') yield* schemas(node['additionalProperties'] as Node, `${path}{}`);
+}
+
+describe('CRDs in crds/', () => {
+  it('are exactly what the TypeScript API in shared/ generates (run npm run gen:crds)', async () => {
+    for (const [file, text] of renderCrds()) {
+      expect(await readFile(new URL(`../../../crds/${file}`, import.meta.url), 'utf8'), file).toBe(text);
+    }
+  });
+
+  it.each(KINDS.map((k) => [k.kind, k] as const))('%s is structural and complete', (_kind, def) => {
+    const crd = crdFor(def) as { spec: { names: Node; versions: Node[] } };
+    const version = crd.spec.versions[0] as Node & { schema: { openAPIV3Schema: Node } };
+    expect(crd.spec.names['categories']).toEqual(['herald']);
+    expect((crd.spec.names['shortNames'] as string[]).length).toBeGreaterThan(0);
+    expect(version['subresources']).toEqual({ status: {} });
+    const columns = (version['additionalPrinterColumns'] as { name: string }[]).map((c) => c.name);
+    expect(columns).toContain('Ready');
+    expect(columns).toContain('Age');
+    for (const [path, node] of schemas(version.schema.openAPIV3Schema, def.kind)) {
+      const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
+      // The only free-form field is a JSON-patch value, which RFC 6902 allows to be any JSON.
+      if (preserve) expect(path).toMatch(/\.patches\[\]\.value$/);
+      else expect(node['type'], `${path} has a type`).toBeTypeOf('string');
+      expect(node).not.toHaveProperty('patternProperties');
+      expect(node).not.toHaveProperty('anyOf');
+      if (node['type'] === 'object' && node['properties'] && node['additionalProperties']) {
+        throw new Error(`${path}: properties and additionalProperties together are not structural`);
+      }
+    }
+  });
+
+  it('toStructural turns maps into additionalProperties and drops TypeBox ids', () => {
+    expect(
+      toStructural({ $id: 'x', type: 'object', patternProperties: { '^(.*)$': { type: 'string' } } }),
+    ).toEqual({ type: 'object', additionalProperties: { type: 'string' } });
+  });
+});
