@@ -5,12 +5,10 @@ import {
   ApiextensionsV1Api,
   CustomObjectsApi,
   KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubernetesObject,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { waitFor } from './net.js';
 
 export async function readCrds(dir: string): Promise<V1CustomResourceDefinition[]> {
@@ -22,14 +20,20 @@ export async function readCrds(dir: string): Promise<V1CustomResourceDefinition[
 const established = (crd: V1CustomResourceDefinition): boolean =>
   crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
 
-/** Server-side applies each CRD (so re-running is harmless) and waits for it to be usable. */
+/**
+ * Server-side applies each CRD (so re-running is harmless) and waits for it to be usable.
+ * The CRDs go over the wire as written: client-node's typed serializer expects its camelCase model
+ * and silently drops keys such as `x-kubernetes-validations` from a plain object.
+ */
 export async function installCrds(kc: KubeConfig, dir: string, timeoutMs = 60_000): Promise<string[]> {
   const crds = await readCrds(dir);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   await Promise.all(
     crds.map((crd) =>
-      objects.patch(crd as KubernetesObject, undefined, undefined, 'herald-harness', true, PatchStrategy.ServerSideApply),
+      rawRequest(kc, 'PATCH', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata?.name}?fieldManager=herald-harness&force=true`, {
+        contentType: 'application/apply-patch+yaml',
+        body: JSON.stringify(crd),
+      }),
     ),
   );
   const names = crds.map((c) => c.metadata?.name ?? '');
@@ -55,4 +59,32 @@ export async function installCrds(kc: KubeConfig, dir: string, timeoutMs = 60_00
     { timeoutMs, describe: () => `CRDs not served: ${names.join(', ')}` },
   );
   return names;
+}
+
+/** One request to the cluster with the kubeconfig's TLS and credentials; rejects unless 2xx. */
+export async function rawRequest(
+  kc: KubeConfig,
+  method: string,
+  path: string,
+  { contentType = 'application/json', body }: { contentType?: string; body?: string } = {},
+): Promise<string> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(path, cluster.server);
+  const options: RequestOptions = { method, headers: { 'content-type': contentType, accept: 'application/json' } };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, options, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve(text);
+        else reject(new Error(`${method} ${url.pathname}: HTTP ${status}: ${text}`));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
