@@ -34,14 +34,15 @@ export interface Timings {
 
 export class ClusterSet {
   private stopped = false;
+  readonly runDir: string;
+  readonly etcd: Etcd;
+  readonly clusters: ReadonlyMap<string, ApiServer>;
+  readonly timings: Timings = { etcdMs: 0, apiServersMs: 0, crdsMs: 0, totalMs: 0 };
+  private readonly keep: boolean;
 
-  constructor(
-    readonly runDir: string,
-    readonly etcd: Etcd,
-    readonly clusters: ReadonlyMap<string, ApiServer>,
-    readonly timings: Timings,
-    private readonly keep: boolean,
-  ) {}
+  constructor(parts: { runDir: string; etcd: Etcd; clusters: ReadonlyMap<string, ApiServer>; keep: boolean }) {
+    ({ runDir: this.runDir, etcd: this.etcd, clusters: this.clusters, keep: this.keep } = parts);
+  }
 
   get(name: string): ApiServer {
     const server = this.clusters.get(name);
@@ -84,7 +85,7 @@ export async function startClusters(opts: ClusterSetOptions = {}): Promise<Clust
       new ApiServer({ name, binary: bins.kubeApiserver, etcdUrl: etcd.url, runDir, extraArgs: opts.extraArgs?.[name] ?? [] }),
     ]),
   );
-  const set = new ClusterSet(runDir, etcd, servers, { etcdMs: 0, apiServersMs: 0, crdsMs: 0, totalMs: 0 }, opts.keep ?? false);
+  const set = new ClusterSet({ runDir, etcd, clusters: servers, keep: opts.keep ?? false });
   try {
     log(`harness: starting ${names.length} kube-apiserver(s): ${names.join(', ')}`);
     await Promise.all([...servers.values()].map((s) => s.start().then(() => log(`harness: ${s.name} ready at ${s.url}`))));

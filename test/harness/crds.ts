@@ -1,10 +1,11 @@
 /** Installs crds/ into a cluster and waits until every CRD is Established and served. */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type {
+  KubeConfig} from '@kubernetes/client-node';
 import {
   ApiextensionsV1Api,
   CustomObjectsApi,
-  KubeConfig,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';

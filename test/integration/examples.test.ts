@@ -95,7 +95,7 @@ describe('the API server rejects invalid objects and names the field', () => {
   it.each(invalid)('%s', async (_description, manifest, field, message) => {
     let caught: unknown;
     try {
-      await objects.create(manifest as unknown as KubernetesObject);
+      await objects.create(manifest);
     } catch (err) {
       caught = err;
     }

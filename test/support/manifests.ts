@@ -1,7 +1,8 @@
 /** Loading and applying YAML manifests (examples/, fixtures) against a real API server. */
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig} from '@kubernetes/client-node';
+import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 
 export interface Manifest {
