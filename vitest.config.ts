@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.test.ts', 'host/src/**/*.test.ts', 'member/src/**/*.test.ts', 'hack/**/*.test.ts'],
+          include: ['shared/src/**/*.test.ts', 'host/src/**/*.test.ts', 'member/src/**/*.test.ts', 'hack/**/*.test.ts', 'test/harness/**/*.test.ts'],
         },
       },
       {

@@ -42,6 +42,10 @@ export class ApiServer {
     return this.ca;
   }
 
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   get running(): boolean {
     return this.proc !== undefined;
   }

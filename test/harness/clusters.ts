@@ -57,6 +57,11 @@ export class ClusterSet {
     return kc;
   }
 
+  /** PIDs of every process this set runs. */
+  pids(): number[] {
+    return [this.etcd.process.pid, ...[...this.clusters.values()].map((s) => s.pid)].filter((p): p is number => p !== undefined);
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;

@@ -1,7 +1,6 @@
 /** vitest global setup for integration tests: one host and two members for the whole run. */
 import type { TestProject } from 'vitest/node';
-import { startClusters, type ClusterSet } from './clusters.js';
-import { providerFromEnv } from './provider.js';
+import { startTestClusters, type TestClusters } from './provider.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,19 +9,14 @@ declare module 'vitest' {
   }
 }
 
-let set: ClusterSet | undefined;
+let clusters: TestClusters | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  providerFromEnv();
-  set = await startClusters({ log: (line) => console.log(line) });
-  const t = set.timings;
-  console.log(
-    `harness: host + 2 members ready in ${(t.totalMs / 1000).toFixed(1)} s ` +
-      `(etcd ${(t.etcdMs / 1000).toFixed(1)} s, API servers ${(t.apiServersMs / 1000).toFixed(1)} s, CRDs ${(t.crdsMs / 1000).toFixed(1)} s)`,
-  );
-  project.provide('kubeconfigs', Object.fromEntries([...set.clusters].map(([name, s]) => [name, s.kubeconfigPath])));
+  clusters = await startTestClusters(['host', 'member-a', 'member-b'], (line) => console.log(line));
+  console.log(`harness: ${clusters.description}`);
+  project.provide('kubeconfigs', clusters.kubeconfigs);
 }
 
 export async function teardown(): Promise<void> {
-  await set?.stop();
+  await clusters?.stop();
 }

@@ -26,14 +26,17 @@ function installExitHooks(): void {
   }
 }
 
-const alive = (pid: number): boolean => {
+/** Whether a process runs: it exists and is not a zombie waiting to be reaped. */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
-};
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  // Field 3, after the parenthesised command name, is the state; Z is a zombie.
+  return !/\) Z /.test(stat);
+}
 
 /** Kills processes recorded by earlier runs under `root` whose owner is gone, and removes their folders. */
 export function reapStaleRuns(root: string): number {
@@ -41,7 +44,7 @@ export function reapStaleRuns(root: string): number {
   let killed = 0;
   for (const entry of readdirSync(root)) {
     const owner = Number(/^run-(\d+)-/.exec(entry)?.[1]);
-    if (!owner || alive(owner)) continue;
+    if (!owner || isRunning(owner)) continue;
     const dir = join(root, entry);
     const pidFile = join(dir, 'pids');
     const pids = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
