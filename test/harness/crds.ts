@@ -67,12 +67,12 @@ export async function rawRequest(
   kc: KubeConfig,
   method: string,
   path: string,
-  { contentType = 'application/json', body }: { contentType?: string; body?: string } = {},
+  { contentType = 'application/json', accept = 'application/json', body }: { contentType?: string; accept?: string; body?: string } = {},
 ): Promise<string> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const url = new URL(path, cluster.server);
-  const options: RequestOptions = { method, headers: { 'content-type': contentType, accept: 'application/json' } };
+  const options: RequestOptions = { method, headers: { 'content-type': contentType, accept } };
   await kc.applyToHTTPSOptions(options);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url, options, (res) => {
