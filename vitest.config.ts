@@ -1,18 +1,29 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tests run against sources, never a stale build of a sibling workspace.
+  resolve: { alias: { '@herald/shared': fileURLToPath(new URL('./shared/src/index.ts', import.meta.url)) } },
   test: {
     reporters: ['default', './test/support/closing-line-reporter.ts'],
     // Integration files share one set of control planes, so they run one after another.
     fileParallelism: false,
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['shared/src/**/*.test.ts', 'host/src/**/*.test.ts', 'member/src/**/*.test.ts', 'hack/**/*.test.ts', 'test/harness/**/*.test.ts'],
+          exclude: ['**/*.wire.test.ts', '**/node_modules/**'],
         },
       },
       {
+        // Over the wire against real local servers (SMTP, HTTP APIs); no Kubernetes needed.
+        extends: true,
+        test: { name: 'wire', include: ['member/src/**/*.wire.test.ts', 'test/wire/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

@@ -105,7 +105,9 @@ export const SettingsSpec = Type.Object({
     }),
   ),
   batchMaxSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Default 100.' })),
-  batchMaxWait: Type.Optional(Duration('Longest a group waits to fill; default 1m.')),
+  batchMaxWait: Type.Optional(
+    Duration('Longest a group waits to fill; default 5s (Notification Manager: 1m, on top of Alertmanager grouping).'),
+  ),
   cluster: Type.Optional(
     Type.Object(
       {
@@ -143,6 +145,9 @@ export const SettingsSpec = Type.Object({
       initialBackoff: Type.Optional(Duration('First retry delay; default 1s.')),
       maxBackoff: Type.Optional(Duration('Longest retry delay; default 5m.')),
       giveUpAfter: Type.Optional(Duration('Stop retrying after this long; default 24h.')),
+      dedupWindow: Type.Optional(
+        Duration('An identical notification delivered to the same receiver within this window is not sent again; default 5m.'),
+      ),
     }),
   ),
 });

@@ -1,0 +1,82 @@
+/** Effective Settings: the `default` Settings object with every default filled in. */
+import { type Channel, type LabelSelector, type SettingsSpec, durationOr } from '@herald/shared';
+
+export interface ChannelOptions {
+  timeoutMs: number;
+  template?: string;
+  [option: string]: unknown;
+}
+
+export interface EffectiveSettings {
+  tenantKey: string;
+  globalReceiverSelector: LabelSelector;
+  tenantReceiverSelector: LabelSelector;
+  defaultConfigSelector: LabelSelector;
+  defaultSecretNamespace: string;
+  routePolicy: 'All' | 'RouterFirst' | 'RouterOnly';
+  groupLabels: string[];
+  batchMaxSize: number;
+  batchMaxWaitMs: number;
+  cluster: { name: string; labels: Record<string, string> };
+  language: string;
+  globalTemplate: string | undefined;
+  channel(channel: Channel): ChannelOptions;
+  delivery: { maxAttempts: number; initialBackoffMs: number; maxBackoffMs: number; giveUpAfterMs: number; dedupWindowMs: number };
+  historyRetentionMs: number;
+}
+
+/** Notification Manager's Helm default; grouping by cluster and alerttype keeps sources apart. */
+export const DEFAULT_GROUP_LABELS = ['alertname', 'namespace', 'cluster', 'alerttype'];
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+function deliveryOf(d: NonNullable<SettingsSpec['delivery']> = {}): EffectiveSettings['delivery'] {
+  return {
+    maxAttempts: d.maxAttempts ?? Number.POSITIVE_INFINITY,
+    initialBackoffMs: durationOr(d.initialBackoff, 1_000),
+    maxBackoffMs: durationOr(d.maxBackoff, 300_000),
+    giveUpAfterMs: durationOr(d.giveUpAfter, 86_400_000),
+    dedupWindowMs: durationOr(d.dedupWindow, 300_000),
+  };
+}
+
+function channelOptionsOf(spec: SettingsSpec): EffectiveSettings['channel'] {
+  const options = (spec.options ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  return (channel) => {
+    const o = options[channel] ?? {};
+    const seconds = o['notificationTimeout'];
+    return { ...o, timeoutMs: typeof seconds === 'number' ? seconds * 1000 : DEFAULT_TIMEOUT_MS };
+  };
+}
+
+function selectorsOf(spec: SettingsSpec): Pick<EffectiveSettings, 'globalReceiverSelector' | 'tenantReceiverSelector' | 'defaultConfigSelector'> {
+  return {
+    globalReceiverSelector: spec.globalReceiverSelector ?? { matchLabels: { type: 'global' } },
+    tenantReceiverSelector: spec.tenantReceiverSelector ?? { matchLabels: { type: 'tenant' } },
+    defaultConfigSelector: spec.defaultConfigSelector ?? { matchLabels: { type: 'default' } },
+  };
+}
+
+function presentationOf(spec: SettingsSpec): Pick<EffectiveSettings, 'cluster' | 'language' | 'globalTemplate'> {
+  return {
+    cluster: { name: spec.cluster?.name ?? 'default', labels: spec.cluster?.labels ?? {} },
+    language: spec.template?.language ?? 'English',
+    globalTemplate: spec.options?.global?.template,
+  };
+}
+
+/** effectiveSettings fills defaults; it throws only on a malformed duration (the API server prevents those). */
+export function effectiveSettings(spec: SettingsSpec = {}): EffectiveSettings {
+  return {
+    ...selectorsOf(spec),
+    tenantKey: spec.tenantKey ?? 'namespace',
+    defaultSecretNamespace: spec.defaultSecretNamespace ?? 'herald-system',
+    routePolicy: spec.routePolicy ?? 'All',
+    groupLabels: spec.groupLabels ?? DEFAULT_GROUP_LABELS,
+    batchMaxSize: spec.batchMaxSize ?? 100,
+    batchMaxWaitMs: durationOr(spec.batchMaxWait, 5_000),
+    ...presentationOf(spec),
+    channel: channelOptionsOf(spec),
+    delivery: deliveryOf(spec.delivery),
+    historyRetentionMs: durationOr(spec.history?.retention, 7 * 86_400_000),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * A compiled, immutable view of the agent's configuration objects. Built by a pure function from
+ * the objects (whether read from the cluster or a folder); an object that cannot be used is left
+ * out and reported as a Problem, never thrown, so one bad object cannot take the agent down.
+ */
+import {
+  CONFIG_CHANNELS,
+  compileSelector,
+  type Channel,
+  type Config,
+  type LabelMatcher,
+  type Receiver,
+  type Router,
+  type Settings,
+  type Silence,
+  type Template,
+} from '@herald/shared';
+import { effectiveSettings, type EffectiveSettings } from './settings.js';
+import type { Labels } from '../model/notification.js';
+import { checkSchedule } from '../routing/silence.js';
+
+export interface Problem {
+  kind: string;
+  name: string;
+  message: string;
+}
+
+export type Scope = { kind: 'global' } | { kind: 'tenant'; tenant: string } | { kind: 'none' };
+
+export interface CompiledChannel {
+  channel: Channel;
+  enabled: boolean;
+  alertMatch: LabelMatcher;
+}
+
+export interface CompiledReceiver {
+  object: Receiver;
+  name: string;
+  labels: Labels;
+  scope: Scope;
+  channels: CompiledChannel[];
+}
+
+export interface CompiledRouter {
+  name: string;
+  match: LabelMatcher;
+  names: Set<string>;
+  regexName: RegExp | undefined;
+  selector: LabelMatcher | undefined;
+  types: Set<Channel> | undefined;
+  tenants: { tenant: string; types: Set<Channel> | undefined }[];
+}
+
+export interface CompiledSilence {
+  object: Silence;
+  name: string;
+  scope: Scope;
+  match: LabelMatcher;
+}
+
+export interface Snapshot {
+  settings: EffectiveSettings;
+  receivers: CompiledReceiver[];
+  configs: Config[];
+  routers: CompiledRouter[];
+  silences: CompiledSilence[];
+  templates: Template[];
+  problems: Problem[];
+}
+
+export interface SnapshotInput {
+  settings?: Settings | undefined;
+  receivers?: Receiver[];
+  configs?: Config[];
+  routers?: Router[];
+  silences?: Silence[];
+  templates?: Template[];
+}
+
+/** scopeOf: global if the global selector matches; tenant if the tenant selector matches and the tenant label is set. */
+export function scopeOf(labels: Labels, settings: EffectiveSettings): Scope {
+  if (compileSelector(settings.globalReceiverSelector)(labels)) return { kind: 'global' };
+  const tenant = labels[settings.tenantKey];
+  if (tenant !== undefined && compileSelector(settings.tenantReceiverSelector)(labels)) return { kind: 'tenant', tenant };
+  return { kind: 'none' };
+}
+
+/** Runs `build`, turning a thrown error into a Problem for (kind, name). */
+function guarded<T>(problems: Problem[], kind: string, name: string, build: () => T): T | undefined {
+  try {
+    return build();
+  } catch (err) {
+    problems.push({ kind, name, message: (err as Error).message });
+    return undefined;
+  }
+}
+
+function compileReceiver(r: Receiver, settings: EffectiveSettings): CompiledReceiver {
+  const labels = r.metadata.labels ?? {};
+  const channels = CONFIG_CHANNELS.flatMap((channel): CompiledChannel[] => {
+    const block = r.spec[channel];
+    if (!block) return [];
+    return [{ channel, enabled: block.enabled !== false, alertMatch: compileSelector(block.alertSelector, `spec.${channel}.alertSelector`) }];
+  });
+  return { object: r, name: r.metadata.name, labels, scope: scopeOf(labels, settings), channels };
+}
+
+function compileRegex(source: string | undefined, field: string): RegExp | undefined {
+  if (source === undefined) return undefined;
+  try {
+    return new RegExp(`^(?:${source})$`);
+  } catch (err) {
+    throw new Error(`${field}: invalid regular expression: ${(err as Error).message}`);
+  }
+}
+
+function compileRouter(r: Router): CompiledRouter | undefined {
+  if (r.spec.enabled === false) return undefined;
+  const rs = r.spec.receivers;
+  return {
+    name: r.metadata.name,
+    match: compileSelector(r.spec.alertSelector, 'spec.alertSelector'),
+    names: new Set(rs.name ?? []),
+    regexName: compileRegex(rs.regexName, 'spec.receivers.regexName'),
+    selector: rs.selector ? compileSelector(rs.selector, 'spec.receivers.selector') : undefined,
+    types: rs.type ? new Set(rs.type) : undefined,
+    tenants: (rs.channels ?? []).map((c) => ({ tenant: c.tenant, types: c.type ? new Set(c.type) : undefined })),
+  };
+}
+
+/** buildSnapshot compiles configuration objects into a Snapshot. */
+export function buildSnapshot(input: SnapshotInput): Snapshot {
+  const problems: Problem[] = [];
+  const settings =
+    guarded(problems, 'Settings', input.settings?.metadata.name ?? 'default', () => effectiveSettings(input.settings?.spec)) ??
+    effectiveSettings();
+  const receivers = (input.receivers ?? []).flatMap((r) => guarded(problems, 'Receiver', r.metadata.name, () => compileReceiver(r, settings)) ?? []);
+  const routers = (input.routers ?? []).flatMap((r) => guarded(problems, 'Router', r.metadata.name, () => compileRouter(r)) ?? []);
+  const silences = (input.silences ?? []).flatMap((s): CompiledSilence[] => {
+    if (s.spec.enabled === false) return [];
+    const compiled = guarded(problems, 'Silence', s.metadata.name, () => {
+      checkSchedule(s.spec);
+      return {
+        object: s,
+        name: s.metadata.name,
+        scope: scopeOf(s.metadata.labels ?? {}, settings),
+        match: compileSelector(s.spec.matcher, 'spec.matcher'),
+      };
+    });
+    return compiled ? [compiled] : [];
+  });
+  const byName = <T extends { metadata: { name: string } }>(a: T, b: T): number => a.metadata.name.localeCompare(b.metadata.name);
+  return {
+    settings,
+    receivers: receivers.sort((a, b) => a.name.localeCompare(b.name)),
+    configs: [...(input.configs ?? [])].sort(byName),
+    routers,
+    silences,
+    templates: [...(input.templates ?? [])].sort(byName),
+    problems,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The contract between the delivery pipeline and the channels: one Notifier per channel, one file
+ * each under channels/. A send either resolves with what the channel answered, or throws a
+ * DeliveryError that says whether trying again can help.
+ */
+import type { Channel, Credential, ReceiverSpec, ConfigSpec } from '@herald/shared';
+import type { TemplateData } from '../model/notification.js';
+
+/** The channel block of a Receiver, and of its Config, for channel C. */
+export type ReceiverBlock<C extends Channel> = NonNullable<ReceiverSpec[C]>;
+export type ConfigBlock<C extends Channel> = NonNullable<ConfigSpec[C]>;
+
+/** One channel of one Receiver, with the Config it selected. */
+export interface Target<C extends Channel = Channel> {
+  /** `<receiver name>/<channel>`: the delivery queue key. */
+  key: string;
+  receiver: string;
+  channel: C;
+  spec: ReceiverBlock<C>;
+  /** The selected Config's block; webhook and discord may have none. */
+  config?: ConfigBlock<C>;
+  configName?: string;
+}
+
+/** Renders a named template (or the channel's default) against the group's data. */
+export interface Renderer {
+  /** `name` is a template name (e.g. `nm.default.text`) or undefined for the default of `kind`. */
+  render(kind: 'text' | 'markdown' | 'html' | 'subject' | 'title', name: string | undefined, data: TemplateData): string;
+}
+
+export interface SendContext<C extends Channel = Channel> {
+  target: Target<C>;
+  data: TemplateData;
+  templates: Renderer;
+  /** Resolves a credential at send time; throws a retryable DeliveryError naming the field if it cannot. */
+  secret(credential: Credential | undefined, field: string): string;
+  signal: AbortSignal;
+  /** Per-channel options from Settings (timeouts, sizes, throttles), already defaulted. */
+  options: Readonly<Record<string, unknown>>;
+}
+
+/** What the channel said: shown in history and in /api/v2/verify answers. */
+export interface SendResult {
+  /** e.g. `250 2.0.0 OK`, `HTTP 200 {"ok":true}`. Never holds a secret. */
+  answer: string;
+  /** How many messages the send took (splitting can make several). */
+  messages: number;
+}
+
+export interface Notifier<C extends Channel = Channel> {
+  readonly channel: C;
+  send(ctx: SendContext<C>): Promise<SendResult>;
+}
+
+/** DeliveryError: a failed send, with whether a retry can succeed and when to retry. */
+export class DeliveryError extends Error {
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, opts: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+    super(message, { cause: opts.cause });
+    this.name = 'DeliveryError';
+    this.retryable = opts.retryable;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** Classifies an HTTP status: 2xx fine, 5xx/429/408 retryable, other codes terminal. */
+export function classifyHttpStatus(status: number): 'ok' | 'retry' | 'terminal' {
+  if (status >= 200 && status < 300) return 'ok';
+  if (status >= 500 || status === 429 || status === 408) return 'retry';
+  return 'terminal';
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds from `now`. */
+export function retryAfterMs(header: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
