@@ -9,6 +9,7 @@ import {
   type Channel,
   type Config,
   type LabelMatcher,
+  type SecretLookup,
   type Receiver,
   type Router,
   type Settings,
@@ -65,6 +66,7 @@ export interface Snapshot {
   routers: CompiledRouter[];
   silences: CompiledSilence[];
   templates: Template[];
+  secrets: SecretLookup;
   problems: Problem[];
 }
 
@@ -75,6 +77,7 @@ export interface SnapshotInput {
   routers?: Router[];
   silences?: Silence[];
   templates?: Template[];
+  secrets?: SecretLookup;
 }
 
 /** scopeOf: global if the global selector matches; tenant if the tenant selector matches and the tenant label is set. */
@@ -157,6 +160,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     routers,
     silences,
     templates: [...(input.templates ?? [])].sort(byName),
+    secrets: input.secrets ?? (() => undefined),
     problems,
   };
 }

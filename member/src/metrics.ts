@@ -1,0 +1,43 @@
+/** The agent's Prometheus metrics, on a registry of its own (never the global one). */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  received: Counter<'source'>;
+  accepted: Counter<'source'>;
+  rejected: Counter<'reason'>;
+  delivered: Counter<'channel'>;
+  failed: Counter<'channel'>;
+  retried: Counter<'channel'>;
+  suppressed: Counter;
+  silenced: Counter;
+  unrouted: Counter;
+  queueDepth: Gauge<'stage'>;
+  latency: Histogram<'channel'>;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'herald_agent_' });
+  const registers = [registry];
+  return {
+    registry,
+    received: new Counter({ name: 'herald_notifications_received_total', help: 'Notifications received, accepted or not.', labelNames: ['source'], registers }),
+    accepted: new Counter({ name: 'herald_notifications_accepted_total', help: 'Notifications durably stored before the 2xx answer.', labelNames: ['source'], registers }),
+    rejected: new Counter({ name: 'herald_requests_rejected_total', help: 'Requests answered 4xx, by reason.', labelNames: ['reason'], registers }),
+    delivered: new Counter({ name: 'herald_notifications_delivered_total', help: 'Notifications the channel accepted.', labelNames: ['channel'], registers }),
+    failed: new Counter({ name: 'herald_notifications_failed_total', help: 'Notifications given up on (terminal error or retries exhausted).', labelNames: ['channel'], registers }),
+    retried: new Counter({ name: 'herald_delivery_retries_total', help: 'Send attempts that will be retried.', labelNames: ['channel'], registers }),
+    suppressed: new Counter({ name: 'herald_notifications_deduplicated_total', help: 'Notifications not sent again: already delivered within the dedup window.', registers }),
+    silenced: new Counter({ name: 'herald_notifications_silenced_total', help: 'Notifications muted by a global silence.', registers }),
+    unrouted: new Counter({ name: 'herald_notifications_unrouted_total', help: 'Notifications no receiver takes.', registers }),
+    queueDepth: new Gauge({ name: 'herald_queue_depth', help: 'Work waiting, by stage: inbox (notifications), pending (notification copies per receiver), batches.', labelNames: ['stage'], registers }),
+    latency: new Histogram({
+      name: 'herald_delivery_latency_seconds',
+      help: 'From acceptance to the channel accepting the message.',
+      labelNames: ['channel'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Deliverer: sends due batches, one at a time per receiver channel (so order holds within a
+ * queue and a slow or dead receiver only delays itself), many queues at once. Every outcome is
+ * recorded: delivered, retried later with backoff, or failed with the channel's reason.
+ */
+import { resolveCredential, type Channel, type Credential } from '@herald/shared';
+import type { Snapshot } from '../config/snapshot.js';
+import type { Metrics } from '../metrics.js';
+import { templateDataFor, type Notification } from '../model/notification.js';
+import { DeliveryError, type Notifier, type Renderer, type SendResult, type Target } from '../notify/notifier.js';
+import type { Batch, Outbox } from '../store/outbox.js';
+import type { Clock } from './clock.js';
+import { backoffMs, groupLabelsOf } from './keys.js';
+import { resolveTarget } from './target.js';
+
+export interface DelivererDeps {
+  outbox: Outbox;
+  snapshot: () => Snapshot;
+  clock: Clock;
+  notifiers: Partial<Record<Channel, Notifier>>;
+  renderer: (snap: Snapshot) => Renderer;
+  metrics?: Metrics;
+  random?: () => number;
+  /** Most sends in flight at once, across all queues. */
+  concurrency?: number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+/** Sends one group to one target now; used by the queue and by /api/v2/verify. */
+export async function sendOnce(args: {
+  target: Target;
+  notifications: Notification[];
+  snap: Snapshot;
+  notifier: Notifier;
+  renderer: Renderer;
+  signal?: AbortSignal;
+}): Promise<SendResult> {
+  const { target, notifications, snap } = args;
+  const settings = snap.settings;
+  const options = settings.channel(target.channel);
+  const first = notifications[0];
+  const data = templateDataFor({
+    receiver: target.receiver,
+    cluster: settings.cluster.name,
+    alerts: notifications,
+    groupLabels: first ? groupLabelsOf(first.labels, settings.groupLabels) : {},
+  });
+  const signal = args.signal ?? AbortSignal.timeout(options.timeoutMs);
+  const secret = (credential: Credential | undefined, field: string): string => {
+    const r = resolveCredential(credential, snap.secrets, { field, defaultNamespace: settings.defaultSecretNamespace });
+    if (r.ok) return r.value;
+    throw new DeliveryError(`${r.field}: ${r.reason}`, { retryable: true });
+  };
+  return args.notifier.send({ target, data, templates: args.renderer, secret, signal, options });
+}
+
+export class Deliverer {
+  private readonly busy = new Set<string>();
+  private inFlight = 0;
+  private timer: { cancel(): void } | undefined;
+  private stopped = false;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: DelivererDeps) {}
+
+  /** Looks for due work now (after new batches, a finished send, or the timer). */
+  kick(): void {
+    if (this.stopped) return;
+    const now = this.deps.clock.now();
+    const limit = this.deps.concurrency ?? 32;
+    for (const batch of this.deps.outbox.due(now, 500)) {
+      if (this.inFlight >= limit) break;
+      if (this.busy.has(batch.target)) continue;
+      this.start(batch);
+    }
+    this.armTimer();
+  }
+
+  /** Stops taking work and waits for sends in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private armTimer(): void {
+    this.timer?.cancel();
+    const next = this.deps.outbox.nextDueAt();
+    if (next === undefined) return;
+    const wait = Math.max(next - this.deps.clock.now(), 0);
+    // Busy queues are kicked again when their send finishes; the timer covers future retries.
+    this.timer = this.deps.clock.setTimeout(() => this.kick(), Math.max(wait, 50));
+  }
+
+  private start(batch: Batch): void {
+    this.busy.add(batch.target);
+    this.inFlight++;
+    const run = this.attempt(batch).finally(() => {
+      this.busy.delete(batch.target);
+      this.inFlight--;
+      this.running.delete(run);
+      this.kick();
+    });
+    this.running.add(run);
+  }
+
+  private async attempt(batch: Batch): Promise<void> {
+    const { outbox, clock, metrics } = this.deps;
+    const snap = this.deps.snapshot();
+    const rows = outbox.batchRows(batch.id);
+    const notifications = rows.map((r) => JSON.parse(r.notification) as Notification);
+    const fingerprints = notifications.map((n) => n.fingerprint);
+    const channel = batch.target.slice(batch.target.lastIndexOf('/') + 1) as Channel;
+    try {
+      const resolved = resolveTarget(batch.target, snap);
+      if (!resolved.ok) throw new DeliveryError(resolved.error, { retryable: resolved.retryable });
+      const notifier = this.deps.notifiers[channel];
+      if (!notifier) throw new DeliveryError(`channel ${channel} is not supported by this agent`, { retryable: true });
+      const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: this.deps.renderer(snap) });
+      const now = clock.now();
+      outbox.delivered(batch, { answer: result.answer, fingerprints, dedupKeys: rows.map((r) => r.dedupKey), now });
+      metrics?.delivered.inc({ channel }, notifications.length);
+      metrics?.latency.observe({ channel }, (now - batch.firstReceivedAt) / 1000);
+    } catch (err) {
+      this.failure(batch, { err, fingerprints, channel });
+    }
+  }
+
+  private failure(batch: Batch, { err, fingerprints, channel }: { err: unknown; fingerprints: string[]; channel: Channel }): void {
+    const { outbox, clock, metrics, snapshot } = this.deps;
+    const now = clock.now();
+    const e = err instanceof DeliveryError ? err : new DeliveryError(`unexpected error: ${(err as Error).message}`, { retryable: true });
+    const policy = snapshot().settings.delivery;
+    const attempt = batch.attempts + 1;
+    const delay = backoffMs(attempt, policy, { random: (this.deps.random ?? Math.random)(), retryAfterMs: e.retryAfterMs });
+    const exhausted = attempt >= policy.maxAttempts || now + delay - batch.createdAt > policy.giveUpAfterMs;
+    this.deps.log?.({ msg: 'delivery failed', target: batch.target, attempt, retryable: e.retryable, error: e.message });
+    if (e.retryable && !exhausted) {
+      outbox.retry(batch, { error: e.message, fingerprints, nextAttemptAt: now + delay, now });
+      metrics?.retried.inc({ channel });
+      return;
+    }
+    const reason = e.retryable ? `gave up after ${attempt} attempts: ${e.message}` : e.message;
+    outbox.failed(batch, { error: reason, fingerprints, now });
+    metrics?.failed.inc({ channel }, fingerprints.length);
+  }
+}

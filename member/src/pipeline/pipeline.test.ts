@@ -1,0 +1,146 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Channel, Settings } from '@herald/shared';
+import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
+import { DeliveryError, type Notifier, type SendContext } from '../notify/notifier.js';
+import { receiver, config } from '../routing/fixtures.js';
+import { openDb } from '../store/schema.js';
+import { Outbox } from '../store/outbox.js';
+import { Pipeline } from './pipeline.js';
+
+const settings = (spec: Settings['spec']): Settings => ({ apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec });
+const snap = (extra: Settings['spec'] = {}): Snapshot =>
+  buildSnapshot({
+    settings: settings({ batchMaxWait: '0s', groupLabels: ['alertname'], cluster: { name: 'member-a' }, delivery: { initialBackoff: '10ms', maxBackoff: '40ms' }, ...extra }),
+    receivers: [receiver('ops', { type: 'global' }, { webhook: { url: 'http://ops.invalid/' } }), receiver('team', { type: 'tenant', namespace: 'team-a' }, { slack: { channels: ['#t'] } })],
+    configs: [config('slack', { type: 'default' }, { slack: { slackTokenSecret: { value: 'x' } } })],
+  });
+
+/** A notifier that records what it was asked to send and fails while `down` says so. */
+class Recorder implements Notifier {
+  sent: { receiver: string; alerts: string[]; cluster: string }[] = [];
+  calls = 0;
+  down: (() => DeliveryError | undefined) | undefined;
+  constructor(readonly channel: Channel) {}
+  send(ctx: SendContext): Promise<{ answer: string; messages: number }> {
+    this.calls++;
+    const error = this.down?.();
+    if (error) return Promise.reject(error);
+    this.sent.push({ receiver: ctx.target.receiver, alerts: ctx.data.alerts.map((a) => a.labels['alertname'] ?? ''), cluster: ctx.data.cluster });
+    return Promise.resolve({ answer: 'HTTP 200 ok', messages: 1 });
+  }
+}
+
+const renderer = () => ({ render: () => 'text' });
+const until = async (check: () => boolean, ms = 5000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+const payload = (alerts: Record<string, string>[]): string => JSON.stringify({ version: '4', status: 'firing', alerts: alerts.map((labels) => ({ labels, startsAt: '2026-11-21T12:00:00Z' })) });
+
+let pipelines: Pipeline[] = [];
+afterEach(async () => {
+  await Promise.all(pipelines.map((p) => p.stop()));
+  pipelines = [];
+});
+
+function setup(opts: { path?: string; snapshot?: Snapshot } = {}): { outbox: Outbox; webhook: Recorder; slack: Recorder; pipeline: Pipeline; accept: (body: string, n: number) => void } {
+  const outbox = new Outbox(openDb({ path: opts.path ?? ':memory:' }));
+  const webhook = new Recorder('webhook');
+  const slack = new Recorder('slack');
+  const current = opts.snapshot ?? snap();
+  const pipeline = new Pipeline({ outbox, snapshot: () => current, notifiers: { webhook, slack }, renderer });
+  pipelines.push(pipeline);
+  const accept = (body: string, n: number): void => {
+    outbox.accept('alertmanager', body, n, Date.now());
+    pipeline.accepted();
+  };
+  return { outbox, webhook, slack, pipeline, accept };
+}
+
+describe('Pipeline', () => {
+  it('delivers each notification to every receiver it routes to, grouped, stamped with the cluster', async () => {
+    const { webhook, slack, pipeline, accept, outbox } = setup();
+    pipeline.start();
+    accept(payload([{ alertname: 'A', namespace: 'team-a' }, { alertname: 'A', namespace: 'team-a', pod: 'p2' }, { alertname: 'B' }]), 3);
+    await until(() => webhook.sent.length === 2 && slack.sent.length === 1);
+    expect(webhook.sent.map((s) => s.alerts).sort()).toEqual([['A', 'A'], ['B']]);
+    expect(slack.sent).toEqual([{ receiver: 'team', alerts: ['A', 'A'], cluster: 'member-a' }]);
+    expect(outbox.history({ limit: 10 }).map((h) => h.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(pipeline.depth()).toEqual({ inbox: 0, pending: 0, batches: 0 });
+  });
+
+  it('a dead receiver gets everything once back, while another keeps receiving meanwhile', async () => {
+    const { webhook, slack, pipeline, accept, outbox } = setup();
+    let downFor = 5;
+    slack.down = () => (downFor-- > 0 ? new DeliveryError('HTTP 503', { retryable: true }) : undefined);
+    pipeline.start();
+    for (let i = 0; i < 4; i++) accept(payload([{ alertname: `A${i}`, namespace: 'team-a' }]), 1);
+    // The webhook receiver is not held up by the failing Slack queue.
+    await until(() => webhook.sent.length === 4);
+    expect(slack.sent.length).toBe(0);
+    await until(() => slack.sent.length === 4);
+    expect(slack.sent.map((s) => s.alerts[0])).toEqual(['A0', 'A1', 'A2', 'A3']);
+    expect(outbox.history({ target: 'team/slack', outcome: 'retrying', limit: 100 }).length).toBe(5);
+  });
+
+  it('records a terminal failure once and does not retry it', async () => {
+    const { slack, pipeline, accept, outbox } = setup();
+    slack.down = () => new DeliveryError('Slack: channel_not_found', { retryable: false });
+    pipeline.start();
+    accept(payload([{ alertname: 'X', namespace: 'team-a' }]), 1);
+    await until(() => outbox.history({ target: 'team/slack', limit: 5 }).length === 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(slack.calls).toBe(1);
+    expect(outbox.history({ target: 'team/slack', limit: 5 })[0]).toMatchObject({ outcome: 'failed', answer: 'Slack: channel_not_found', fingerprints: [expect.stringMatching(/^[0-9a-f]{16}$/)] });
+  });
+
+  it('gives up after maxAttempts and says so', async () => {
+    const { webhook, pipeline, accept, outbox } = setup({ snapshot: snap({ delivery: { maxAttempts: 3, initialBackoff: '1ms', maxBackoff: '2ms' } }) });
+    webhook.down = () => new DeliveryError('connect ECONNREFUSED', { retryable: true });
+    pipeline.start();
+    accept(payload([{ alertname: 'X' }]), 1);
+    await until(() => outbox.history({ outcome: 'failed', limit: 5 }).length === 1);
+    expect(webhook.calls).toBe(3);
+    expect(outbox.history({ outcome: 'failed', limit: 1 })[0]?.answer).toBe('gave up after 3 attempts: connect ECONNREFUSED');
+  });
+
+  it('does not send the same notification twice within the dedup window', async () => {
+    const { webhook, pipeline, accept, outbox } = setup();
+    pipeline.start();
+    accept(payload([{ alertname: 'A' }]), 1);
+    await until(() => webhook.sent.length === 1);
+    accept(payload([{ alertname: 'A' }, { alertname: 'A' }]), 2);
+    accept(payload([{ alertname: 'A', extra: 'changed labels: a different alert' }]), 1);
+    await until(() => webhook.sent.length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(webhook.sent.length).toBe(2);
+    expect(pipeline.depth()).toEqual({ inbox: 0, pending: 0, batches: 0 });
+    expect(outbox.history({ limit: 10 }).length).toBe(2);
+  });
+
+  it('splits a group at batchMaxSize', async () => {
+    const { webhook, pipeline, accept } = setup({ snapshot: snap({ batchMaxSize: 2, batchMaxWait: '50ms' }) });
+    pipeline.start();
+    accept(payload([1, 2, 3, 4, 5].map((i) => ({ alertname: 'A', i: String(i) }))), 5);
+    await until(() => webhook.sent.reduce((n, s) => n + s.alerts.length, 0) === 5);
+    expect(webhook.sent.map((s) => s.alerts.length).sort()).toEqual([1, 2, 2]);
+  });
+
+  it('resumes after a restart: accepted work that was never routed or sent is delivered', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'herald-')), 'agent.db');
+    const first = setup({ path });
+    // The first agent accepts and dies before it routes anything.
+    first.outbox.accept('alertmanager', payload([{ alertname: 'A' }, { alertname: 'B' }]), 2, Date.now());
+    await first.pipeline.stop();
+    const second = setup({ path });
+    second.pipeline.start();
+    await until(() => second.webhook.sent.length === 2);
+    expect(second.webhook.sent.map((s) => s.alerts[0]).sort()).toEqual(['A', 'B']);
+  });
+});

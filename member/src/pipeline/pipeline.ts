@@ -1,0 +1,111 @@
+/**
+ * The agent's delivery pipeline: route → group → deliver, over the durable outbox. Ingest
+ * calls `accepted()` after each commit; the pipeline works in chunks, yielding between them, so
+ * ingest stays responsive under load. `start()` resumes whatever a previous run left.
+ */
+import type { Channel } from '@herald/shared';
+import type { Snapshot } from '../config/snapshot.js';
+import type { Metrics } from '../metrics.js';
+import type { Notifier, Renderer } from '../notify/notifier.js';
+import type { Outbox } from '../store/outbox.js';
+import { systemClock, type Clock } from './clock.js';
+import { Deliverer } from './deliverer.js';
+import { Grouper } from './grouper.js';
+import { RouteStage } from './route-stage.js';
+
+export interface PipelineDeps {
+  outbox: Outbox;
+  snapshot: () => Snapshot;
+  notifiers: Partial<Record<Channel, Notifier>>;
+  renderer: (snap: Snapshot) => Renderer;
+  clock?: Clock;
+  metrics?: Metrics;
+  log?: (entry: Record<string, unknown>) => void;
+  random?: () => number;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
+export class Pipeline {
+  readonly deliverer: Deliverer;
+  private readonly grouper: Grouper;
+  private readonly router: RouteStage;
+  private readonly clock: Clock;
+  private draining = false;
+  private again = false;
+  private stopped = false;
+  private pruneTimer: { cancel(): void } | undefined;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.clock = deps.clock ?? systemClock;
+    const { outbox, snapshot, metrics } = deps;
+    this.deliverer = new Deliverer({ ...deps, clock: this.clock });
+    this.grouper = new Grouper({ outbox, snapshot, clock: this.clock, metrics, onBatch: () => this.deliverer.kick() });
+    this.router = new RouteStage({ outbox, snapshot, now: () => this.clock.now(), metrics });
+  }
+
+  /** Resumes: routes what the inbox holds, schedules open groups, and sends due batches. */
+  start(): void {
+    this.grouper.scanAll();
+    this.deliverer.kick();
+    this.accepted();
+    this.schedulePrune();
+  }
+
+  /** New work was committed to the inbox. Coalesces calls into one drain. */
+  accepted(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = true;
+    setImmediate(() => this.drain());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.pruneTimer?.cancel();
+    this.grouper.stop();
+    await this.deliverer.stop();
+  }
+
+  /** Current backlog, also exported as the queue-depth gauge. */
+  depth(): ReturnType<Outbox['depth']> {
+    const d = this.deps.outbox.depth();
+    for (const [stage, value] of Object.entries(d) as [string, number][]) this.deps.metrics?.queueDepth.set({ stage }, value);
+    return d;
+  }
+
+  private drain(): void {
+    if (this.stopped) return;
+    this.again = false;
+    let more = false;
+    try {
+      const result = this.router.drainChunk();
+      for (const g of result.touched) this.grouper.touch(g.target, g.groupKey);
+      more = result.more;
+    } catch (err) {
+      // A failing chunk stays in the inbox (its transaction rolled back) and is retried shortly.
+      this.deps.log?.({ msg: 'routing failed; will retry', error: (err as Error).message });
+      this.clock.setTimeout(() => this.accepted(), 1000);
+    }
+    if (more || this.again) {
+      setImmediate(() => this.drain());
+      return;
+    }
+    this.draining = false;
+  }
+
+  private schedulePrune(): void {
+    this.pruneTimer = this.clock.setTimeout(() => {
+      const { settings } = this.deps.snapshot();
+      this.deps.outbox.prune({
+        now: this.clock.now(),
+        retentionMs: settings.historyRetentionMs,
+        dedupWindowMs: settings.delivery.dedupWindowMs,
+      });
+      if (!this.stopped) this.schedulePrune();
+    }, PRUNE_EVERY_MS);
+  }
+}

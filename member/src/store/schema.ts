@@ -1,0 +1,75 @@
+/**
+ * The agent's embedded store. WAL with synchronous=NORMAL survives a process crash (SIGKILL) with
+ * every committed transaction intact; `durability: 'full'` also survives power loss, at a cost.
+ */
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS inbox (
+  id INTEGER PRIMARY KEY,
+  received_at INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  body TEXT NOT NULL,
+  count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending (
+  id INTEGER PRIMARY KEY,
+  target TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  dedup_key TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  notification TEXT NOT NULL,
+  batch_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS pending_open ON pending (target, group_key) WHERE batch_id IS NULL;
+CREATE INDEX IF NOT EXISTS pending_batch ON pending (batch_id) WHERE batch_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS batches (
+  id INTEGER PRIMARY KEY,
+  target TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  first_received_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS batches_queue ON batches (target, id) WHERE state = 'pending';
+CREATE TABLE IF NOT EXISTS history (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  target TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  notifications INTEGER NOT NULL,
+  fingerprints TEXT NOT NULL,
+  answer TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_at ON history (at);
+CREATE TABLE IF NOT EXISTS nflog (
+  target TEXT NOT NULL,
+  dedup_key TEXT NOT NULL,
+  delivered_at INTEGER NOT NULL,
+  PRIMARY KEY (target, dedup_key)
+) WITHOUT ROWID;
+`;
+
+export interface OpenOptions {
+  /** A file path, or ':memory:' for tests. */
+  path: string;
+  durability?: 'normal' | 'full';
+}
+
+export function openDb({ path, durability = 'normal' }: OpenOptions): Db {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  // Bounded page cache (KiB) so memory stays flat however large the backlog grows.
+  db.pragma('cache_size = -16384');
+  db.exec(DDL);
+  return db;
+}
