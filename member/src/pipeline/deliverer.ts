@@ -12,6 +12,7 @@ import type { Batch, Outbox } from '../store/outbox.js';
 import type { Clock } from './clock.js';
 import { backoffMs, groupLabelsOf } from './keys.js';
 import { resolveTarget } from './target.js';
+import { TemplateError, chooseTemplate } from '../template/index.js';
 
 export interface DelivererDeps {
   outbox: Outbox;
@@ -51,7 +52,28 @@ export async function sendOnce(args: {
     if (r.ok) return r.value;
     throw new DeliveryError(`${r.field}: ${r.reason}`, { retryable: true });
   };
-  return args.notifier.send({ target, data, templates: args.renderer, secret, signal, options });
+  const templates = withPrecedence(args.renderer, target, settings.globalTemplate);
+  return args.notifier.send({ target, data, templates, secret, signal, options });
+}
+
+/**
+ * The notifier names the receiver's (or its channel option's) template; this adds the rest of the
+ * precedence — the receiver's tmplText above it, the global template below it — and turns a
+ * template error into a retryable delivery error (fixing the Template lets the retry through).
+ */
+function withPrecedence(base: Renderer, target: Target, globalTemplate: string | undefined): Renderer {
+  const tmplText = (target.spec as { tmplText?: { name: string; key: string } }).tmplText;
+  return {
+    render(kind, name, data) {
+      const chosen = chooseTemplate({ kind, receiverTemplate: name, receiverTmplText: tmplText, globalOptionTemplate: globalTemplate });
+      try {
+        return base.render(kind, chosen, data);
+      } catch (err) {
+        if (err instanceof TemplateError) throw new DeliveryError(`template: ${err.message}`, { retryable: true, cause: err });
+        throw err;
+      }
+    },
+  };
 }
 
 export class Deliverer {

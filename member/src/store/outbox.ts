@@ -59,6 +59,9 @@ export interface Depth {
 
 export interface HistoryQuery {
   target?: string;
+  /** Receiver name (Kubernetes names hold no LIKE wildcards). */
+  receiver?: string;
+  channel?: string;
   outcome?: string;
   since?: number;
   limit: number;
@@ -234,6 +237,8 @@ export class Outbox {
   history(q: HistoryQuery): HistoryEntry[] {
     const filters: [string, unknown][] = [];
     if (q.target) filters.push(['target = ?', q.target]);
+    if (q.receiver) filters.push(['target LIKE ?', `${q.receiver}/%`]);
+    if (q.channel) filters.push(['target LIKE ?', `%/${q.channel}`]);
     if (q.outcome) filters.push(['outcome = ?', q.outcome]);
     if (q.since !== undefined) filters.push(['at >= ?', q.since]);
     const where = filters.map(([sql]) => sql);

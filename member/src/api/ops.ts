@@ -1,0 +1,34 @@
+/** Operations endpoints: delivery history, Prometheus metrics, liveness and readiness. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from './app.js';
+
+const HistoryQuery = Type.Object({
+  receiver: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+  channel: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  outcome: Type.Optional(Type.Union([Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('retrying')])),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  limit: Type.Optional(Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: '1 to 1000; default 100' })),
+});
+
+export function opsRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get<{ Querystring: Static<typeof HistoryQuery> }>('/api/v2/history', { schema: { querystring: HistoryQuery } }, (request) => {
+    const q = request.query;
+    const entries = deps.outbox
+      .history({ receiver: q.receiver, channel: q.channel, outcome: q.outcome, since: q.since ? Date.parse(q.since) : undefined, limit: q.limit ? Number(q.limit) : 100 })
+      .map(({ target, at, ...rest }) => {
+        const slash = target.lastIndexOf('/');
+        return { at: new Date(at).toISOString(), receiver: target.slice(0, slash), channel: target.slice(slash + 1), ...rest };
+      });
+    return { entries };
+  });
+  app.get('/metrics', async (_request, reply) => {
+    deps.depth?.();
+    return reply.type(deps.metrics?.registry.contentType ?? 'text/plain').send(await (deps.metrics?.registry.metrics() ?? ''));
+  });
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/readyz', (_request, reply) => {
+    const ready = deps.ready?.() ?? true;
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Standalone configuration: the same YAML objects (and Secrets) read from a folder, reloaded
+ * when a file changes. A file that does not parse is reported and the rest still load.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { buildSnapshot, type Problem, type Snapshot } from './snapshot.js';
+import { sortObjects, type RawObject } from './objects.js';
+
+async function files(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((e) => {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) return files(path);
+      return Promise.resolve(/\.(ya?ml|json)$/.test(e.name) ? [path] : []);
+    }),
+  );
+  return nested.flat().sort();
+}
+
+/** loadDir reads every object under `dir` into a Snapshot; problems are in `snapshot.problems`. */
+export async function loadDir(dir: string): Promise<Snapshot> {
+  const objects: { object: RawObject; where: string }[] = [];
+  const problems: Problem[] = [];
+  for (const path of await files(dir)) {
+    const where = relative(dir, path);
+    const docs = parseAllDocuments(await readFile(path, 'utf8'));
+    for (const doc of docs) {
+      if (doc.errors.length > 0) {
+        problems.push({ kind: 'File', name: where, message: `${where}: ${doc.errors[0]?.message ?? 'invalid YAML'}` });
+        continue;
+      }
+      const object = doc.toJS() as RawObject | null;
+      if (object && typeof object === 'object') objects.push({ object, where });
+    }
+  }
+  const sorted = sortObjects(objects);
+  const snap = buildSnapshot(sorted.input);
+  return { ...snap, problems: [...problems, ...sorted.problems, ...snap.problems] };
+}
+
+/** watchDir calls `onChange` (debounced) whenever something under `dir` changes. */
+export function watchDir(dir: string, onChange: () => void, debounceMs = 200): FSWatcher {
+  let timer: NodeJS.Timeout | undefined;
+  return watch(dir, { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(onChange, debounceMs);
+  });
+}

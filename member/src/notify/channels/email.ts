@@ -1,0 +1,198 @@
+/**
+ * Email over SMTP with nodemailer. Port 465 (or any port in `implicitTlsPorts`) starts with TLS;
+ * other ports upgrade with STARTTLS when offered, and `requireTLS` refuses to go on without it.
+ * One connection per message, messages sent one after another; every socket is ours (getSocket),
+ * so an aborted send destroys it at once instead of waiting for nodemailer's timeouts.
+ */
+import net from 'node:net';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { abortedError, recordSecrets, redact, type SecretRecorder } from '../http.js';
+import { DeliveryError, type ConfigBlock, type Notifier, type SendContext, type SendResult } from '../notifier.js';
+import { tlsOptionsOf } from '../tls.js';
+
+export interface EmailNotifierOptions {
+  /** Ports where SMTP starts with TLS instead of STARTTLS; default [465]. Tests add their own port. */
+  implicitTlsPorts?: readonly number[];
+}
+
+type EmailConfig = ConfigBlock<'email'>;
+
+/** nodemailer codes that no retry fixes when the server gave no reply code. */
+const TERMINAL_CODES = new Set(['EAUTH', 'EENVELOPE', 'EMESSAGE', 'EREQUIRETLS']);
+const DEFAULT_MAX_RECEIVERS = 100;
+
+/** Recipient lists, one per message: one each for 'single', chunks of maxEmailReceivers for 'bulk'. */
+export function recipientBatches(to: readonly string[], opts: { single: boolean; max: number }): string[][] {
+  const size = opts.single ? 1 : Math.max(1, opts.max);
+  const batches: string[][] = [];
+  for (let i = 0; i < to.length; i += size) batches.push(to.slice(i, i + size));
+  return batches;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ').trim();
+}
+
+function composeMessages(ctx: SendContext<'email'>, from: string): Mail.Options[] {
+  const { spec } = ctx.target;
+  const opt = (key: string): unknown => ctx.options[key];
+  const template = spec.template ?? (opt('template') as string | undefined);
+  const subjectTemplate = spec.subjectTemplate ?? (opt('subjectTemplate') as string | undefined);
+  const subject = oneLine(ctx.templates.render('subject', subjectTemplate, ctx.data));
+  const text = ctx.templates.render('text', template, ctx.data);
+  // html (the default) is multipart/alternative: the html part and a text part for plain clients.
+  const html = (spec.tmplType ?? opt('tmplType')) === 'text' ? undefined : ctx.templates.render('html', template, ctx.data);
+  const batches = recipientBatches(spec.to, {
+    single: opt('deliveryType') === 'single',
+    max: (opt('maxEmailReceivers') as number | undefined) ?? DEFAULT_MAX_RECEIVERS,
+  });
+  return batches.map((to) => ({ from, to, subject, text, ...(html === undefined ? {} : { html }) }));
+}
+
+function authOf(config: EmailConfig, secrets: SecretRecorder): Pick<SMTPTransport.Options, 'auth' | 'authMethod'> {
+  const user = config.authUsername;
+  if (!user) return {};
+  // PLAIN/LOGIN (nodemailer picks what the server offers) when a password is set; else CRAM-MD5.
+  if (config.authPassword) return { auth: { user, pass: secrets.secret(config.authPassword, 'spec.email.authPassword') } };
+  if (config.authSecret) {
+    return { auth: { user, pass: secrets.secret(config.authSecret, 'spec.email.authSecret') }, authMethod: 'CRAM-MD5' };
+  }
+  return {};
+}
+
+/** Opens and tracks the transport's sockets so an abort can destroy them. */
+class Sockets {
+  private readonly open = new Set<net.Socket>();
+  private readonly onAbort = (): void => this.destroyAll();
+
+  constructor(
+    private readonly server: { host: string; port: number },
+    private readonly signal: AbortSignal,
+  ) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  readonly getSocket = (_opts: unknown, callback: (err: Error | null, socketOptions?: object) => void): void => {
+    if (this.signal.aborted) return callback(new Error('aborted'));
+    const socket = net.connect(this.server);
+    this.open.add(socket);
+    socket.once('close', () => this.open.delete(socket));
+    socket.once('connect', () => {
+      socket.off('error', callback);
+      // nodemailer adds its own handlers; this one only keeps a late error from going unhandled.
+      socket.on('error', () => undefined);
+      callback(null, { connection: socket });
+    });
+    socket.once('error', callback);
+  };
+
+  destroyAll(): void {
+    for (const socket of this.open) socket.destroy();
+  }
+
+  dispose(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.destroyAll();
+  }
+}
+
+/** Rejects as soon as the signal aborts, without waiting for the wrapped promise. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort)).catch(() => undefined);
+  });
+}
+
+interface FailureContext {
+  server: string;
+  sent: number;
+  total: number;
+  secrets: readonly string[];
+}
+
+/** smtpFailure classifies: 4xx replies and network errors retry; 5xx replies and bad input do not. */
+function smtpFailure(err: unknown, ctx: FailureContext): DeliveryError {
+  const e = err as SMTPConnection.SMTPError;
+  const progress = ctx.sent > 0 ? ` (after ${ctx.sent} of ${ctx.total} messages were sent)` : '';
+  const say = (what: string, retryable: boolean): DeliveryError =>
+    new DeliveryError(redact(`SMTP ${ctx.server}: ${what}${progress}`, ctx.secrets), { retryable, cause: err });
+  // nodemailer only insists on STARTTLS under requireTLS; a 5xx refusal means the server lacks it.
+  if (e.command === 'STARTTLS' && e.response) {
+    const permanent = (e.responseCode ?? 500) >= 500;
+    const why = permanent ? 'the server does not support STARTTLS' : 'the server refused STARTTLS for now';
+    return say(`requireTLS is set but ${why} (it answered: ${e.response})`, !permanent);
+  }
+  const message = e instanceof Error ? e.message : String(err);
+  if (e.responseCode !== undefined) return say(message, e.responseCode < 500);
+  return say(`${message}${e.code && !message.includes(e.code) ? ` [${e.code}]` : ''}`, !TERMINAL_CODES.has(e.code ?? ''));
+}
+
+function answerOf(info: SMTPTransport.SentMessageInfo): string {
+  const rejected = info.rejected.length > 0 ? ` (rejected: ${info.rejected.map(String).join(', ')})` : '';
+  return `${info.response}${rejected}`;
+}
+
+export class EmailNotifier implements Notifier<'email'> {
+  readonly channel = 'email' as const;
+  private readonly implicitTlsPorts: ReadonlySet<number>;
+
+  constructor(opts: EmailNotifierOptions = {}) {
+    this.implicitTlsPorts = new Set(opts.implicitTlsPorts ?? [465]);
+  }
+
+  async send(ctx: SendContext<'email'>): Promise<SendResult> {
+    const config = ctx.target.config;
+    if (!config) throw new DeliveryError('email: no Config selected', { retryable: false });
+    const secrets = recordSecrets(ctx);
+    const messages = composeMessages(ctx, config.from);
+    if (messages.length === 0) throw new DeliveryError('email: the receiver names no recipients', { retryable: false });
+    const { host, port } = config.smartHost;
+    const sockets = new Sockets({ host, port }, ctx.signal);
+    const transport = nodemailer.createTransport(this.transportOptions(ctx, secrets, sockets));
+    let sent = 0;
+    let answer = '';
+    try {
+      for (const message of messages) {
+        const info = await abortable(transport.sendMail(message), ctx.signal);
+        answer = redact(answerOf(info), secrets.secrets);
+        sent++;
+      }
+      return { answer, messages: sent };
+    } catch (err) {
+      if (ctx.signal.aborted) throw abortedError(`SMTP ${host}:${port}`, ctx.signal);
+      throw smtpFailure(err, { server: `${host}:${port}`, sent, total: messages.length, secrets: secrets.secrets });
+    } finally {
+      transport.close();
+      sockets.dispose();
+    }
+  }
+
+  private transportOptions(ctx: SendContext<'email'>, secrets: SecretRecorder, sockets: Sockets): SMTPTransport.Options {
+    const config = ctx.target.config as EmailConfig;
+    const { host, port } = config.smartHost;
+    const secure = this.implicitTlsPorts.has(port);
+    const requireTLS = !secure && config.requireTLS === true;
+    const tls = tlsOptionsOf(config.tls, secrets, 'spec.email.tls');
+    const timeoutS = ctx.options['notificationTimeout'];
+    const timeoutMs = typeof timeoutS === 'number' ? timeoutS * 1000 : undefined;
+    return {
+      host,
+      port,
+      secure,
+      requireTLS,
+      // Without requireTLS, a server that advertises STARTTLS but refuses it is used in plain text.
+      opportunisticTLS: !requireTLS,
+      ...(config.hello ? { name: config.hello } : {}),
+      ...authOf(config, secrets),
+      ...(tls ? { tls } : {}),
+      ...(timeoutMs ? { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs } : {}),
+      getSocket: sockets.getSocket,
+    };
+  }
+}

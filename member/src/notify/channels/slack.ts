@@ -1,0 +1,111 @@
+/**
+ * Slack: chat.postMessage to each of the receiver's channels with the Web API client. The client's
+ * own retries and rate-limit queueing are off: Herald's delivery pipeline owns retries and backoff.
+ */
+import { ErrorCode, LogLevel, WebClient, type WebAPICallError } from '@slack/web-api';
+import { abortedError, messageOf, recordSecrets, redact } from '../http.js';
+import { DeliveryError, classifyHttpStatus, type Notifier, type SendContext, type SendResult } from '../notifier.js';
+
+/** Platform errors that a later attempt can get past; every other `ok:false` error is terminal. */
+const TRANSIENT_PLATFORM_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
+/** Errors about the token, not the channel: the remaining channels would fail the same way. */
+const TOKEN_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired']);
+
+interface Failure {
+  channel: string;
+  error: DeliveryError;
+  /** Stop here: the next channels would fail the same way (token, rate limit, network). */
+  stop: boolean;
+}
+
+function failureOf(err: unknown, channel: string, secrets: readonly string[]): Failure {
+  const fail = (message: string, opts: { retryable: boolean; retryAfterMs?: number }, stop = true): Failure => ({
+    channel,
+    error: new DeliveryError(redact(message, secrets), { ...opts, cause: err }),
+    stop,
+  });
+  const e = err as WebAPICallError;
+  switch (e.code) {
+    case ErrorCode.RateLimitedError:
+      return fail('rate limited', { retryable: true, retryAfterMs: e.retryAfter * 1000 });
+    case ErrorCode.PlatformError: {
+      const code = e.data.error;
+      const transient = TRANSIENT_PLATFORM_ERRORS.has(code);
+      return fail(code, { retryable: transient }, transient || TOKEN_ERRORS.has(code));
+    }
+    case ErrorCode.HTTPError:
+      return fail(`HTTP ${e.statusCode} ${e.statusMessage}`, { retryable: classifyHttpStatus(e.statusCode) !== 'terminal' });
+    case ErrorCode.RequestError:
+      return fail(messageOf(e.original), { retryable: true });
+    default:
+      return fail(messageOf(err), { retryable: true });
+  }
+}
+
+/** One DeliveryError for the whole target, naming what was posted before the failures. */
+function combined(outcome: { posted: readonly string[]; failures: readonly Failure[]; skipped: readonly string[] }): DeliveryError {
+  const { posted, failures, skipped } = outcome;
+  const what = failures.map((f) => `${f.channel}: ${f.error.message}`).join('; ');
+  const done = posted.length > 0 ? `; already posted to ${posted.join(', ')}` : '';
+  const notTried = skipped.length > 0 ? `; not attempted: ${skipped.join(', ')}` : '';
+  const retryAfters = failures.map((f) => f.error.retryAfterMs).filter((ms): ms is number => ms !== undefined);
+  return new DeliveryError(`slack chat.postMessage failed: ${what}${done}${notTried}`, {
+    retryable: failures.some((f) => f.error.retryable),
+    retryAfterMs: retryAfters.length > 0 ? Math.max(...retryAfters) : undefined,
+    cause: failures[0]?.error,
+  });
+}
+
+export class SlackNotifier implements Notifier<'slack'> {
+  readonly channel = 'slack' as const;
+
+  /**
+   * Posts to the channels one after another. A failure on one channel does not stop the others
+   * unless it would repeat (token, rate limit, network). Limitation: the pipeline retries the whole
+   * target, so a retry re-posts to channels that already succeeded; the error names them.
+   */
+  async send(ctx: SendContext<'slack'>): Promise<SendResult> {
+    const secrets = recordSecrets(ctx);
+    const config = ctx.target.config;
+    if (!config) throw new DeliveryError('slack: no Config selected', { retryable: false });
+    const channels = ctx.target.spec.channels;
+    if (channels.length === 0) throw new DeliveryError('slack: the receiver names no channels', { retryable: false });
+    const token = secrets.secret(config.slackTokenSecret, 'spec.slack.slackTokenSecret');
+    const template = ctx.target.spec.template ?? (ctx.options['template'] as string | undefined);
+    const text = ctx.templates.render('markdown', template, ctx.data);
+    const client = new WebClient(token, {
+      ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+      // The SDK takes no per-call signal; axios honours one set on the request config.
+      requestInterceptor: (req) => Object.assign(req, { signal: ctx.signal }),
+    });
+    const posted: string[] = [];
+    const failures: Failure[] = [];
+    const skipped: string[] = [];
+    for (const [i, channel] of channels.entries()) {
+      try {
+        const res = await client.chat.postMessage({ channel, text });
+        posted.push(`${channel} ts=${res.ts ?? '?'}`);
+      } catch (err) {
+        if (ctx.signal.aborted) throw abortedError('slack chat.postMessage', ctx.signal);
+        const failure = failureOf(err, channel, secrets.secrets);
+        failures.push(failure);
+        if (failure.stop) {
+          skipped.push(...channels.slice(i + 1));
+          break;
+        }
+      }
+    }
+    if (failures.length > 0) throw combined({ posted, failures, skipped });
+    return { answer: `ok: posted to ${posted.join(', ')}`, messages: posted.length };
+  }
+}

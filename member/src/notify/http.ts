@@ -1,0 +1,178 @@
+/**
+ * HTTP posting for the channels that speak plain HTTP (undici), and the redaction every channel
+ * applies to what it reports: a DeliveryError message or an answer ends up in history and in
+ * /api/v2/verify answers, so it must never carry a credential or a URL's query string (DingTalk and
+ * WeChat bot URLs carry their tokens there).
+ */
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Credential } from '@herald/shared';
+import { DeliveryError, classifyHttpStatus, retryAfterMs, type SendContext } from './notifier.js';
+import type { TlsOptions } from './tls.js';
+
+const REDACTED = '<redacted>';
+/** Enough of a reply body for an answer; the rest is not read. */
+const BODY_PREFIX_BYTES = 4096;
+const ANSWER_BODY_CHARS = 200;
+
+/** redactUrl keeps scheme, host and path; userinfo and every query value become `<redacted>`. */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return REDACTED;
+  }
+  const userinfo = parsed.username || parsed.password ? `${REDACTED}@` : '';
+  const query = parsed.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '')
+    // A bare `?abc` may itself be a token, so only a key before `=` survives.
+    .map((pair) => (pair.includes('=') ? `${pair.slice(0, pair.indexOf('='))}=${REDACTED}` : REDACTED));
+  const search = query.length > 0 ? `?${query.join('&')}` : '';
+  // An already-redacted path stays readable (redact must be idempotent).
+  const path = parsed.pathname.replaceAll('%3Credacted%3E', REDACTED);
+  return `${parsed.protocol}//${userinfo}${parsed.host}${path}${search}`;
+}
+
+/** redact removes every secret (raw or URL-encoded) from text, and redacts every URL in it. */
+export function redact(text: string, secrets: readonly string[]): string {
+  // URLs first: a secret inside a query must not leave a half-parsed URL behind.
+  let out = text.replace(/\bhttps?:\/\/(?:<redacted>|[^\s"'<>()])+/g, (url) => redactUrl(url));
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join(REDACTED);
+  }
+  return out;
+}
+
+/** Resolves credentials through ctx.secret and remembers every value, so errors can be redacted. */
+export interface SecretRecorder {
+  secret(credential: Credential | undefined, field: string): string;
+  readonly secrets: readonly string[];
+}
+
+export function recordSecrets(ctx: Pick<SendContext, 'secret'>): SecretRecorder {
+  const secrets: string[] = [];
+  return {
+    secrets,
+    secret(credential, field) {
+      const value = ctx.secret(credential, field);
+      secrets.push(value);
+      return value;
+    },
+  };
+}
+
+/** The message of an unknown thrown value. */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const cause = err.cause instanceof Error && err.cause.message !== err.message ? ` (${err.cause.message})` : '';
+    return `${err.message}${code && !err.message.includes(code) ? ` [${code}]` : ''}${cause}`;
+  }
+  return String(err);
+}
+
+/** A DeliveryError for a send the caller's signal stopped (timeout or shutdown): retry later. */
+export function abortedError(what: string, signal: AbortSignal): DeliveryError {
+  return new DeliveryError(`${what}: aborted: ${messageOf(signal.reason)}`, { retryable: true, cause: signal.reason });
+}
+
+export interface PostOptions {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  /** Resolved TLS settings for https targets (also used through a proxy tunnel). */
+  tls?: TlsOptions | undefined;
+  /** http(s) proxy; http targets are forwarded (absolute-form), https targets tunnelled with CONNECT. */
+  proxyUrl?: string | undefined;
+  /** Values to keep out of error messages. */
+  secrets: readonly string[];
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** At most the first 4 KiB of the body. */
+  body: string;
+}
+
+/** dispatcherFor builds a per-send dispatcher; the caller destroys it, so no socket outlives a send. */
+function dispatcherFor(opts: Pick<PostOptions, 'tls' | 'proxyUrl'>): Dispatcher {
+  if (opts.proxyUrl) {
+    // proxyTunnel false: plain-http targets use absolute-form requests, as Go's http.Transport does.
+    return new ProxyAgent({ uri: opts.proxyUrl, requestTls: opts.tls, proxyTunnel: false });
+  }
+  return new Agent({ connect: opts.tls });
+}
+
+async function readPrefix(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    chunks.push(buf);
+    size += buf.length;
+    // Leaving the loop destroys the stream: a huge error page is not downloaded.
+    if (size >= BODY_PREFIX_BYTES) break;
+  }
+  return Buffer.concat(chunks).subarray(0, BODY_PREFIX_BYTES).toString('utf8');
+}
+
+/** The (decoded) user and password of a URL such as a proxy's, to redact from errors. */
+function userinfoOf(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const { username, password } = new URL(url);
+    return [username, password].filter((v) => v !== '').map((v) => decodeURIComponent(v));
+  } catch {
+    return [];
+  }
+}
+
+/** postHttp POSTs once; network failures (refused, TLS, reset, abort) become retryable DeliveryErrors. */
+export async function postHttp(opts: PostOptions): Promise<HttpReply> {
+  const what = `POST ${redactUrl(opts.url)}`;
+  const secrets = [...opts.secrets, ...userinfoOf(opts.proxyUrl)];
+  const dispatcher = dispatcherFor(opts);
+  try {
+    const res = await request(opts.url, {
+      method: 'POST',
+      headers: opts.headers,
+      body: opts.body,
+      signal: opts.signal,
+      dispatcher,
+    });
+    return { status: res.statusCode, headers: res.headers, body: await readPrefix(res.body) };
+  } catch (err) {
+    if (opts.signal.aborted) throw abortedError(what, opts.signal);
+    throw new DeliveryError(redact(`${what}: ${messageOf(err)}`, secrets), { retryable: true, cause: err });
+  } finally {
+    await dispatcher.destroy().catch(() => undefined);
+  }
+}
+
+/** The answer recorded for an HTTP reply: `HTTP <status> <first 200 chars of body>`. */
+export function httpAnswer(reply: Pick<HttpReply, 'status' | 'body'>, secrets: readonly string[]): string {
+  const body = reply.body.replace(/\s+/g, ' ').trim().slice(0, ANSWER_BODY_CHARS);
+  return redact(`HTTP ${reply.status}${body ? ` ${body}` : ''}`, secrets);
+}
+
+function header(reply: HttpReply, name: string): string | undefined {
+  const value = reply.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** checkHttpReply returns the answer of a 2xx reply and throws a classified DeliveryError otherwise. */
+export function checkHttpReply(reply: HttpReply, ctx: { what: string; secrets: readonly string[] }): string {
+  const answer = httpAnswer(reply, ctx.secrets);
+  const verdict = classifyHttpStatus(reply.status);
+  if (verdict === 'ok') return answer;
+  const honoursRetryAfter = reply.status === 429 || reply.status === 503;
+  throw new DeliveryError(redact(`${ctx.what}: ${answer}`, ctx.secrets), {
+    retryable: verdict === 'retry',
+    retryAfterMs: honoursRetryAfter ? retryAfterMs(header(reply, 'retry-after')) : undefined,
+  });
+}

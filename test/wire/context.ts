@@ -1,0 +1,79 @@
+/**
+ * Hand-built SendContexts for channel wire tests: a deterministic renderer, sample alerts, and a
+ * secret() that resolves inline `{value}` credentials only.
+ */
+import type { Channel, Credential } from '@herald/shared';
+import { fingerprintOf, templateDataFor, type Notification, type TemplateData } from '../../member/src/model/notification.js';
+import { DeliveryError, type Renderer, type SendContext, type Target } from '../../member/src/notify/notifier.js';
+
+/** Renders `<kind>:<template name or default>:<number of alerts>`, so tests see what was asked for. */
+export const fakeRenderer: Renderer = {
+  render: (kind, name, data) => `${kind}:${name ?? 'default'}:${data.alerts.length}`,
+};
+
+function alert(name: string, pod: string): Notification {
+  const labels = { alertname: name, namespace: 'prod', pod, severity: 'critical' };
+  return {
+    fingerprint: fingerprintOf(labels),
+    status: 'firing',
+    labels,
+    annotations: { summary: `${name} on ${pod}` },
+    startsAt: '2024-05-01T10:00:00Z',
+    endsAt: '0001-01-01T00:00:00Z',
+    generatorURL: `http://prometheus.local/graph?g0.expr=up&pod=${pod}`,
+    source: 'alertmanager',
+  };
+}
+
+/** Two firing alerts of one group in cluster `east`. */
+export function sampleData(): TemplateData {
+  return templateDataFor({
+    receiver: 'ops',
+    cluster: 'east',
+    alerts: [alert('KubePodCrashLooping', 'api-1'), alert('KubePodCrashLooping', 'api-2')],
+    groupLabels: { namespace: 'prod', alertname: 'KubePodCrashLooping' },
+    externalURL: 'http://alertmanager.local',
+  });
+}
+
+/** Resolves `{value}` credentials; anything else fails the way the real resolver does. */
+export function inlineSecret(credential: Credential | undefined, field: string): string {
+  if (credential?.value !== undefined) return credential.value;
+  throw new DeliveryError(`${field}: credential cannot be resolved`, { retryable: true });
+}
+
+export interface ContextOptions<C extends Channel> {
+  channel: C;
+  spec: Target<C>['spec'];
+  config?: Target<C>['config'];
+  options?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+export function sendContext<C extends Channel>(opts: ContextOptions<C>): SendContext<C> {
+  return {
+    target: {
+      key: `ops/${opts.channel}`,
+      receiver: 'ops',
+      channel: opts.channel,
+      spec: opts.spec,
+      ...(opts.config ? { config: opts.config, configName: 'default' } : {}),
+    },
+    data: sampleData(),
+    templates: fakeRenderer,
+    secret: inlineSecret,
+    signal: opts.signal ?? AbortSignal.timeout(20_000),
+    options: opts.options ?? {},
+  };
+}
+
+/** The DeliveryError a send rejected with (fails the test if it resolved or threw something else). */
+export async function deliveryErrorOf(promise: Promise<unknown>): Promise<DeliveryError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof DeliveryError) return err;
+    throw new Error(`expected a DeliveryError, got ${String(err)}`, { cause: err });
+  }
+  throw new Error('expected the send to fail, but it succeeded');
+}

@@ -1,0 +1,81 @@
+/**
+ * A recording HTTP or HTTPS server on 127.0.0.1 and a random port. Every request is kept with its
+ * body and (over mutual TLS) the client certificate's CN; a handler decides the reply.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** CN of the verified client certificate, when the server asked for one. */
+  clientCN: string | undefined;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export type Handler = (req: RecordedRequest) => Reply;
+
+export interface TestHttpServer {
+  /** `http(s)://127.0.0.1:<port>` */
+  origin: string;
+  port: number;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+function clientCN(req: http.IncomingMessage): string | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  return Array.isArray(cn) ? cn[0] : cn;
+}
+
+export async function startHttpServer(opts: { handler: Handler; tls?: https.ServerOptions }): Promise<TestHttpServer> {
+  const requests: RecordedRequest[] = [];
+  const listener: http.RequestListener = (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        clientCN: clientCN(req),
+      };
+      requests.push(recorded);
+      const reply = opts.handler(recorded);
+      res.writeHead(reply.status, reply.headers ?? {});
+      res.end(reply.body ?? '');
+    });
+  };
+  const server = opts.tls ? https.createServer(opts.tls, listener) : http.createServer(listener);
+  // A refused client certificate is an expected outcome in some tests, not a crash.
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A JSON reply. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
