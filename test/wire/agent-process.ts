@@ -1,0 +1,78 @@
+/**
+ * Runs the real agent (member/src/cli.ts) as a child process in standalone mode, for tests that
+ * kill it, restart it and talk to it over HTTP like Alertmanager does.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+
+const CLI = fileURLToPath(new URL('../../member/src/cli.ts', import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface AgentProcess {
+  url: string;
+  dataDir: string;
+  configDir: string;
+  output: () => string;
+  /** SIGKILL: no chance to flush or clean up. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Writes Herald objects (as YAML documents) into a fresh config folder. */
+export function configDir(objects: unknown[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-config-'));
+  writeFileSync(join(dir, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
+  return dir;
+}
+
+export async function startAgent(opts: { configDir: string; dataDir?: string; port?: number; env?: NodeJS.ProcessEnv }): Promise<AgentProcess> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'herald-data-'));
+  mkdirSync(dataDir, { recursive: true });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, '--config-dir', opts.configDir, '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
+  );
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`agent did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    dataDir,
+    configDir: opts.configDir,
+    output: () => out,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
