@@ -64,7 +64,7 @@ export class Agent {
       bodyLimit: opts.bodyLimit,
       logLevel: opts.logLevel,
       now: () => Date.now(),
-      onAccepted: () => this.pipeline.accepted(),
+      onAccepted: (id, parsed) => this.pipeline.accepted(id, parsed),
       ready: () => this.loaded,
       depth: () => this.pipeline.depth(),
     });
@@ -91,6 +91,8 @@ export class Agent {
   async stop(): Promise<void> {
     await this.app.close();
     await this.pipeline.stop();
+    // Only loaded if an HTTP channel was used; nothing to close otherwise.
+    await (await import('./notify/http.js')).closeDispatchers();
     this.db.close();
   }
 

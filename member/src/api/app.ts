@@ -3,7 +3,7 @@
  * has a schema; every error answer has the same shape; with a token set, /api/v2/* needs it.
  */
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import type { Channel } from '@herald/shared';
 import type { Snapshot } from '../config/snapshot.js';
@@ -20,7 +20,8 @@ export interface AppDeps {
   snapshot: () => Snapshot;
   notifiers: Partial<Record<Channel, Notifier>>;
   renderer: (snap: Snapshot) => Renderer;
-  onAccepted: () => void;
+  /** Called after each commit with the inbox row id and the parsed body. */
+  onAccepted: (inboxId: number, parsed: unknown) => void;
   now: () => number;
   metrics?: Metrics;
   /** When set, requests to /api/v2/* need `Authorization: Bearer <token>`. */
@@ -41,7 +42,8 @@ const tokenMatches = (header: string | undefined, token: string): boolean => {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: { level: deps.logLevel ?? 'info' },
-    disableRequestLogging: true,
+    // One log line per request would cost more than the request at ingest rates; errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024,
     // Strict types: a label value of 1 is an error, not "1". Query strings are typed as strings.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },

@@ -21,9 +21,9 @@ export function ingestRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request, reply) => {
       const count = request.body.alerts.length;
       deps.metrics?.received.inc({ source: 'alertmanager' }, count);
-      deps.outbox.accept('alertmanager', request.rawBody ?? JSON.stringify(request.body), count, deps.now());
+      const id = deps.outbox.accept('alertmanager', request.rawBody ?? JSON.stringify(request.body), count, deps.now());
       deps.metrics?.accepted.inc({ source: 'alertmanager' }, count);
-      deps.onAccepted();
+      deps.onAccepted(id, request.body);
       return reply.status(200).send({ status: 200, message: `accepted ${count} alert${count === 1 ? '' : 's'}` });
     },
   );

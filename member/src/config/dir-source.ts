@@ -42,11 +42,45 @@ export async function loadDir(dir: string): Promise<Snapshot> {
   return { ...snap, problems: [...problems, ...sorted.problems, ...snap.problems] };
 }
 
-/** watchDir calls `onChange` (debounced) whenever something under `dir` changes. */
-export function watchDir(dir: string, onChange: () => void, debounceMs = 200): FSWatcher {
+const CONFIG_FILE = /\.(ya?ml|json)$/;
+
+async function dirsUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const nested = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => dirsUnder(join(dir, e.name))));
+  return [dir, ...nested.flat()];
+}
+
+/**
+ * watchDir calls `onChange` (debounced) when a YAML or JSON file under `dir` changes. One plain
+ * watcher per folder: Node 20 emulates recursive watching on Linux by rescanning the whole tree on
+ * every event, which costs a third of the CPU when the data folder (SQLite) sits inside `dir`.
+ * Folders are found again after each change, so new ones are watched too.
+ */
+export function watchDir(dir: string, onChange: () => void, debounceMs = 200): { close(): void } {
+  let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
-  return watch(dir, { recursive: true }, () => {
-    clearTimeout(timer);
-    timer = setTimeout(onChange, debounceMs);
-  });
+  let closed = false;
+  const arm = async (): Promise<void> => {
+    const dirs = await dirsUnder(dir);
+    if (closed) return;
+    for (const w of watchers) w.close();
+    watchers = dirs.map((d) =>
+      watch(d, (_event, file) => {
+        if (file !== null && !CONFIG_FILE.test(file) && !dirs.includes(join(d, file))) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          onChange();
+          void arm();
+        }, debounceMs);
+      }),
+    );
+  };
+  void arm();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      for (const w of watchers) w.close();
+    },
+  };
 }

@@ -22,11 +22,10 @@ export interface Notification {
 
 /** fingerprintOf hashes sorted label pairs; the same labels always give the same 16 hex digits. */
 export function fingerprintOf(labels: Labels): string {
-  const hash = createHash('sha256');
-  for (const key of Object.keys(labels).sort()) {
-    hash.update(key).update('\u0000').update(labels[key] ?? '').update('\u0001');
-  }
-  return hash.digest('hex').slice(0, 16);
+  let text = '';
+  for (const key of Object.keys(labels).sort()) text += `${key}\u0000${labels[key] ?? ''}\u0001`;
+  // One update: hashing label by label cost more than the hash itself.
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 /** What a template renders: one group of notifications for one receiver. */

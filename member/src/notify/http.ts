@@ -4,6 +4,7 @@
  * /api/v2/verify answers, so it must never carry a credential or a URL's query string (DingTalk and
  * WeChat bot URLs carry their tokens there).
  */
+import { createHash } from 'node:crypto';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { Credential } from '@herald/shared';
 import { DeliveryError, classifyHttpStatus, retryAfterMs, type SendContext } from './notifier.js';
@@ -99,13 +100,36 @@ export interface HttpReply {
   body: string;
 }
 
-/** dispatcherFor builds a per-send dispatcher; the caller destroys it, so no socket outlives a send. */
+/**
+ * Dispatchers are pooled by their connection settings, so sends to the same place reuse
+ * keep-alive connections (a new TCP and TLS handshake per send cost most of the send). Keys are
+ * hashes, so no key material is held twice; the pool is bounded and closed on shutdown.
+ */
+const pool = new Map<string, Dispatcher>();
+const MAX_POOLED = 64;
+
 function dispatcherFor(opts: Pick<PostOptions, 'tls' | 'proxyUrl'>): Dispatcher {
-  if (opts.proxyUrl) {
-    // proxyTunnel false: plain-http targets use absolute-form requests, as Go's http.Transport does.
-    return new ProxyAgent({ uri: opts.proxyUrl, requestTls: opts.tls, proxyTunnel: false });
+  const key = createHash('sha256').update(JSON.stringify([opts.proxyUrl ?? '', opts.tls ?? {}])).digest('hex');
+  const found = pool.get(key);
+  if (found) return found;
+  // proxyTunnel false: plain-http targets use absolute-form requests, as Go's http.Transport does.
+  const made = opts.proxyUrl
+    ? new ProxyAgent({ uri: opts.proxyUrl, requestTls: opts.tls, proxyTunnel: false })
+    : new Agent({ connect: opts.tls, keepAliveTimeout: 30_000 });
+  if (pool.size >= MAX_POOLED) {
+    const [oldestKey, oldest] = pool.entries().next().value as [string, Dispatcher];
+    pool.delete(oldestKey);
+    void oldest.close().catch(() => undefined);
   }
-  return new Agent({ connect: opts.tls });
+  pool.set(key, made);
+  return made;
+}
+
+/** Closes every pooled connection (agent shutdown, tests). */
+export async function closeDispatchers(): Promise<void> {
+  const all = [...pool.values()];
+  pool.clear();
+  await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
 }
 
 async function readPrefix(body: Dispatcher.ResponseData['body']): Promise<string> {
@@ -149,8 +173,6 @@ export async function postHttp(opts: PostOptions): Promise<HttpReply> {
   } catch (err) {
     if (opts.signal.aborted) throw abortedError(what, opts.signal);
     throw new DeliveryError(redact(`${what}: ${messageOf(err)}`, secrets), { retryable: true, cause: err });
-  } finally {
-    await dispatcher.destroy().catch(() => undefined);
   }
 }
 

@@ -1,14 +1,29 @@
-/** The channels this agent can send to: one Notifier per channel. */
+/**
+ * The channels this agent can send to: one Notifier per channel. Each channel's module (and its
+ * SDK) is loaded on its first send, so an agent only pays the memory of the channels it uses.
+ */
 import type { Channel } from '@herald/shared';
-import type { Notifier } from './notifier.js';
-import { EmailNotifier, type EmailNotifierOptions } from './channels/email.js';
-import { SlackNotifier } from './channels/slack.js';
-import { WebhookNotifier } from './channels/webhook.js';
+import type { Notifier, SendContext, SendResult } from './notifier.js';
+import type { EmailNotifierOptions } from './channels/email.js';
+
+type Loader = () => Promise<Notifier>;
+
+/** A Notifier that loads the real one on first use. */
+function lazy(channel: Channel, load: Loader): Notifier {
+  let real: Promise<Notifier> | undefined;
+  return {
+    channel,
+    async send(ctx: SendContext): Promise<SendResult> {
+      real ??= load();
+      return (await real).send(ctx);
+    },
+  };
+}
 
 export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Partial<Record<Channel, Notifier>> {
   return {
-    email: new EmailNotifier(opts.email),
-    slack: new SlackNotifier(),
-    webhook: new WebhookNotifier(),
+    email: lazy('email', async () => new (await import('./channels/email.js')).EmailNotifier(opts.email)),
+    slack: lazy('slack', async () => new (await import('./channels/slack.js')).SlackNotifier()),
+    webhook: lazy('webhook', async () => new (await import('./channels/webhook.js')).WebhookNotifier()),
   };
 }

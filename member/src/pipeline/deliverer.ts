@@ -78,24 +78,27 @@ function withPrecedence(base: Renderer, target: Target, globalTemplate: string |
 
 export class Deliverer {
   private readonly busy = new Set<string>();
+  /** Targets that may have pending batches; each is a FIFO queue whose head is looked up by index. */
+  private readonly queued = new Set<string>();
   private inFlight = 0;
   private timer: { cancel(): void } | undefined;
+  private kickPending = false;
   private stopped = false;
   private readonly running = new Set<Promise<void>>();
 
-  constructor(private readonly deps: DelivererDeps) {}
+  constructor(private readonly deps: DelivererDeps) {
+    for (const t of deps.outbox.queuedTargets()) this.queued.add(t);
+  }
 
-  /** Looks for due work now (after new batches, a finished send, or the timer). */
-  kick(): void {
-    if (this.stopped) return;
-    const now = this.deps.clock.now();
-    const limit = this.deps.concurrency ?? 32;
-    for (const batch of this.deps.outbox.due(now, 500)) {
-      if (this.inFlight >= limit) break;
-      if (this.busy.has(batch.target)) continue;
-      this.start(batch);
-    }
-    this.armTimer();
+  /** New batches for `target` (or, without one, just look again). Coalesced into one pass. */
+  kick(target?: string): void {
+    if (target !== undefined) this.queued.add(target);
+    if (this.stopped || this.kickPending) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
+      this.pass();
+    });
   }
 
   /** Stops taking work and waits for sends in flight. */
@@ -105,13 +108,24 @@ export class Deliverer {
     await Promise.allSettled([...this.running]);
   }
 
-  private armTimer(): void {
+  /** Starts every queue whose head is due; arms a timer for the earliest head that is not. */
+  private pass(): void {
+    if (this.stopped) return;
+    const now = this.deps.clock.now();
+    const limit = this.deps.concurrency ?? 32;
+    let next = Number.POSITIVE_INFINITY;
+    for (const target of this.queued) {
+      if (this.busy.has(target)) continue;
+      const head = this.deps.outbox.head(target);
+      if (!head) {
+        this.queued.delete(target);
+        continue;
+      }
+      if (head.nextAttemptAt > now) next = Math.min(next, head.nextAttemptAt);
+      else if (this.inFlight < limit) this.start(head);
+    }
     this.timer?.cancel();
-    const next = this.deps.outbox.nextDueAt();
-    if (next === undefined) return;
-    const wait = Math.max(next - this.deps.clock.now(), 0);
-    // Busy queues are kicked again when their send finishes; the timer covers future retries.
-    this.timer = this.deps.clock.setTimeout(() => this.kick(), Math.max(wait, 50));
+    this.timer = Number.isFinite(next) ? this.deps.clock.setTimeout(() => this.kick(), Math.max(next - now, 10)) : undefined;
   }
 
   private start(batch: Batch): void {
@@ -125,12 +139,10 @@ export class Deliverer {
     });
     this.running.add(run);
   }
-
   private async attempt(batch: Batch): Promise<void> {
     const { outbox, clock, metrics } = this.deps;
     const snap = this.deps.snapshot();
-    const rows = outbox.batchRows(batch.id);
-    const notifications = rows.map((r) => JSON.parse(r.notification) as Notification);
+    const notifications = outbox.batchSegments(batch.id).flatMap((json) => JSON.parse(json) as Notification[]);
     const fingerprints = notifications.map((n) => n.fingerprint);
     const channel = batch.target.slice(batch.target.lastIndexOf('/') + 1) as Channel;
     try {
@@ -140,7 +152,7 @@ export class Deliverer {
       if (!notifier) throw new DeliveryError(`channel ${channel} is not supported by this agent`, { retryable: true });
       const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: this.deps.renderer(snap) });
       const now = clock.now();
-      outbox.delivered(batch, { answer: result.answer, fingerprints, dedupKeys: rows.map((r) => r.dedupKey), now });
+      outbox.delivered(batch, { answer: result.answer, fingerprints, now });
       metrics?.delivered.inc({ channel }, notifications.length);
       metrics?.latency.observe({ channel }, (now - batch.firstReceivedAt) / 1000);
     } catch (err) {

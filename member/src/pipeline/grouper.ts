@@ -4,7 +4,6 @@
  * so a restart finds and schedules them again.
  */
 import type { Snapshot } from '../config/snapshot.js';
-import type { Metrics } from '../metrics.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Clock } from './clock.js';
 
@@ -13,7 +12,7 @@ export class Grouper {
   private stopped = false;
 
   constructor(
-    private readonly deps: { outbox: Outbox; snapshot: () => Snapshot; clock: Clock; metrics?: Metrics; onBatch: () => void },
+    private readonly deps: { outbox: Outbox; snapshot: () => Snapshot; clock: Clock; onBatch: (target: string) => void },
   ) {}
 
   /** Looks at every open group (at start, and after routing). */
@@ -59,18 +58,9 @@ export class Grouper {
     const { settings } = this.deps.snapshot();
     let made = false;
     // A full group may hold several batches' worth; close until it is empty.
-    for (;;) {
-      const { batchId, suppressed } = this.deps.outbox.closeGroup({
-        target,
-        groupKey,
-        maxSize: settings.batchMaxSize,
-        dedupWindowMs: settings.delivery.dedupWindowMs,
-        now: this.deps.clock.now(),
-      });
-      this.deps.metrics?.suppressed.inc(suppressed);
-      if (batchId === undefined && suppressed === 0) break;
-      made ||= batchId !== undefined;
+    while (this.deps.outbox.closeGroup({ target, groupKey, maxSize: settings.batchMaxSize, now: this.deps.clock.now() }) !== undefined) {
+      made = true;
     }
-    if (made) this.deps.onBatch();
+    if (made) this.deps.onBatch(target);
   }
 }

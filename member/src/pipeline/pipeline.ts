@@ -40,7 +40,7 @@ export class Pipeline {
     this.clock = deps.clock ?? systemClock;
     const { outbox, snapshot, metrics } = deps;
     this.deliverer = new Deliverer({ ...deps, clock: this.clock });
-    this.grouper = new Grouper({ outbox, snapshot, clock: this.clock, metrics, onBatch: () => this.deliverer.kick() });
+    this.grouper = new Grouper({ outbox, snapshot, clock: this.clock, onBatch: (target) => this.deliverer.kick(target) });
     this.router = new RouteStage({ outbox, snapshot, now: () => this.clock.now(), metrics });
   }
 
@@ -52,9 +52,10 @@ export class Pipeline {
     this.schedulePrune();
   }
 
-  /** New work was committed to the inbox. Coalesces calls into one drain. */
-  accepted(): void {
+  /** New work was committed to the inbox (with its parsed body, when at hand). Coalesces calls into one drain. */
+  accepted(inboxId?: number, parsed?: unknown): void {
     if (this.stopped) return;
+    if (inboxId !== undefined && parsed !== undefined) this.router.remember(inboxId, parsed);
     if (this.draining) {
       this.again = true;
       return;
@@ -103,7 +104,6 @@ export class Pipeline {
       this.deps.outbox.prune({
         now: this.clock.now(),
         retentionMs: settings.historyRetentionMs,
-        dedupWindowMs: settings.delivery.dedupWindowMs,
       });
       if (!this.stopped) this.schedulePrune();
     }, PRUNE_EVERY_MS);

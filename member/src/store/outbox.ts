@@ -1,7 +1,9 @@
 /**
  * The durable outbox: every state an accepted notification passes through is a row here, and
  * every transition is one transaction, so a crash at any point loses nothing.
- *   inbox (raw accepted request) → pending (per target and group) → batch → delivered | failed
+ *   inbox (raw accepted request) → segments (per target and group) → batch → delivered | failed
+ * Rows are per request and per group, not per alert, which keeps the write cost of a large
+ * Alertmanager batch close to that of one row.
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './schema.js';
@@ -14,12 +16,13 @@ export interface InboxRow {
   count: number;
 }
 
-export interface PendingInsert {
+/** The notifications of one request for one target and group, as a JSON array. */
+export interface SegmentInsert {
   target: string;
   groupKey: string;
-  dedupKey: string;
   receivedAt: number;
-  notification: string;
+  count: number;
+  notifications: string;
 }
 
 export interface OpenGroup {
@@ -37,6 +40,7 @@ export interface Batch {
   createdAt: number;
   firstReceivedAt: number;
   nextAttemptAt: number;
+  count: number;
 }
 
 export interface HistoryEntry {
@@ -69,6 +73,16 @@ export interface HistoryQuery {
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number => Number(v);
+const toBatch = (r: Row): Batch => ({
+  id: num(r['id']),
+  target: String(r['target']),
+  groupKey: String(r['group_key']),
+  attempts: num(r['attempts']),
+  createdAt: num(r['created_at']),
+  firstReceivedAt: num(r['first_received_at']),
+  nextAttemptAt: num(r['next_attempt_at']),
+  count: num(r['count']),
+});
 
 export class Outbox {
   private readonly s;
@@ -79,47 +93,39 @@ export class Outbox {
       accept: p('INSERT INTO inbox (received_at, source, body, count) VALUES (?, ?, ?, ?)'),
       inbox: p('SELECT id, received_at, source, body, count FROM inbox ORDER BY id LIMIT ?'),
       deleteInbox: p('DELETE FROM inbox WHERE id = ?'),
-      insertPending: p('INSERT INTO pending (target, group_key, dedup_key, received_at, notification) VALUES (?, ?, ?, ?, ?)'),
+      insertSegment: p('INSERT INTO segments (target, group_key, received_at, count, notifications, batch_id) VALUES (?, ?, ?, ?, ?, ?)'),
       openGroups: p(
-        'SELECT target, group_key, COUNT(*) AS n, MIN(received_at) AS oldest FROM pending WHERE batch_id IS NULL GROUP BY target, group_key',
+        'SELECT target, group_key, SUM(count) AS n, MIN(received_at) AS oldest FROM segments WHERE batch_id IS NULL GROUP BY target, group_key',
       ),
-      openGroup: p('SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM pending WHERE batch_id IS NULL AND target = ? AND group_key = ?'),
-      openRows: p('SELECT id, dedup_key, received_at FROM pending WHERE batch_id IS NULL AND target = ? AND group_key = ? ORDER BY id LIMIT ?'),
-      logged: p('SELECT delivered_at FROM nflog WHERE target = ? AND dedup_key = ?'),
-      deletePending: p('DELETE FROM pending WHERE id = ?'),
+      openGroup: p('SELECT SUM(count) AS n, MIN(received_at) AS oldest FROM segments WHERE batch_id IS NULL AND target = ? AND group_key = ?'),
+      openSegments: p('SELECT id, received_at, count, notifications FROM segments WHERE batch_id IS NULL AND target = ? AND group_key = ? ORDER BY id LIMIT ?'),
+      assign: p('UPDATE segments SET batch_id = ? WHERE id = ?'),
+      shrink: p('UPDATE segments SET count = ?, notifications = ? WHERE id = ?'),
       insertBatch: p(
-        "INSERT INTO batches (target, group_key, state, created_at, first_received_at, next_attempt_at) VALUES (?, ?, 'pending', ?, ?, ?)",
+        "INSERT INTO batches (target, group_key, state, created_at, first_received_at, next_attempt_at, count) VALUES (?, ?, 'pending', ?, ?, ?, ?)",
       ),
-      assign: p('UPDATE pending SET batch_id = ? WHERE id = ?'),
       // Each target is a FIFO queue: only its oldest pending batch may be sent, so a retried
       // batch is never overtaken (a resolved notification never arrives before its firing one).
-      due: p(
-        `SELECT b.* FROM batches b JOIN (SELECT target, MIN(id) AS head FROM batches WHERE state = 'pending' GROUP BY target) h ON b.id = h.head
-         WHERE b.next_attempt_at <= ? ORDER BY b.next_attempt_at, b.id LIMIT ?`,
-      ),
-      nextDue: p(
-        `SELECT MIN(b.next_attempt_at) AS at FROM batches b JOIN (SELECT MIN(id) AS head FROM batches WHERE state = 'pending' GROUP BY target) h ON b.id = h.head`,
-      ),
-      batchRows: p('SELECT dedup_key, notification FROM pending WHERE batch_id = ? ORDER BY id'),
+      head: p("SELECT * FROM batches WHERE state = 'pending' AND target = ? ORDER BY id LIMIT 1"),
+      queued: p("SELECT DISTINCT target FROM batches WHERE state = 'pending'"),
+      batchSegments: p('SELECT notifications FROM segments WHERE batch_id = ? ORDER BY id'),
       finish: p('UPDATE batches SET state = ?, attempts = ?, last_error = ? WHERE id = ?'),
       retry: p('UPDATE batches SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?'),
       history: p(
         'INSERT INTO history (at, target, group_key, outcome, attempts, notifications, fingerprints, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      log: p('INSERT INTO nflog (target, dedup_key, delivered_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET delivered_at = excluded.delivered_at'),
-      deleteBatchRows: p('DELETE FROM pending WHERE batch_id = ?'),
+      deleteBatchSegments: p('DELETE FROM segments WHERE batch_id = ?'),
       depth: p(
-        "SELECT (SELECT COALESCE(SUM(count), 0) FROM inbox) AS inbox, (SELECT COUNT(*) FROM pending) AS pending, (SELECT COUNT(*) FROM batches WHERE state = 'pending') AS batches",
+        "SELECT (SELECT COALESCE(SUM(count), 0) FROM inbox) AS inbox, (SELECT COALESCE(SUM(count), 0) FROM segments) AS pending, (SELECT COUNT(*) FROM batches WHERE state = 'pending') AS batches",
       ),
       pruneBatches: p("DELETE FROM batches WHERE state <> 'pending' AND created_at < ?"),
       pruneHistory: p('DELETE FROM history WHERE at < ?'),
-      pruneLog: p('DELETE FROM nflog WHERE delivered_at < ?'),
     };
   }
 
-  /** Records one accepted request; returns once it is committed. */
-  accept(source: string, body: string, count: number, now: number): void {
-    this.s.accept.run(now, source, body, count);
+  /** Records one accepted request; returns its id once it is committed. */
+  accept(source: string, body: string, count: number, now: number): number {
+    return num(this.s.accept.run(now, source, body, count).lastInsertRowid);
   }
 
   inbox(limit: number): InboxRow[] {
@@ -132,11 +138,11 @@ export class Outbox {
     }));
   }
 
-  /** Replaces inbox rows by their routed pending rows, all at once. */
-  readonly routed = (rows: { inboxId: number; pending: PendingInsert[] }[]): void => {
+  /** Replaces inbox rows by their routed segments, all at once. */
+  readonly routed = (rows: { inboxId: number; segments: SegmentInsert[] }[]): void => {
     this.db.transaction(() => {
       for (const row of rows) {
-        for (const p of row.pending) this.s.insertPending.run(p.target, p.groupKey, p.dedupKey, p.receivedAt, p.notification);
+        for (const g of row.segments) this.s.insertSegment.run(g.target, g.groupKey, g.receivedAt, g.count, g.notifications, null);
         this.s.deleteInbox.run(row.inboxId);
       }
     })();
@@ -158,62 +164,65 @@ export class Outbox {
   }
 
   /**
-   * Closes up to `maxSize` open rows of a group into a batch. Rows the notification log shows
-   * delivered to this target within `dedupWindowMs`, or repeated inside the batch, are dropped.
-   * Returns the batch id and how many rows were suppressed, or undefined when nothing was left.
+   * Closes up to `maxSize` notifications of an open group into a batch, oldest first. Whole
+   * segments are claimed as they are; only one that does not fit is split. Returns the batch id,
+   * or undefined when the group is empty.
    */
-  closeGroup(args: { target: string; groupKey: string; maxSize: number; dedupWindowMs: number; now: number }): { batchId?: number; suppressed: number } {
-    const { target, groupKey, maxSize, dedupWindowMs, now } = args;
+  closeGroup(args: { target: string; groupKey: string; maxSize: number; now: number }): number | undefined {
+    const { target, groupKey, maxSize, now } = args;
     return this.db.transaction(() => {
-      const rows = this.s.openRows.all(target, groupKey, maxSize) as Row[];
-      const seen = new Set<string>();
-      const keep: Row[] = [];
+      const rows = this.s.openSegments.all(target, groupKey, maxSize) as Row[];
+      if (rows.length === 0) return undefined;
+      const claim: number[] = [];
+      let taken = 0;
+      let split: { id: number; receivedAt: number; head: unknown[]; tail: unknown[] } | undefined;
       for (const r of rows) {
-        const key = String(r['dedup_key']);
-        const logged = this.s.logged.get(target, key) as Row | undefined;
-        const recent = logged !== undefined && now - num(logged['delivered_at']) < dedupWindowMs;
-        if (recent || seen.has(key)) this.s.deletePending.run(num(r['id']));
-        else keep.push(r);
-        seen.add(key);
+        const room = maxSize - taken;
+        if (room === 0) break;
+        const count = num(r['count']);
+        if (count <= room) {
+          claim.push(num(r['id']));
+          taken += count;
+          continue;
+        }
+        const all = JSON.parse(String(r['notifications'])) as unknown[];
+        split = { id: num(r['id']), receivedAt: num(r['received_at']), head: all.slice(0, room), tail: all.slice(room) };
+        taken += room;
+        break;
       }
-      const suppressed = rows.length - keep.length;
-      if (keep.length === 0) return { suppressed };
-      const first = Math.min(...keep.map((r) => num(r['received_at'])));
-      const batchId = num(this.s.insertBatch.run(target, groupKey, now, first, now).lastInsertRowid);
-      for (const r of keep) this.s.assign.run(batchId, num(r['id']));
-      return { batchId, suppressed };
+      const first = Math.min(...rows.map((r) => num(r['received_at'])));
+      const batchId = num(this.s.insertBatch.run(target, groupKey, now, first, now, taken).lastInsertRowid);
+      for (const id of claim) this.s.assign.run(batchId, id);
+      if (split) {
+        this.s.insertSegment.run(target, groupKey, split.receivedAt, split.head.length, JSON.stringify(split.head), batchId);
+        this.s.shrink.run(split.tail.length, JSON.stringify(split.tail), split.id);
+      }
+      return batchId;
     })();
   }
 
-  due(now: number, limit: number): Batch[] {
-    return (this.s.due.all(now, limit) as Row[]).map((r) => ({
-      id: num(r['id']),
-      target: String(r['target']),
-      groupKey: String(r['group_key']),
-      attempts: num(r['attempts']),
-      createdAt: num(r['created_at']),
-      firstReceivedAt: num(r['first_received_at']),
-      nextAttemptAt: num(r['next_attempt_at']),
-    }));
+  /** The oldest pending batch of a target: the only one of its queue that may be sent. */
+  head(target: string): Batch | undefined {
+    const r = this.s.head.get(target) as Row | undefined;
+    return r ? toBatch(r) : undefined;
   }
 
-  nextDueAt(): number | undefined {
-    const at = (this.s.nextDue.get() as Row)['at'];
-    return at === null || at === undefined ? undefined : num(at);
+  /** Targets with pending batches (at start; afterwards the deliverer keeps track). */
+  queuedTargets(): string[] {
+    return (this.s.queued.all() as Row[]).map((r) => String(r['target']));
   }
 
-  /** The notifications of a batch, as stored (JSON), with their dedup keys. */
-  batchRows(batchId: number): { dedupKey: string; notification: string }[] {
-    return (this.s.batchRows.all(batchId) as Row[]).map((r) => ({ dedupKey: String(r['dedup_key']), notification: String(r['notification']) }));
+  /** The notifications of a batch, in order, as stored (JSON arrays, one per segment). */
+  batchSegments(batchId: number): string[] {
+    return (this.s.batchSegments.all(batchId) as Row[]).map((r) => String(r['notifications']));
   }
 
-  /** Marks a batch delivered: history, notification log, and its rows gone, in one transaction. */
-  delivered(batch: Batch, result: { answer: string; fingerprints: string[]; dedupKeys: string[]; now: number }): void {
+  /** Marks a batch delivered: history recorded and its segments gone, in one transaction. */
+  delivered(batch: Batch, result: { answer: string; fingerprints: string[]; now: number }): void {
     this.db.transaction(() => {
       this.s.finish.run('delivered', batch.attempts + 1, null, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'delivered', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.answer);
-      for (const key of result.dedupKeys) this.s.log.run(batch.target, key, result.now);
-      this.s.deleteBatchRows.run(batch.id);
+      this.s.deleteBatchSegments.run(batch.id);
     })();
   }
 
@@ -225,12 +234,12 @@ export class Outbox {
     })();
   }
 
-  /** Gives up on a batch: recorded in history with the reason, its rows gone. */
+  /** Gives up on a batch: recorded in history with the reason, its segments gone. */
   failed(batch: Batch, result: { error: string; fingerprints: string[]; now: number }): void {
     this.db.transaction(() => {
       this.s.finish.run('failed', batch.attempts + 1, result.error, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'failed', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.error);
-      this.s.deleteBatchRows.run(batch.id);
+      this.s.deleteBatchSegments.run(batch.id);
     })();
   }
 
@@ -262,12 +271,11 @@ export class Outbox {
     return { inbox: num(r['inbox']), pending: num(r['pending']), batches: num(r['batches']) };
   }
 
-  /** Drops finished batches and history older than the retention, and stale log entries. */
-  prune(args: { now: number; retentionMs: number; dedupWindowMs: number }): void {
+  /** Drops finished batches and history older than the retention. */
+  prune(args: { now: number; retentionMs: number }): void {
     this.db.transaction(() => {
       this.s.pruneBatches.run(args.now - args.retentionMs);
       this.s.pruneHistory.run(args.now - args.retentionMs);
-      this.s.pruneLog.run(args.now - args.dedupWindowMs);
     })();
   }
 }

@@ -14,17 +14,18 @@ CREATE TABLE IF NOT EXISTS inbox (
   body TEXT NOT NULL,
   count INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS pending (
+-- A segment: the notifications of one request that go to one target in one group (a JSON array).
+CREATE TABLE IF NOT EXISTS segments (
   id INTEGER PRIMARY KEY,
   target TEXT NOT NULL,
   group_key TEXT NOT NULL,
-  dedup_key TEXT NOT NULL,
   received_at INTEGER NOT NULL,
-  notification TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  notifications TEXT NOT NULL,
   batch_id INTEGER
 );
-CREATE INDEX IF NOT EXISTS pending_open ON pending (target, group_key) WHERE batch_id IS NULL;
-CREATE INDEX IF NOT EXISTS pending_batch ON pending (batch_id) WHERE batch_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS segments_open ON segments (target, group_key) WHERE batch_id IS NULL;
+CREATE INDEX IF NOT EXISTS segments_batch ON segments (batch_id) WHERE batch_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS batches (
   id INTEGER PRIMARY KEY,
   target TEXT NOT NULL,
@@ -34,6 +35,7 @@ CREATE TABLE IF NOT EXISTS batches (
   created_at INTEGER NOT NULL,
   first_received_at INTEGER NOT NULL,
   next_attempt_at INTEGER NOT NULL,
+  count INTEGER NOT NULL,
   last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS batches_queue ON batches (target, id) WHERE state = 'pending';
@@ -49,12 +51,6 @@ CREATE TABLE IF NOT EXISTS history (
   answer TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_at ON history (at);
-CREATE TABLE IF NOT EXISTS nflog (
-  target TEXT NOT NULL,
-  dedup_key TEXT NOT NULL,
-  delivered_at INTEGER NOT NULL,
-  PRIMARY KEY (target, dedup_key)
-) WITHOUT ROWID;
 `;
 
 export interface OpenOptions {
@@ -69,7 +65,7 @@ export function openDb({ path, durability = 'normal' }: OpenOptions): Db {
   db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   // Bounded page cache (KiB) so memory stays flat however large the backlog grows.
-  db.pragma('cache_size = -16384');
+  db.pragma('cache_size = -8192');
   db.exec(DDL);
   return db;
 }
