@@ -56,7 +56,7 @@ async function startAgent(opts: { batchMaxWait: string; sink: string }): Promise
   writeFileSync(join(dir, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
   const port = await freePort();
   // The built agent, as deployed (`npm run bench` builds first); tsx would add a loader thread.
-  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' ').filter(Boolean), here('../member/dist/cli.js'), '--config-dir', dir, '--data-dir', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error'], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' ').filter(Boolean), here('../member/dist/cli.js'), '--config-dir', dir, '--data-dir', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error', ...AGENT_ARGS], { stdio: 'inherit' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300 && !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
   return { child, url, dataDir: dir, stop: () => new Promise((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) };
@@ -77,10 +77,10 @@ function load(url: string, opts: { duration?: number; amount?: number; perReques
 
 const perSecond = (r: autocannon.Result): number => (r['2xx'] * PER_REQUEST) / (r.duration || DURATION);
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
-const rssOf = (pid: number): { peak: number; now: number } => {
+const rssOf = (pid: number): { peak: number; now: number; anon: number; file: number } => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-  return { peak: kb('VmHWM'), now: kb('VmRSS') };
+  return { peak: kb('VmHWM'), now: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
 };
 async function sinkStats(sink: string): Promise<{ received: number; latencies: number[] }> {
   return (await (await fetch(sink)).json()) as { received: number; latencies: number[] };
@@ -89,6 +89,7 @@ async function sinkStats(sink: string): Promise<{ received: number; latencies: n
 const PHASES = new Set((process.env['BENCH_PHASES'] ?? '1,2,3,4').split(','));
 /** Flags for the agent's Node.js, as a Deployment would set them (see README). */
 const AGENT_NODE_OPTIONS = process.env['HERALD_AGENT_NODE_OPTIONS'] ?? '';
+const AGENT_ARGS = (process.env['HERALD_AGENT_ARGS'] ?? '').split(' ').filter(Boolean);
 
 async function heapOf(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
   const rss = rssOf(m.child.pid as number);
   say(
     'agent after 1,000,000 alerts',
-    `peak RSS ${rss.peak.toFixed(0)} MB (now ${rss.now.toFixed(0)} MB, ${await heapOf(m.url)}); ${big['2xx'] * PER_REQUEST} accepted in ${((acceptedAt - t0) / 1000).toFixed(1)} s, ${delivered} delivered after ${((Date.now() - t0) / 1000).toFixed(1)} s${AGENT_NODE_OPTIONS ? `; node ${AGENT_NODE_OPTIONS}` : ''}`,
+    `peak RSS ${rss.peak.toFixed(0)} MB (now ${rss.now.toFixed(0)} MB: ${rss.anon.toFixed(0)} anonymous, ${rss.file.toFixed(0)} file-backed; main thread ${await heapOf(m.url)}); ${big['2xx'] * PER_REQUEST} accepted in ${((acceptedAt - t0) / 1000).toFixed(1)} s, ${delivered} delivered after ${((Date.now() - t0) / 1000).toFixed(1)} s${AGENT_NODE_OPTIONS ? `; node ${AGENT_NODE_OPTIONS}` : ''}${AGENT_ARGS.length ? `; agent ${AGENT_ARGS.join(' ')}` : ''}`,
   );
   await m.stop();
   }

@@ -1,20 +1,23 @@
 /**
- * An agent: the store, the current configuration, the pipeline and the HTTP API, wired together.
- * `Agent.start()` resumes work a previous run left and listens; `stop()` finishes cleanly.
+ * An agent: the store, the current configuration, the HTTP API on the main thread, and the
+ * delivery pipeline on a worker thread (so ingest never waits behind routing or delivery).
+ * `start()` resumes work a previous run left and listens; `stop()` finishes cleanly.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { AggregatorRegistry } from 'prom-client';
 import type { Channel } from '@herald/shared';
 import { buildApp } from './api/app.js';
-import { buildSnapshot, type Snapshot } from './config/snapshot.js';
+import { toSnapshotInput, type ConfigInput } from './config/objects.js';
+import { buildSnapshot, type Problem, type Snapshot } from './config/snapshot.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { Notifier, Renderer } from './notify/notifier.js';
 import { createNotifiers } from './notify/registry.js';
-import { Pipeline } from './pipeline/pipeline.js';
+import { PipelineWorker } from './pipeline/worker-handle.js';
 import { Outbox } from './store/outbox.js';
 import { openDb, type Db } from './store/schema.js';
-import { createRenderer } from './template/index.js';
+import { createRenderer, type TemplateRenderer } from './template/index.js';
 
 export interface AgentOptions {
   dataDir: string;
@@ -25,48 +28,44 @@ export interface AgentOptions {
   notifiers?: Partial<Record<Channel, Notifier>>;
   logLevel?: string;
   bodyLimit?: number;
-  metrics?: Metrics;
+  /** Heap limit of the pipeline thread in MB; default 64. */
+  pipelineHeapMb?: number;
 }
 
 export class Agent {
   readonly metrics: Metrics;
   readonly outbox: Outbox;
   readonly app: FastifyInstance;
-  readonly pipeline: Pipeline;
+  private readonly worker: PipelineWorker;
   private readonly db: Db;
   private current: Snapshot = buildSnapshot({});
   private loaded = false;
-  private readonly renderers = new WeakMap<Snapshot, Renderer>();
+  private readonly renderers = new WeakMap<Snapshot, TemplateRenderer>();
 
   constructor(private readonly opts: AgentOptions) {
     mkdirSync(opts.dataDir, { recursive: true });
-    this.db = openDb({ path: join(opts.dataDir, 'herald.db'), durability: opts.durability });
+    const dbPath = join(opts.dataDir, 'herald.db');
+    this.db = openDb({ path: dbPath, durability: opts.durability });
     this.outbox = new Outbox(this.db);
-    this.metrics = opts.metrics ?? createMetrics();
-    const notifiers = opts.notifiers ?? createNotifiers();
-    const snapshot = (): Snapshot => this.current;
-    const renderer = (snap: Snapshot): Renderer => this.rendererFor(snap);
-    this.pipeline = new Pipeline({
-      outbox: this.outbox,
-      snapshot,
-      notifiers,
-      renderer,
-      metrics: this.metrics,
-      log: (entry) => this.app.log.warn(entry),
-    });
+    this.metrics = createMetrics();
+    this.worker = new PipelineWorker(
+      { dbPath, durability: opts.durability ?? 'normal', heapMb: opts.pipelineHeapMb ?? 64 },
+      (entry) => this.app.log.warn(entry),
+    );
     this.app = buildApp({
       outbox: this.outbox,
-      snapshot,
-      notifiers,
-      renderer,
+      snapshot: () => this.current,
+      // The main thread sends only for /api/v2/verify and /api/v2/notifications.
+      notifiers: opts.notifiers ?? createNotifiers(),
+      renderer: (snap): Renderer => this.rendererFor(snap),
       metrics: this.metrics,
       token: opts.token,
       bodyLimit: opts.bodyLimit,
       logLevel: opts.logLevel,
       now: () => Date.now(),
-      onAccepted: (id, parsed) => this.pipeline.accepted(id, parsed),
-      ready: () => this.loaded,
-      depth: () => this.pipeline.depth(),
+      onAccepted: () => this.worker.accepted(),
+      ready: () => this.loaded && this.worker.ready,
+      metricsText: () => this.metricsText(),
     });
   }
 
@@ -74,29 +73,39 @@ export class Agent {
     return this.current;
   }
 
-  /** Swaps in a new configuration; problems are logged, each with the object and field at fault. */
-  setSnapshot(snap: Snapshot): void {
+  /** Swaps in a new configuration everywhere; problems are logged with the object and field at fault. */
+  setConfig(config: ConfigInput, problems: Problem[] = []): Snapshot {
+    const snap = buildSnapshot(toSnapshotInput(config));
     this.current = snap;
     this.loaded = true;
-    for (const p of snap.problems) this.app.log.warn({ kind: p.kind, name: p.name }, `skipped ${p.kind} ${p.name}: ${p.message}`);
-    for (const p of this.rendererFor(snap).validate?.() ?? []) this.app.log.warn({ template: p.template }, `template problem: ${p.message}`);
+    this.worker.setConfig(config);
+    for (const p of [...problems, ...snap.problems]) this.app.log.warn({ kind: p.kind, name: p.name }, `skipped ${p.kind} ${p.name}: ${p.message}`);
+    for (const p of this.rendererFor(snap).validate()) this.app.log.warn({ template: p.template }, `template problem: ${p.message}`);
+    return snap;
   }
 
-  /** Resumes pending work and listens; resolves with the address. */
+  /** Starts the pipeline (resuming what a previous run left) and listens; resolves with the address. */
   async start(): Promise<string> {
-    this.pipeline.start();
+    this.worker.start();
     return this.app.listen({ port: this.opts.port ?? 19093, host: this.opts.host ?? '0.0.0.0' });
   }
 
   async stop(): Promise<void> {
     await this.app.close();
-    await this.pipeline.stop();
-    // Only loaded if an HTTP channel was used; nothing to close otherwise.
+    await this.worker.stop();
+    // Only loaded if an HTTP channel was used here; nothing to close otherwise.
     await (await import('./notify/http.js')).closeDispatchers();
     this.db.close();
   }
 
-  private rendererFor(snap: Snapshot): Renderer & { validate?: () => { template?: string; message: string }[] } {
+  private async metricsText(): Promise<{ contentType: string; text: string }> {
+    const mine = await this.metrics.registry.getMetricsAsJSON();
+    const theirs = (await this.worker.metricsJson()) as typeof mine | undefined;
+    const merged = AggregatorRegistry.aggregate(theirs ? [mine, theirs] : [mine]);
+    return { contentType: merged.contentType, text: await merged.metrics() };
+  }
+
+  private rendererFor(snap: Snapshot): TemplateRenderer {
     let r = this.renderers.get(snap);
     if (!r) {
       r = createRenderer({ templates: snap.templates, language: snap.settings.language });

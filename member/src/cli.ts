@@ -9,12 +9,24 @@ import { Agent } from './agent.js';
 import { loadDir, watchDir } from './config/dir-source.js';
 
 const USAGE = `usage: herald-agent --config-dir DIR [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
-                    [--token-file FILE] [--durability normal|full] [--log-level info]
+                    [--token-file FILE] [--durability normal|full] [--log-level info] [--pipeline-heap-mb 64]
   --config-dir   folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Settings) and Secrets
   --data-dir     where the durable queue and delivery history are kept
-  --token-file   require "Authorization: Bearer <token>" on /api/v2/* (or set HERALD_TOKEN)`;
+  --token-file   require "Authorization: Bearer <token>" on /api/v2/* (or set HERALD_TOKEN)
+  --pipeline-heap-mb  heap limit of the delivery pipeline's thread (the HTTP thread takes Node's own flags)`;
 
-function options(): { configDir: string; port: number; host: string; dataDir: string; token?: string; durability: 'normal' | 'full'; logLevel: string } {
+interface CliOptions {
+  configDir: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  token?: string;
+  durability: 'normal' | 'full';
+  logLevel: string;
+  pipelineHeapMb: number;
+}
+
+function options(): CliOptions {
   const { values } = parseArgs({
     options: {
       'config-dir': { type: 'string' },
@@ -24,6 +36,7 @@ function options(): { configDir: string; port: number; host: string; dataDir: st
       'token-file': { type: 'string' },
       durability: { type: 'string', default: 'normal' },
       'log-level': { type: 'string', default: 'info' },
+      'pipeline-heap-mb': { type: 'string', default: '64' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -39,6 +52,8 @@ function options(): { configDir: string; port: number; host: string; dataDir: st
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${values.port} is not a port`);
   if (!values['config-dir']) fail('--config-dir is required (in-cluster mode reads the cluster instead; see the README)');
   if (values.durability !== 'normal' && values.durability !== 'full') fail('--durability is normal or full');
+  const pipelineHeapMb = Number(values['pipeline-heap-mb']);
+  if (!Number.isInteger(pipelineHeapMb) || pipelineHeapMb < 16) fail('--pipeline-heap-mb is a whole number of MB, at least 16');
   const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env['HERALD_TOKEN'];
   return {
     configDir: values['config-dir'] as string,
@@ -48,17 +63,19 @@ function options(): { configDir: string; port: number; host: string; dataDir: st
     token: token || undefined,
     durability: values.durability as 'normal' | 'full',
     logLevel: values['log-level'],
+    pipelineHeapMb,
   };
 }
 
 async function main(): Promise<void> {
   const o = options();
-  const agent = new Agent({ dataDir: o.dataDir, port: o.port, host: o.host, token: o.token, durability: o.durability, logLevel: o.logLevel });
+  const agent = new Agent({ ...o, pipelineHeapMb: o.pipelineHeapMb });
   const reload = async (): Promise<void> => {
     try {
-      const snap = await loadDir(o.configDir);
-      agent.setSnapshot(snap);
-      agent.app.log.info(`configuration loaded from ${o.configDir}: ${snap.receivers.length} receivers, ${snap.configs.length} configs, ${snap.problems.length} problems`);
+      const { config, problems } = await loadDir(o.configDir);
+      const snap = agent.setConfig(config, problems);
+      const count = problems.length + snap.problems.length;
+      agent.app.log.info(`configuration loaded from ${o.configDir}: ${snap.receivers.length} receivers, ${snap.configs.length} configs, ${count} problems`);
     } catch (err) {
       agent.app.log.error(`cannot read ${o.configDir}: ${(err as Error).message}; keeping the previous configuration`);
     }

@@ -30,6 +30,8 @@ export interface AppDeps {
   bodyLimit?: number;
   ready?: () => boolean;
   depth?: () => unknown;
+  /** The /metrics text, when metrics come from more than this registry (the pipeline worker's too). */
+  metricsText?: () => Promise<{ contentType: string; text: string }>;
   logLevel?: string;
 }
 

@@ -23,6 +23,10 @@ export function opsRoutes(app: FastifyInstance, deps: AppDeps): void {
     return { entries };
   });
   app.get('/metrics', async (_request, reply) => {
+    if (deps.metricsText) {
+      const { contentType, text } = await deps.metricsText();
+      return reply.type(contentType).send(text);
+    }
     deps.depth?.();
     return reply.type(deps.metrics?.registry.contentType ?? 'text/plain').send(await (deps.metrics?.registry.metrics() ?? ''));
   });

@@ -6,8 +6,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { buildSnapshot, type Problem, type Snapshot } from './snapshot.js';
-import { sortObjects, type RawObject } from './objects.js';
+import type { Problem } from './snapshot.js';
+import { sortObjects, type ConfigInput, type RawObject } from './objects.js';
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -21,8 +21,8 @@ async function files(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-/** loadDir reads every object under `dir` into a Snapshot; problems are in `snapshot.problems`. */
-export async function loadDir(dir: string): Promise<Snapshot> {
+/** loadDir reads every object under `dir`; problems name the file and the field at fault. */
+export async function loadDir(dir: string): Promise<{ config: ConfigInput; problems: Problem[] }> {
   const objects: { object: RawObject; where: string }[] = [];
   const problems: Problem[] = [];
   for (const path of await files(dir)) {
@@ -38,8 +38,7 @@ export async function loadDir(dir: string): Promise<Snapshot> {
     }
   }
   const sorted = sortObjects(objects);
-  const snap = buildSnapshot(sorted.input);
-  return { ...snap, problems: [...problems, ...sorted.problems, ...snap.problems] };
+  return { config: sorted.input, problems: [...problems, ...sorted.problems] };
 }
 
 const CONFIG_FILE = /\.(ya?ml|json)$/;

@@ -24,7 +24,7 @@ function schemaProblems(kind: string, spec: unknown): string[] {
   return [...Value.Errors(def.spec, spec)].slice(0, 3).map((e) => `spec${e.path.replaceAll('/', '.')}: ${e.message}`);
 }
 
-function secretData(o: RawObject): Record<string, string> {
+function dataOf(o: RawObject): Record<string, string> {
   const data = { ...((o.data as Record<string, string> | undefined) ?? {}) };
   for (const [k, v] of Object.entries((o.stringData as Record<string, string> | undefined) ?? {})) {
     data[k] = Buffer.from(String(v), 'utf8').toString('base64');
@@ -42,16 +42,28 @@ function issuesOf(kind: string, name: string, spec: unknown): string[] {
   return issues;
 }
 
-/** sortObjects returns the snapshot input and the problems found; `where` names the source in problems. */
-export function sortObjects(objects: { object: RawObject; where: string }[]): { input: SnapshotInput; problems: Problem[] } {
+/**
+ * Configuration as plain data (objects and Secret data, no functions), so it can be handed to
+ * the pipeline's worker thread and turned into a Snapshot there.
+ */
+export type ConfigInput = Omit<SnapshotInput, 'secrets'> & { secretData: Record<string, { data: Record<string, string> }> };
+
+/** toSnapshotInput gives the Secret data its lookup function. */
+export function toSnapshotInput(config: ConfigInput): SnapshotInput {
+  const { secretData, ...rest } = config;
+  return { ...rest, secrets: (ns, name): SecretData | undefined => secretData[`${ns}/${name}`] };
+}
+
+/** sortObjects returns the configuration and the problems found; `where` names the source in problems. */
+export function sortObjects(objects: { object: RawObject; where: string }[]): { input: ConfigInput; problems: Problem[] } {
   const problems: Problem[] = [];
   const lists: Record<string, unknown[]> = { Config: [], Receiver: [], Router: [], Silence: [], Template: [], Settings: [] };
-  const secrets = new Map<string, { data: Record<string, string> }>();
+  const secretData: ConfigInput['secretData'] = {};
   for (const { object: o, where } of objects) {
     const kind = str(o.kind);
     const name = str(o.metadata?.name);
     if (o.apiVersion === 'v1' && kind === 'Secret') {
-      secrets.set(`${str(o.metadata?.namespace, 'herald-system')}/${name}`, { data: secretData(o) });
+      secretData[`${str(o.metadata?.namespace, 'herald-system')}/${name}`] = { data: dataOf(o) };
       continue;
     }
     if (o.apiVersion !== API_VERSION || !AGENT_KINDS.has(kind)) continue;
@@ -62,14 +74,14 @@ export function sortObjects(objects: { object: RawObject; where: string }[]): { 
     }
     lists[kind]?.push(o);
   }
-  const input: SnapshotInput = {
+  const input: ConfigInput = {
     configs: lists['Config'] as SnapshotInput['configs'],
     receivers: lists['Receiver'] as SnapshotInput['receivers'],
     routers: lists['Router'] as SnapshotInput['routers'],
     silences: lists['Silence'] as SnapshotInput['silences'],
     templates: lists['Template'] as SnapshotInput['templates'],
     settings: (lists['Settings'] as SnapshotInput['settings'][])[0],
-    secrets: (ns, name): SecretData | undefined => secrets.get(`${ns}/${name}`),
+    secretData,
   };
   return { input, problems };
 }

@@ -85,8 +85,9 @@ export class RouteStage {
 
   /** Routes up to one chunk of inbox rows; returns the groups that got segments, and whether more remain. */
   drainChunk(): { touched: TouchedGroup[]; more: boolean } {
-    // 50 requests of 50 alerts a chunk: enough to amortize the transaction, small enough to keep memory flat.
-    const limit = this.deps.chunk ?? 50;
+    // 16 requests a chunk: enough to amortize the transaction, small enough to keep memory flat and
+    // the write lock short (ingest on the other thread waits for it).
+    const limit = this.deps.chunk ?? 16;
     const rows = this.deps.outbox.inbox(limit);
     const snap = this.deps.snapshot();
     const now = this.deps.now();

@@ -123,6 +123,15 @@ export class Outbox {
     };
   }
 
+  /**
+   * Runs a write transaction that takes the write lock at BEGIN (IMMEDIATE). A deferred one that
+   * upgrades later can fail with SQLITE_BUSY at once, without the busy timeout, when the other
+   * thread writes: a delivered batch could then not be recorded, and would be sent again.
+   */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
   /** Records one accepted request; returns its id once it is committed. */
   accept(source: string, body: string, count: number, now: number): number {
     return num(this.s.accept.run(now, source, body, count).lastInsertRowid);
@@ -140,12 +149,12 @@ export class Outbox {
 
   /** Replaces inbox rows by their routed segments, all at once. */
   readonly routed = (rows: { inboxId: number; segments: SegmentInsert[] }[]): void => {
-    this.db.transaction(() => {
+    this.write(() => {
       for (const row of rows) {
         for (const g of row.segments) this.s.insertSegment.run(g.target, g.groupKey, g.receivedAt, g.count, g.notifications, null);
         this.s.deleteInbox.run(row.inboxId);
       }
-    })();
+    });
   };
 
   openGroups(): OpenGroup[] {
@@ -170,7 +179,7 @@ export class Outbox {
    */
   closeGroup(args: { target: string; groupKey: string; maxSize: number; now: number }): number | undefined {
     const { target, groupKey, maxSize, now } = args;
-    return this.db.transaction(() => {
+    return this.write(() => {
       const rows = this.s.openSegments.all(target, groupKey, maxSize) as Row[];
       if (rows.length === 0) return undefined;
       const claim: number[] = [];
@@ -198,7 +207,7 @@ export class Outbox {
         this.s.shrink.run(split.tail.length, JSON.stringify(split.tail), split.id);
       }
       return batchId;
-    })();
+    });
   }
 
   /** The oldest pending batch of a target: the only one of its queue that may be sent. */
@@ -219,28 +228,28 @@ export class Outbox {
 
   /** Marks a batch delivered: history recorded and its segments gone, in one transaction. */
   delivered(batch: Batch, result: { answer: string; fingerprints: string[]; now: number }): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.s.finish.run('delivered', batch.attempts + 1, null, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'delivered', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.answer);
       this.s.deleteBatchSegments.run(batch.id);
-    })();
+    });
   }
 
   /** Schedules another attempt and records this one in history. */
   retry(batch: Batch, result: { error: string; fingerprints: string[]; nextAttemptAt: number; now: number }): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.s.retry.run(batch.attempts + 1, result.nextAttemptAt, result.error, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'retrying', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.error);
-    })();
+    });
   }
 
   /** Gives up on a batch: recorded in history with the reason, its segments gone. */
   failed(batch: Batch, result: { error: string; fingerprints: string[]; now: number }): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.s.finish.run('failed', batch.attempts + 1, result.error, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'failed', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.error);
       this.s.deleteBatchSegments.run(batch.id);
-    })();
+    });
   }
 
   history(q: HistoryQuery): HistoryEntry[] {
@@ -273,9 +282,9 @@ export class Outbox {
 
   /** Drops finished batches and history older than the retention. */
   prune(args: { now: number; retentionMs: number }): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.s.pruneBatches.run(args.now - args.retentionMs);
       this.s.pruneHistory.run(args.now - args.retentionMs);
-    })();
+    });
   }
 }

@@ -65,7 +65,7 @@ export function openDb({ path, durability = 'normal' }: OpenOptions): Db {
   db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   // Bounded page cache (KiB) so memory stays flat however large the backlog grows.
-  db.pragma('cache_size = -8192');
+  db.pragma('cache_size = -2048');
   db.exec(DDL);
   return db;
 }

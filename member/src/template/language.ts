@@ -29,5 +29,6 @@ export function normalizeLanguage(language: string | undefined): string {
 
 /** English (or no language) renders the templates' own words. */
 export function isEnglish(language: string): boolean {
-  return language === '' || language === 'en' || language.startsWith('en-');
+  // Settings say "English" by default (Notification Manager's spelling); names arrive lower-cased.
+  return language === '' || language === 'en' || language === 'english' || language.startsWith('en-');
 }
