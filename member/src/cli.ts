@@ -10,10 +10,12 @@ import { loadDir, watchDir } from './config/dir-source.js';
 
 const USAGE = `usage: herald-agent --config-dir DIR [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--token-file FILE] [--durability normal|full] [--log-level info] [--pipeline-heap-mb 64]
+                    [--body-limit 8388608]
   --config-dir   folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Settings) and Secrets
   --data-dir     where the durable queue and delivery history are kept
   --token-file   require "Authorization: Bearer <token>" on /api/v2/* (or set HERALD_TOKEN)
-  --pipeline-heap-mb  heap limit of the delivery pipeline's thread (the HTTP thread takes Node's own flags)`;
+  --pipeline-heap-mb  heap limit of the delivery pipeline's thread (the HTTP thread takes Node's own flags)
+  --body-limit   largest request body in bytes; larger ones get 413`;
 
 interface CliOptions {
   configDir: string;
@@ -24,6 +26,7 @@ interface CliOptions {
   durability: 'normal' | 'full';
   logLevel: string;
   pipelineHeapMb: number;
+  bodyLimit: number;
 }
 
 function options(): CliOptions {
@@ -37,6 +40,7 @@ function options(): CliOptions {
       durability: { type: 'string', default: 'normal' },
       'log-level': { type: 'string', default: 'info' },
       'pipeline-heap-mb': { type: 'string', default: '64' },
+      'body-limit': { type: 'string', default: String(8 * 1024 * 1024) },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,6 +58,8 @@ function options(): CliOptions {
   if (values.durability !== 'normal' && values.durability !== 'full') fail('--durability is normal or full');
   const pipelineHeapMb = Number(values['pipeline-heap-mb']);
   if (!Number.isInteger(pipelineHeapMb) || pipelineHeapMb < 16) fail('--pipeline-heap-mb is a whole number of MB, at least 16');
+  const bodyLimit = Number(values['body-limit']);
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) fail('--body-limit is a number of bytes, at least 1024');
   const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env['HERALD_TOKEN'];
   return {
     configDir: values['config-dir'] as string,
@@ -64,6 +70,7 @@ function options(): CliOptions {
     durability: values.durability as 'normal' | 'full',
     logLevel: values['log-level'],
     pipelineHeapMb,
+    bodyLimit,
   };
 }
 
