@@ -1,24 +1,27 @@
 #!/usr/bin/env node
 /**
- * herald-agent: the member agent. Standalone: `herald-agent --config-dir DIR [--port N]
- * [--data-dir DIR]` reads Herald objects and Secrets from DIR and reloads them on change.
+ * herald-agent: the member agent. In a cluster it reads Herald objects and their Secrets through
+ * informers (the ServiceAccount, KUBECONFIG, or --kubeconfig). Standalone, `--config-dir DIR`
+ * reads the same objects from a folder and reloads them on change.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Agent } from './agent.js';
 import { loadDir, watchDir } from './config/dir-source.js';
 
-const USAGE = `usage: herald-agent --config-dir DIR [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
+const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--token-file FILE] [--durability normal|full] [--log-level info] [--pipeline-heap-mb 64]
                     [--body-limit 8388608]
-  --config-dir   folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Settings) and Secrets
+  --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Settings) and Secrets
+  --kubeconfig   in a cluster: the kubeconfig to use (default: KUBECONFIG, else the pod's ServiceAccount)
   --data-dir     where the durable queue and delivery history are kept
   --token-file   require "Authorization: Bearer <token>" on /api/v2/* (or set HERALD_TOKEN)
   --pipeline-heap-mb  heap limit of the delivery pipeline's thread (the HTTP thread takes Node's own flags)
   --body-limit   largest request body in bytes; larger ones get 413`;
 
 interface CliOptions {
-  configDir: string;
+  configDir: string | undefined;
+  kubeconfig: string | undefined;
   port: number;
   host: string;
   dataDir: string;
@@ -29,10 +32,23 @@ interface CliOptions {
   bodyLimit: number;
 }
 
+function fail(message: string): never {
+  console.error(`herald-agent: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+/** A whole number option within bounds, or exit naming it. */
+function intOption(name: string, value: string | undefined, [min, max]: [number, number]): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} ${value} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
 function options(): CliOptions {
   const { values } = parseArgs({
     options: {
       'config-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
       port: { type: 'string', default: '19093' },
       host: { type: 'string', default: '0.0.0.0' },
       'data-dir': { type: 'string', default: './herald-data' },
@@ -48,51 +64,70 @@ function options(): CliOptions {
     console.log(USAGE);
     process.exit(0);
   }
-  const fail = (message: string): never => {
-    console.error(`herald-agent: ${message}\n${USAGE}`);
-    process.exit(2);
-  };
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${values.port} is not a port`);
-  if (!values['config-dir']) fail('--config-dir is required (in-cluster mode reads the cluster instead; see the README)');
-  if (values.durability !== 'normal' && values.durability !== 'full') fail('--durability is normal or full');
-  const pipelineHeapMb = Number(values['pipeline-heap-mb']);
-  if (!Number.isInteger(pipelineHeapMb) || pipelineHeapMb < 16) fail('--pipeline-heap-mb is a whole number of MB, at least 16');
-  const bodyLimit = Number(values['body-limit']);
-  if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) fail('--body-limit is a number of bytes, at least 1024');
+  if (values['config-dir'] && values.kubeconfig) fail('--config-dir and --kubeconfig exclude each other');
+  const durability = values.durability;
+  if (durability !== 'normal' && durability !== 'full') fail('--durability is normal or full');
   const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env['HERALD_TOKEN'];
   return {
-    configDir: values['config-dir'] as string,
-    port,
+    configDir: values['config-dir'],
+    kubeconfig: values.kubeconfig,
+    port: intOption('port', values.port, [0, 65535]),
     host: values.host,
     dataDir: values['data-dir'],
     token: token || undefined,
-    durability: values.durability as 'normal' | 'full',
+    durability,
     logLevel: values['log-level'],
-    pipelineHeapMb,
-    bodyLimit,
+    pipelineHeapMb: intOption('pipeline-heap-mb', values['pipeline-heap-mb'], [16, 65536]),
+    bodyLimit: intOption('body-limit', values['body-limit'], [1024, 1 << 30]),
   };
+}
+
+/** Standalone: load the folder now and again on every change. */
+async function fromFolder(agent: Agent, dir: string): Promise<() => Promise<void>> {
+  const reload = async (): Promise<void> => {
+    try {
+      const { config, problems } = await loadDir(dir);
+      const snap = agent.setConfig(config, problems);
+      const count = problems.length + snap.problems.length;
+      agent.app.log.info(`configuration loaded from ${dir}: ${snap.receivers.length} receivers, ${snap.configs.length} configs, ${count} problems`);
+    } catch (err) {
+      agent.app.log.error(`cannot read ${dir}: ${(err as Error).message}; keeping the previous configuration`);
+    }
+  };
+  await reload();
+  const watcher = watchDir(dir, () => void reload());
+  return () => Promise.resolve(watcher.close());
+}
+
+/** In a cluster: informers on the Herald objects and their Secrets. */
+async function fromCluster(agent: Agent, kubeconfig: string | undefined): Promise<() => Promise<void>> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { ClusterSource } = await import('./config/cluster-source.js');
+  const kc = new KubeConfig();
+  if (kubeconfig) kc.loadFromFile(kubeconfig);
+  else kc.loadFromDefault();
+  const source = new ClusterSource({
+    kc,
+    log: (entry) => agent.app.log.warn(entry),
+    onConfig: (config, problems) => {
+      const snap = agent.setConfig(config, problems);
+      const all = [...problems, ...snap.problems];
+      agent.app.log.info(`configuration from the cluster: ${snap.receivers.length} receivers, ${snap.configs.length} configs, ${all.length} problems`);
+      return all;
+    },
+  });
+  await source.start();
+  return () => source.stop();
 }
 
 async function main(): Promise<void> {
   const o = options();
   const agent = new Agent({ ...o, pipelineHeapMb: o.pipelineHeapMb });
-  const reload = async (): Promise<void> => {
-    try {
-      const { config, problems } = await loadDir(o.configDir);
-      const snap = agent.setConfig(config, problems);
-      const count = problems.length + snap.problems.length;
-      agent.app.log.info(`configuration loaded from ${o.configDir}: ${snap.receivers.length} receivers, ${snap.configs.length} configs, ${count} problems`);
-    } catch (err) {
-      agent.app.log.error(`cannot read ${o.configDir}: ${(err as Error).message}; keeping the previous configuration`);
-    }
-  };
-  await reload();
-  const watcher = watchDir(o.configDir, () => void reload());
+  const close = o.configDir ? await fromFolder(agent, o.configDir) : await fromCluster(agent, o.kubeconfig);
   const address = await agent.start();
   agent.app.log.info(`herald-agent listening on ${address}; cluster ${agent.snapshot.settings.cluster.name}`);
   const stop = async (): Promise<void> => {
-    watcher.close();
+    await close();
     await agent.stop();
     process.exit(0);
   };

@@ -26,7 +26,7 @@ export function freePort(): Promise<number> {
 export interface AgentProcess {
   url: string;
   dataDir: string;
-  configDir: string;
+  configDir: string | undefined;
   output: () => string;
   /** SIGKILL: no chance to flush or clean up. */
   kill(): Promise<void>;
@@ -40,13 +40,14 @@ export function configDir(objects: unknown[]): string {
   return dir;
 }
 
-export async function startAgent(opts: { configDir: string; dataDir?: string; port?: number; env?: NodeJS.ProcessEnv }): Promise<AgentProcess> {
+/** Starts the agent standalone (`configDir`) or against a cluster (`kubeconfig`). */
+export async function startAgent(opts: { configDir?: string; kubeconfig?: string; dataDir?: string; port?: number; env?: NodeJS.ProcessEnv }): Promise<AgentProcess> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'herald-data-'));
   mkdirSync(dataDir, { recursive: true });
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', CLI, '--config-dir', opts.configDir, '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
+    ['--import', 'tsx', CLI, ...(opts.configDir ? ['--config-dir', opts.configDir] : ['--kubeconfig', opts.kubeconfig ?? '']), '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';

@@ -1,0 +1,101 @@
+/**
+ * The agent in a cluster: it reads Herald objects and their Secrets from a real kube-apiserver,
+ * applies changes without a restart, and marks each object Accepted (or not, saying why).
+ */
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startAgent, type AgentProcess } from '../wire/agent-process.js';
+import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
+import { apply } from '../support/manifests.js';
+
+const kubeconfig = inject('kubeconfigs')['member-a'] as string;
+const kc = new KubeConfig();
+kc.loadFromFile(kubeconfig);
+const core = kc.makeApiClient(CoreV1Api);
+const custom = kc.makeApiClient(CustomObjectsApi);
+const API = 'herald.dev/v1alpha1';
+
+let sink: TestHttpServer;
+let agent: AgentProcess;
+const received: { path: string; auth: string | undefined; cluster: string; alertname: string }[] = [];
+
+const post = async (alertname: string): Promise<void> => {
+  const res = await fetch(`${agent.url}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ version: '4', status: 'firing', alerts: [{ labels: { alertname, cluster: 'lies' }, startsAt: new Date().toISOString() }] }),
+  });
+  expect(res.status).toBe(200);
+};
+const until = async (check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+const condition = async (plural: string, name: string): Promise<{ status: string; message: string } | undefined> => {
+  const o = (await custom.getClusterCustomObject({ group: 'herald.dev', version: 'v1alpha1', plural, name })) as { status?: { conditions?: { type: string; status: string; message: string }[] } };
+  return o.status?.conditions?.find((c) => c.type === 'Accepted');
+};
+
+beforeAll(async () => {
+  sink = await startHttpServer({
+    handler: (req) => {
+      const body = JSON.parse(req.body) as { alerts: { labels: Record<string, string> }[] };
+      for (const a of body.alerts) received.push({ path: req.url, auth: req.headers.authorization, cluster: a.labels['cluster'] ?? '', alertname: a.labels['alertname'] ?? '' });
+      return { status: 200, body: 'ok' };
+    },
+  });
+  await core.createNamespace({ body: { metadata: { name: 'herald-system' } } }).catch(() => undefined);
+  await apply(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system' }, stringData: { token: 'first-token' } } as never);
+  await apply(kc, { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', cluster: { name: 'member-a' } } } as never);
+  await apply(kc, {
+    apiVersion: API,
+    kind: 'Receiver',
+    metadata: { name: 'hook', labels: { type: 'global' } },
+    spec: { webhook: { url: `${sink.origin}/v1`, httpConfig: { bearerToken: { valueFrom: { secretKeyRef: { name: 'hook', key: 'token' } } } } } },
+  } as never);
+  agent = await startAgent({ kubeconfig });
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await sink?.close();
+});
+
+describe('agent in a cluster', () => {
+  it('delivers with the objects and Secret it reads from the API server, stamping its own cluster', async () => {
+    await post('first');
+    await until(() => received.some((r) => r.alertname === 'first'));
+    expect(received.find((r) => r.alertname === 'first')).toEqual({ path: '/v1', auth: 'Bearer first-token', cluster: 'member-a', alertname: 'first' });
+    await until(async () => (await condition('receivers', 'hook'))?.status === 'True');
+  });
+
+  it('takes a changed Receiver and a rotated Secret without a restart', async () => {
+    await apply(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system' }, stringData: { token: 'second-token' } } as never);
+    await apply(kc, {
+      apiVersion: API,
+      kind: 'Receiver',
+      metadata: { name: 'hook', labels: { type: 'global' } },
+      spec: { webhook: { url: `${sink.origin}/v2`, httpConfig: { bearerToken: { valueFrom: { secretKeyRef: { name: 'hook', key: 'token' } } } } } },
+    } as never);
+    // Configuration reloads are asynchronous: keep posting until the new settings are in use.
+    let n = 0;
+    await until(async () => {
+      await post(`second-${n++}`);
+      await new Promise((r) => setTimeout(r, 200));
+      return received.some((r) => r.path === '/v2' && r.auth === 'Bearer second-token');
+    });
+  });
+
+  it('marks an object it cannot use as not Accepted, naming the field, and keeps working', async () => {
+    await apply(kc, { apiVersion: API, kind: 'Silence', metadata: { name: 'bad-cron', labels: { type: 'global' } }, spec: { matcher: {}, schedule: 'every night at two', duration: '1h' } } as never);
+    await until(async () => (await condition('silences', 'bad-cron'))?.status === 'False');
+    expect((await condition('silences', 'bad-cron'))?.message).toContain('spec.schedule: invalid cron expression');
+    // The bad silence is left out: it mutes nothing, and delivery goes on.
+    await post('after-bad-silence');
+    await until(() => received.some((r) => r.alertname === 'after-bad-silence'));
+    await custom.deleteClusterCustomObject({ group: 'herald.dev', version: 'v1alpha1', plural: 'silences', name: 'bad-cron' });
+  });
+});
