@@ -34,6 +34,14 @@ const until = async (check: () => boolean | Promise<boolean>, ms = 15_000): Prom
     await new Promise((r) => setTimeout(r, 100));
   }
 };
+/** The webhook Receiver under test, posting to `path` on the sink with the Secret's token. */
+const hookReceiver = (path: string): never =>
+  ({
+    apiVersion: API,
+    kind: 'Receiver',
+    metadata: { name: 'hook', labels: { type: 'global' } },
+    spec: { webhook: { url: `${sink.origin}${path}`, httpConfig: { bearerToken: { valueFrom: { secretKeyRef: { name: 'hook', key: 'token' } } } } } },
+  }) as never;
 const condition = async (plural: string, name: string): Promise<{ status: string; message: string } | undefined> => {
   const o = (await custom.getClusterCustomObject({ group: 'herald.dev', version: 'v1alpha1', plural, name })) as { status?: { conditions?: { type: string; status: string; message: string }[] } };
   return o.status?.conditions?.find((c) => c.type === 'Accepted');
@@ -50,12 +58,7 @@ beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: 'herald-system' } } }).catch(() => undefined);
   await apply(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system' }, stringData: { token: 'first-token' } } as never);
   await apply(kc, { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', cluster: { name: 'member-a' } } } as never);
-  await apply(kc, {
-    apiVersion: API,
-    kind: 'Receiver',
-    metadata: { name: 'hook', labels: { type: 'global' } },
-    spec: { webhook: { url: `${sink.origin}/v1`, httpConfig: { bearerToken: { valueFrom: { secretKeyRef: { name: 'hook', key: 'token' } } } } } },
-  } as never);
+  await apply(kc, hookReceiver('/v1'));
   agent = await startAgent({ kubeconfig });
 });
 
@@ -74,12 +77,7 @@ describe('agent in a cluster', () => {
 
   it('takes a changed Receiver and a rotated Secret without a restart', async () => {
     await apply(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system' }, stringData: { token: 'second-token' } } as never);
-    await apply(kc, {
-      apiVersion: API,
-      kind: 'Receiver',
-      metadata: { name: 'hook', labels: { type: 'global' } },
-      spec: { webhook: { url: `${sink.origin}/v2`, httpConfig: { bearerToken: { valueFrom: { secretKeyRef: { name: 'hook', key: 'token' } } } } } },
-    } as never);
+    await apply(kc, hookReceiver('/v2'));
     // Configuration reloads are asynchronous: keep posting until the new settings are in use.
     let n = 0;
     await until(async () => {

@@ -108,3 +108,26 @@ describe('agent durability', () => {
     expect(history.entries[0]?.answer).toContain('HTTP 503');
   });
 });
+
+describe('secrets', () => {
+  it('a receiver that echoes its credentials back never gets them into logs, history or metrics', async () => {
+    const token = 'tok-6f1d2c9b8a7e';
+    const password = 'pw-0c4b3a29';
+    // A hostile (or just chatty) endpoint: it refuses, and quotes the Authorization header it got.
+    const echo = await startHttpServer({ handler: (req) => ({ status: 401, body: `denied for ${req.headers.authorization ?? ''} at ${req.url}` }) });
+    cleanup.push(() => echo.close());
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'herald-system' }, stringData: { token, password } };
+    const bearer = { apiVersion: API, kind: 'Receiver', metadata: { name: 'bearer', labels: { type: 'global' } }, spec: { webhook: { url: `${echo.origin}/hook?access_token=${token}`, httpConfig: { bearerToken: { valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } } } } } };
+    const basic = { apiVersion: API, kind: 'Receiver', metadata: { name: 'basic', labels: { type: 'global' } }, spec: { webhook: { url: echo.origin, httpConfig: { basicAuth: { username: 'u', password: { valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } } } } } } };
+    const agent = await startAgent({ configDir: configDir([settings, secret, bearer, basic]), env: { HERALD_LOG_LEVEL: 'debug' } });
+    cleanup.push(() => agent.stop());
+    await post(agent.url, [1]);
+    const history = async (): Promise<string> => (await fetch(`${agent.url}/api/v2/history`)).text();
+    await waitFor(() => echo.requests.length >= 2, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const everything = [agent.output(), await history(), await (await fetch(`${agent.url}/metrics`)).text()].join('\n');
+    expect(echo.requests.length).toBeGreaterThanOrEqual(2);
+    expect(everything).toContain('HTTP 401');
+    for (const value of [token, password, Buffer.from(`u:${password}`).toString('base64')]) expect(everything).not.toContain(value);
+  });
+});

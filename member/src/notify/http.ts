@@ -50,6 +50,8 @@ export function redact(text: string, secrets: readonly string[]): string {
 /** Resolves credentials through ctx.secret and remembers every value, so errors can be redacted. */
 export interface SecretRecorder {
   secret(credential: Credential | undefined, field: string): string;
+  /** Records a value derived from secrets (an encoded Authorization header, a signature). */
+  derived(value: string): string;
   readonly secrets: readonly string[];
 }
 
@@ -59,6 +61,10 @@ export function recordSecrets(ctx: Pick<SendContext, 'secret'>): SecretRecorder 
     secrets,
     secret(credential, field) {
       const value = ctx.secret(credential, field);
+      secrets.push(value);
+      return value;
+    },
+    derived(value) {
       secrets.push(value);
       return value;
     },

@@ -56,7 +56,13 @@ function authOf(config: EmailConfig, secrets: SecretRecorder): Pick<SMTPTranspor
   const user = config.authUsername;
   if (!user) return {};
   // PLAIN/LOGIN (nodemailer picks what the server offers) when a password is set; else CRAM-MD5.
-  if (config.authPassword) return { auth: { user, pass: secrets.secret(config.authPassword, 'spec.email.authPassword') } };
+  if (config.authPassword) {
+    const pass = secrets.secret(config.authPassword, 'spec.email.authPassword');
+    // AUTH LOGIN and PLAIN send these encodings; a server quoting them back must not leak the password.
+    secrets.derived(Buffer.from(pass).toString('base64'));
+    secrets.derived(Buffer.from(`\u0000${user}\u0000${pass}`).toString('base64'));
+    return { auth: { user, pass } };
+  }
   if (config.authSecret) {
     return { auth: { user, pass: secrets.secret(config.authSecret, 'spec.email.authSecret') }, authMethod: 'CRAM-MD5' };
   }

@@ -77,7 +77,8 @@ function authHeader(spec: WebhookSpec, secrets: SecretRecorder): string | undefi
   if (http?.basicAuth) {
     const { username, password } = http.basicAuth;
     const pass = password ? secrets.secret(password, 'spec.webhook.httpConfig.basicAuth.password') : '';
-    return `Basic ${Buffer.from(`${username}:${pass}`).toString('base64')}`;
+    // The encoded form is as secret as the password: a server that quotes the header must not leak it.
+    return `Basic ${secrets.derived(Buffer.from(`${username}:${pass}`).toString('base64'))}`;
   }
   return undefined;
 }
