@@ -12,6 +12,7 @@ import type { Batch, Outbox } from '../store/outbox.js';
 import type { Clock } from './clock.js';
 import { backoffMs, groupLabelsOf } from './keys.js';
 import { resolveTarget } from './target.js';
+import { Throttles, type ThrottleSpec } from './throttle.js';
 import { TemplateError, chooseTemplate } from '../template/index.js';
 
 export interface DelivererDeps {
@@ -85,6 +86,7 @@ export class Deliverer {
   private kickPending = false;
   private stopped = false;
   private readonly running = new Set<Promise<void>>();
+  private readonly throttles = new Throttles();
 
   constructor(private readonly deps: DelivererDeps) {
     for (const t of deps.outbox.queuedTargets()) this.queued.add(t);
@@ -121,11 +123,22 @@ export class Deliverer {
         this.queued.delete(target);
         continue;
       }
-      if (head.nextAttemptAt > now) next = Math.min(next, head.nextAttemptAt);
-      else if (this.inFlight < limit) this.start(head);
+      if (head.nextAttemptAt > now) {
+        next = Math.min(next, head.nextAttemptAt);
+        continue;
+      }
+      if (this.inFlight >= limit) continue;
+      const wait = this.throttles.take(target, this.throttleOf(target), now);
+      if (wait > 0) next = Math.min(next, now + wait);
+      else this.start(head);
     }
     this.timer?.cancel();
     this.timer = Number.isFinite(next) ? this.deps.clock.setTimeout(() => this.kick(), Math.max(next - now, 10)) : undefined;
+  }
+
+  private throttleOf(target: string): ThrottleSpec | undefined {
+    const channel = target.slice(target.lastIndexOf('/') + 1) as Channel;
+    return this.deps.snapshot().settings.channel(channel)['throttle'] as ThrottleSpec | undefined;
   }
 
   private start(batch: Batch): void {

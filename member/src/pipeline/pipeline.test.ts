@@ -132,6 +132,19 @@ describe('Pipeline', () => {
     expect(webhook.sent.map((s) => s.alerts.length).sort()).toEqual([1, 2, 2]);
   });
 
+  it('throttles a receiver channel to its limit, delivering everything in order without dropping', async () => {
+    const { webhook, pipeline, accept } = setup({ snapshot: snap({ options: { webhook: { throttle: { threshold: 2, unit: '200ms' } } } }) });
+    const times: number[] = [];
+    const send = webhook.send.bind(webhook);
+    webhook.send = (ctx) => (times.push(Date.now()), send(ctx));
+    pipeline.start();
+    for (let i = 0; i < 6; i++) accept(payload([{ alertname: `T${i}` }]), 1);
+    await until(() => webhook.sent.length === 6, 5000);
+    expect(webhook.sent.map((s) => s.alerts[0])).toEqual(['T0', 'T1', 'T2', 'T3', 'T4', 'T5']);
+    // 2 at once, then one per 100 ms: the sixth goes out no sooner than ~400 ms after the first.
+    expect((times[5] as number) - (times[0] as number)).toBeGreaterThanOrEqual(350);
+  });
+
   it('resumes after a restart: accepted work that was never routed or sent is delivered', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'herald-')), 'agent.db');
     const first = setup({ path });

@@ -32,6 +32,7 @@ export const ChannelOptions = Type.Object({
   email: Type.Optional(
     Type.Object({
       notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle),
       template: TemplateName,
       subjectTemplate: TemplateName,
       tmplType: Type.Optional(StringEnum(['html', 'text'] as const)),
@@ -42,17 +43,21 @@ export const ChannelOptions = Type.Object({
   wechat: Type.Optional(
     Type.Object({
       notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle),
       template: TemplateName,
       tmplType: Type.Optional(StringEnum(['text', 'markdown'] as const)),
       messageMaxSize: MaxSize('Split messages larger than this many bytes (2048 by default).'),
       tokenExpires: TokenExpires,
     }),
   ),
-  slack: Type.Optional(Type.Object({ notificationTimeout: Timeout, template: TemplateName })),
-  webhook: Type.Optional(Type.Object({ notificationTimeout: Timeout, template: TemplateName })),
+  slack: Type.Optional(Type.Object({ notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle), template: TemplateName })),
+  webhook: Type.Optional(Type.Object({ notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle), template: TemplateName })),
   dingtalk: Type.Optional(
     Type.Object({
       notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle),
       template: TemplateName,
       titleTemplate: TemplateName,
       tmplType: Type.Optional(StringEnum(['text', 'markdown'] as const)),
@@ -66,15 +71,20 @@ export const ChannelOptions = Type.Object({
   feishu: Type.Optional(
     Type.Object({
       notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle),
       template: TemplateName,
       tmplType: Type.Optional(StringEnum(['post', 'text'] as const)),
       tokenExpires: TokenExpires,
     }),
   ),
-  discord: Type.Optional(Type.Object({ notificationTimeout: Timeout, template: TemplateName })),
-  telegram: Type.Optional(Type.Object({ notificationTimeout: Timeout, template: TemplateName })),
-  pushover: Type.Optional(Type.Object({ notificationTimeout: Timeout, template: TemplateName, titleTemplate: TemplateName })),
-  sms: Type.Optional(Type.Object({ notificationTimeout: Timeout, template: TemplateName })),
+  discord: Type.Optional(Type.Object({ notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle), template: TemplateName })),
+  telegram: Type.Optional(Type.Object({ notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle), template: TemplateName })),
+  pushover: Type.Optional(Type.Object({ notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle), template: TemplateName, titleTemplate: TemplateName })),
+  sms: Type.Optional(Type.Object({ notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle), template: TemplateName })),
 });
 
 export const SettingsSpec = Type.Object({
