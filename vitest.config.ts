@@ -3,7 +3,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // Tests run against sources, never a stale build of a sibling workspace.
-  resolve: { alias: { '@herald/shared': fileURLToPath(new URL('./shared/src/index.ts', import.meta.url)) } },
+  resolve: {
+    alias: [
+      { find: /^@herald\/shared$/, replacement: fileURLToPath(new URL('./shared/src/index.ts', import.meta.url)) },
+      { find: '@herald/shared/channels', replacement: fileURLToPath(new URL('./shared/src/api/channels.ts', import.meta.url)) },
+      { find: /^@herald\/shared\/(selector|credential|duration)$/, replacement: fileURLToPath(new URL('./shared/src/$1/$1.ts', import.meta.url)) },
+    ],
+  },
   test: {
     reporters: ['default', './test/support/closing-line-reporter.ts'],
     // Integration files share one set of control planes, so they run one after another.

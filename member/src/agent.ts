@@ -45,7 +45,7 @@ export class Agent {
   constructor(private readonly opts: AgentOptions) {
     mkdirSync(opts.dataDir, { recursive: true });
     const dbPath = join(opts.dataDir, 'herald.db');
-    this.db = openDb({ path: dbPath, durability: opts.durability });
+    this.db = openDb({ path: dbPath, durability: opts.durability, checkpoints: false });
     this.outbox = new Outbox(this.db);
     this.metrics = createMetrics();
     this.worker = new PipelineWorker(

@@ -4,7 +4,7 @@
  * in one transaction; only then does the agent answer 200.
  */
 import type { FastifyInstance } from 'fastify';
-import { AlertmanagerPayload } from '../ingest/alertmanager.js';
+import { AlertmanagerPayload } from '../ingest/alertmanager-schema.js';
 import type { AppDeps } from './app.js';
 
 declare module 'fastify' {

@@ -6,6 +6,9 @@
 import { Value } from '@sinclair/typebox/value';
 import { API_VERSION, KINDS, type SecretData } from '@herald/shared';
 import type { Problem, SnapshotInput } from './snapshot.js';
+import type { ConfigInput } from './input.js';
+
+export { toSnapshotInput, type ConfigInput } from './input.js';
 
 export interface RawObject {
   apiVersion?: unknown;
@@ -40,18 +43,6 @@ function issuesOf(kind: string, name: string, spec: unknown): string[] {
   const issues = schemaProblems(kind, spec);
   if (kind === 'Settings' && name !== 'default') issues.push('metadata.name: Settings must be named default');
   return issues;
-}
-
-/**
- * Configuration as plain data (objects and Secret data, no functions), so it can be handed to
- * the pipeline's worker thread and turned into a Snapshot there.
- */
-export type ConfigInput = Omit<SnapshotInput, 'secrets'> & { secretData: Record<string, { data: Record<string, string> }> };
-
-/** toSnapshotInput gives the Secret data its lookup function. */
-export function toSnapshotInput(config: ConfigInput): SnapshotInput {
-  const { secretData, ...rest } = config;
-  return { ...rest, secrets: (ns, name): SecretData | undefined => secretData[`${ns}/${name}`] };
 }
 
 /** sortObjects returns the configuration and the problems found; `where` names the source in problems. */

@@ -1,5 +1,6 @@
 /** Effective Settings: the `default` Settings object with every default filled in. */
-import { type Channel, type LabelSelector, type SettingsSpec, durationOr } from '@herald/shared';
+import type { Channel, LabelSelector, SettingsSpec } from '@herald/shared';
+import { durationOr } from '@herald/shared/duration';
 
 export interface ChannelOptions {
   timeoutMs: number;

@@ -3,19 +3,10 @@
  * the objects (whether read from the cluster or a folder); an object that cannot be used is left
  * out and reported as a Problem, never thrown, so one bad object cannot take the agent down.
  */
-import {
-  CONFIG_CHANNELS,
-  compileSelector,
-  type Channel,
-  type Config,
-  type LabelMatcher,
-  type SecretLookup,
-  type Receiver,
-  type Router,
-  type Settings,
-  type Silence,
-  type Template,
-} from '@herald/shared';
+// Subpath imports: the pipeline's thread loads these, and the package root would load every schema.
+import type { Config, LabelMatcher, SecretLookup, Receiver, Router, Settings, Silence, Template } from '@herald/shared';
+import { CONFIG_CHANNELS, type Channel } from '@herald/shared/channels';
+import { compileSelector } from '@herald/shared/selector';
 import { effectiveSettings, type EffectiveSettings } from './settings.js';
 import type { Labels } from '../model/notification.js';
 import { checkSchedule } from '../routing/silence.js';

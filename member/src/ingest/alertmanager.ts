@@ -3,37 +3,11 @@
  * its own cluster name over any `cluster` label in the payload (a member must not be mislabelled,
  * Notification Manager ks#3644); other member labels only fill labels the alert lacks.
  */
-import { Type, type Static } from '@sinclair/typebox';
 import { fingerprintOf, type Labels, type Notification, type Status } from '../model/notification.js';
+import type { AlertmanagerPayload } from './alertmanager-schema.js';
 
-const LabelMap = Type.Record(Type.String({ maxLength: 1024 }), Type.String({ maxLength: 65536 }));
-const StatusSchema = Type.Union([Type.Literal('firing'), Type.Literal('resolved')]);
+export type { AlertmanagerPayload } from './alertmanager-schema.js';
 
-export const MAX_ALERTS_PER_REQUEST = 10_000;
-
-export const AlertSchema = Type.Object({
-  status: Type.Optional(StatusSchema),
-  labels: LabelMap,
-  annotations: Type.Optional(LabelMap),
-  startsAt: Type.Optional(Type.String({ maxLength: 64 })),
-  endsAt: Type.Optional(Type.String({ maxLength: 64 })),
-  generatorURL: Type.Optional(Type.String({ maxLength: 8192 })),
-  fingerprint: Type.Optional(Type.String({ maxLength: 128 })),
-});
-
-export const AlertmanagerPayload = Type.Object({
-  version: Type.Optional(Type.String({ maxLength: 16 })),
-  groupKey: Type.Optional(Type.String({ maxLength: 65536 })),
-  truncatedAlerts: Type.Optional(Type.Integer({ minimum: 0 })),
-  status: Type.Optional(StatusSchema),
-  receiver: Type.Optional(Type.String({ maxLength: 1024 })),
-  groupLabels: Type.Optional(LabelMap),
-  commonLabels: Type.Optional(LabelMap),
-  commonAnnotations: Type.Optional(LabelMap),
-  externalURL: Type.Optional(Type.String({ maxLength: 8192 })),
-  alerts: Type.Array(AlertSchema, { minItems: 1, maxItems: MAX_ALERTS_PER_REQUEST }),
-});
-export type AlertmanagerPayload = Static<typeof AlertmanagerPayload>;
 
 /** Alertmanager's "no end" time. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -3,7 +3,8 @@
  * queue and a slow or dead receiver only delays itself), many queues at once. Every outcome is
  * recorded: delivered, retried later with backoff, or failed with the channel's reason.
  */
-import { resolveCredential, type Channel, type Credential } from '@herald/shared';
+import type { Channel, Credential } from '@herald/shared';
+import { resolveCredential } from '@herald/shared/credential';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Metrics } from '../metrics.js';
 import { templateDataFor, type Notification } from '../model/notification.js';

@@ -1,5 +1,5 @@
 /** Messages between the agent's main thread (HTTP) and its pipeline worker thread. */
-import type { ConfigInput } from '../config/objects.js';
+import type { ConfigInput } from '../config/input.js';
 import type { Depth } from '../store/outbox.js';
 
 export interface WorkerData {

@@ -3,7 +3,7 @@
  * Settings `options.<channel>.throttle`): at most `threshold` sends per `unit`. A send over the
  * limit is not dropped; its queue waits until a token is free.
  */
-import { parseDuration } from '@herald/shared';
+import { parseDuration } from '@herald/shared/duration';
 
 export interface ThrottleSpec {
   threshold: number;

@@ -4,7 +4,7 @@
  * stops it cleanly.
  */
 import { Worker } from 'node:worker_threads';
-import type { ConfigInput } from '../config/objects.js';
+import type { ConfigInput } from '../config/input.js';
 import type { Depth } from '../store/outbox.js';
 import type { FromWorker, ToWorker, WorkerData } from './protocol.js';
 

@@ -3,7 +3,7 @@
  * SQLite connection, so HTTP ingest on the main thread never waits behind them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { toSnapshotInput } from '../config/objects.js';
+import { toSnapshotInput } from '../config/input.js';
 import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
 import { createMetrics } from '../metrics.js';
 import type { Renderer } from '../notify/notifier.js';

@@ -4,7 +4,8 @@
  * takes default Configs (that match its selector, when it has one). Ties go to the lowest
  * numeric `priority` label, then to the name.
  */
-import { compileSelector, isEmptySelector, type Channel, type Config, type LabelSelector } from '@herald/shared';
+import type { Channel, Config, LabelSelector } from '@herald/shared';
+import { compileSelector, isEmptySelector } from '@herald/shared/selector';
 import type { EffectiveSettings } from '../config/settings.js';
 import type { CompiledReceiver } from '../config/snapshot.js';
 

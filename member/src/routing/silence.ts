@@ -3,7 +3,8 @@
  * (UTC); a one-off from `startsAt` for `duration`; with neither, it is active until removed.
  */
 import { CronExpressionParser } from 'cron-parser';
-import { durationOr, type SilenceSpec } from '@herald/shared';
+import type { SilenceSpec } from '@herald/shared';
+import { durationOr } from '@herald/shared/duration';
 
 /** checkSchedule throws a message naming the field when a cron schedule cannot be parsed. */
 export function checkSchedule(spec: SilenceSpec): void {

@@ -57,15 +57,22 @@ export interface OpenOptions {
   /** A file path, or ':memory:' for tests. */
   path: string;
   durability?: 'normal' | 'full';
+  /**
+   * Whether commits on this connection may checkpoint the WAL (default true). The ingest thread's
+   * connection says false: a checkpoint inside its commit would stall HTTP for milliseconds, so the
+   * pipeline thread's connection does them.
+   */
+  checkpoints?: boolean;
 }
 
-export function openDb({ path, durability = 'normal' }: OpenOptions): Db {
+export function openDb({ path, durability = 'normal', checkpoints = true }: OpenOptions): Db {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   // Bounded page cache (KiB) so memory stays flat however large the backlog grows.
   db.pragma('cache_size = -2048');
+  if (!checkpoints) db.pragma('wal_autocheckpoint = 0');
   db.exec(DDL);
   return db;
 }

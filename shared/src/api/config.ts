@@ -1,6 +1,9 @@
 /** Config: the connection settings of one or more channels (Notification Manager's Config). */
 import { Type, type Static } from '@sinclair/typebox';
 import { Credential, TLSConfig, StringEnum, cel, type HeraldObject } from './common.js';
+import { CONFIG_CHANNELS, SMS_PROVIDERS } from './channels.js';
+
+export { CONFIG_CHANNELS, SMS_PROVIDERS, type Channel } from './channels.js';
 import { described } from './common.js';
 
 const Url = (description: string) => Type.String({ pattern: '^https?://', maxLength: 2048, description });
@@ -65,7 +68,6 @@ export const TelegramConfig = Type.Object({
 /** Webhook and Discord keep all settings on the Receiver; their Config only carries labels. */
 export const LabelsOnlyConfig = Type.Object({}, { description: 'No settings: the Receiver holds them.' });
 
-export const SMS_PROVIDERS = ['aliyun', 'tencent', 'huawei', 'aws'] as const;
 
 export const SmsConfig = Type.Object(
   {
@@ -119,19 +121,6 @@ export const SmsConfig = Type.Object(
   }),
 );
 
-export const CONFIG_CHANNELS = [
-  'email',
-  'wechat',
-  'slack',
-  'webhook',
-  'dingtalk',
-  'feishu',
-  'discord',
-  'telegram',
-  'pushover',
-  'sms',
-] as const;
-export type Channel = (typeof CONFIG_CHANNELS)[number];
 
 const oneChannelRule = (what: string) => ({
   rule: CONFIG_CHANNELS.map((c) => `has(self.${c})`).join(' || '),
