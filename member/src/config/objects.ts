@@ -4,7 +4,7 @@
  * object that does not fit is reported with the field that is wrong and left out.
  */
 import { Value } from '@sinclair/typebox/value';
-import { API_VERSION, KINDS, type SecretData } from '@herald/shared';
+import { API_VERSION, KINDS } from '@herald/shared';
 import type { Problem, SnapshotInput } from './snapshot.js';
 import type { ConfigInput } from './input.js';
 
