@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { PropagationPolicy } from '@herald/shared';
+import { applyOverrides } from './overrides.js';
+import { placementFor } from './placement.js';
+import { desiredFor, MANAGED_BY_LABEL, type HostObject } from './render.js';
+
+const members = [
+  { name: 'member-a', labels: { env: 'prod', region: 'eu' } },
+  { name: 'member-b', labels: { env: 'prod', region: 'us' } },
+  { name: 'member-c', labels: { env: 'dev' } },
+];
+const policy = (name: string, spec: PropagationPolicy['spec']): PropagationPolicy => ({ apiVersion: 'herald.dev/v1alpha1', kind: 'PropagationPolicy', metadata: { name }, spec });
+const slackTo = policy('slack', {
+  resourceSelectors: [{ kind: 'Receiver', name: 'slack' }],
+  placement: { clusterSelector: { matchLabels: { env: 'prod' } } },
+  overrides: [{ clusterNames: ['member-b'], patches: [{ op: 'replace', path: '/spec/slack/channels/0', value: '#b' }] }],
+});
+
+describe('placementFor', () => {
+  it.each<[string, PropagationPolicy[], { kind: 'Receiver'; name: string; labels: Record<string, string> }, string[]]>([
+    ['no policy selects it: every member', [], { kind: 'Receiver', name: 'x', labels: {} }, ['member-a', 'member-b', 'member-c']],
+    ['a policy by name and cluster selector', [slackTo], { kind: 'Receiver', name: 'slack', labels: {} }, ['member-a', 'member-b']],
+    ['another object is not selected by it', [slackTo], { kind: 'Receiver', name: 'other', labels: {} }, ['member-a', 'member-b', 'member-c']],
+    ['by label selector, names and exclude', [policy('p', { resourceSelectors: [{ kind: 'Receiver', labelSelector: { matchLabels: { team: 'a' } } }], placement: { clusterNames: ['member-a', 'member-c'], exclude: ['member-c'] } })], { kind: 'Receiver', name: 'r', labels: { team: 'a' } }, ['member-a']],
+    ['two policies: the union', [slackTo, policy('dev', { resourceSelectors: [{ kind: 'Receiver', name: 'slack' }], placement: { clusterNames: ['member-c'] } })], { kind: 'Receiver', name: 'slack', labels: {} }, ['member-a', 'member-b', 'member-c']],
+    ['a policy selecting nothing here places nothing', [policy('none', { resourceSelectors: [{ kind: 'Receiver', name: 'r' }], placement: { clusterNames: ['nowhere'] } })], { kind: 'Receiver', name: 'r', labels: {} }, []],
+  ])('%s', (_name, policies, o, want) => expect(placementFor(o, policies, members).members).toEqual(want));
+
+  it('gives overrides only to the members they name', () => {
+    const p = placementFor({ kind: 'Receiver', name: 'slack', labels: {} }, [slackTo], members);
+    expect([...p.overrides.keys()]).toEqual(['member-b']);
+    expect(p.policies).toEqual(['slack']);
+  });
+});
+
+describe('applyOverrides', () => {
+  const obj = { kind: 'Receiver', metadata: { name: 'r' }, spec: { slack: { channels: ['#a'] } } };
+  it('applies RFC 6902 operations to a copy', () => {
+    const r = applyOverrides(obj, [{ op: 'replace', path: '/spec/slack/channels/0', value: '#b' }, { op: 'add', path: '/spec/slack/channels/-', value: '#c' }]);
+    expect(r).toEqual({ ok: true, object: { ...obj, spec: { slack: { channels: ['#b', '#c'] } } } });
+    expect(obj.spec.slack.channels).toEqual(['#a']);
+  });
+  it.each<[string, Parameters<typeof applyOverrides>[1], string]>([
+    ['a path that is not there', [{ op: 'replace', path: '/spec/email/to', value: [] }], 'patch 0 (replace /spec/email/to)'],
+    ['a failed test', [{ op: 'test', path: '/spec/slack/channels/0', value: '#z' }], 'patch 0 (test /spec/slack/channels/0)'],
+    ['add without a value', [{ op: 'add', path: '/spec/x' }], 'add needs a value'],
+    ['renaming the object', [{ op: 'replace', path: '/metadata/name', value: 'other' }], 'cannot change kind, apiVersion or name'],
+  ])('refuses %s, naming the operation', (_name, patches, message) => {
+    const r = applyOverrides(obj, patches);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toContain(message);
+  });
+});
+
+describe('desiredFor', () => {
+  const objects: HostObject[] = [
+    { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'slack', generation: 3, labels: { type: 'global' } }, spec: { slack: { channels: ['#a'] } } },
+    { apiVersion: 'herald.dev/v1alpha1', kind: 'Config', metadata: { name: 'smtp', generation: 1 }, spec: { email: { from: 'a@b.c', smartHost: { host: 'h', port: 25 }, authPassword: { valueFrom: { secretKeyRef: { name: 'smtp', key: 'password' } } } } } },
+    { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default', generation: 2 }, spec: { stampLabels: ['region'], cluster: { name: 'lies' } } },
+  ];
+  const secrets = [
+    { metadata: { name: 'smtp', namespace: 'herald-system' }, data: { password: 'cHc=' } },
+    { metadata: { name: 'unrelated', namespace: 'herald-system' }, data: { x: 'eA==' } },
+  ];
+  const member = { name: 'member-b', labels: { env: 'prod', region: 'us' }, identityLabels: { dc: 'dc2' } };
+  const d = desiredFor({ member, members, objects, policies: [slackTo], secrets });
+  const find = (kind: string, name: string) => d.objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+  it('applies the member’s overrides and marks every copy as Herald’s', () => {
+    expect(find('Receiver', 'slack')?.spec).toEqual({ slack: { channels: ['#b'] } });
+    expect(find('Receiver', 'slack')?.metadata.labels).toEqual({ type: 'global', [MANAGED_BY_LABEL]: 'herald' });
+  });
+  it('writes the member’s own identity into Settings over whatever the host said', () => {
+    expect(find('Settings', 'default')?.spec?.['cluster']).toEqual({ name: 'member-b', labels: { region: 'us', dc: 'dc2' } });
+  });
+  it('carries only the Secrets that placed objects reference', () => {
+    expect(d.objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['smtp']);
+  });
+  it('synthesizes Settings with the identity when the host has none', () => {
+    const none = desiredFor({ member, members, objects: [], policies: [], secrets: [] });
+    expect(none.objects).toHaveLength(1);
+    expect(none.objects[0]?.spec?.['cluster']).toEqual({ name: 'member-b', labels: { dc: 'dc2' } });
+  });
+  it('reports an override that fails instead of applying a half-patched object', () => {
+    const bad = policy('bad', { resourceSelectors: [{ kind: 'Receiver', name: 'slack' }], overrides: [{ clusterNames: ['member-b'], patches: [{ op: 'remove', path: '/spec/webhook' }] }] });
+    const r = desiredFor({ member, members, objects, policies: [bad], secrets });
+    expect(r.objects.some((o) => o.kind === 'Receiver')).toBe(false);
+    expect(r.outcomes.find((o) => o.kind === 'Receiver')?.error?.state).toBe('ApplyOverridesFailed');
+  });
+  it('names a referenced Secret the host lacks', () => {
+    const r = desiredFor({ member, members, objects, policies: [], secrets: [] });
+    expect(r.outcomes.find((o) => o.kind === 'Config')?.missingSecrets).toEqual(['herald-system/smtp']);
+  });
+});
