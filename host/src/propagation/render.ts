@@ -89,6 +89,30 @@ function renderObject(o: HostObject, member: Member, patches: Parameters<typeof 
   return { ...base, object };
 }
 
+/** The member copies of the Secrets that placed objects reference; notes the ones the host lacks. */
+function secretsFor(outcomes: RenderOutcome[], secrets: readonly HostSecret[]): MemberObject[] {
+  const byKey = new Map(secrets.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+  const wanted = new Map<string, MemberObject>();
+  for (const r of outcomes) {
+    for (const ref of r.object ? secretRefsOf(r.object.spec, DEFAULT_SECRET_NAMESPACE) : []) {
+      const key = `${ref.namespace}/${ref.name}`;
+      const s = byKey.get(key);
+      if (!s) {
+        r.missingSecrets.push(key);
+        continue;
+      }
+      wanted.set(key, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: ref.name, namespace: ref.namespace, labels: managedLabels() },
+        type: s.type ?? 'Opaque',
+        data: s.data ?? {},
+      });
+    }
+  }
+  return [...wanted.values()];
+}
+
 export function desiredFor(args: {
   member: Member;
   members: readonly MemberInfo[];
@@ -114,26 +138,7 @@ export function desiredFor(args: {
     outcomes.push({ ...r, generation: undefined });
   }
   const objects = outcomes.flatMap((r) => (r.object ? [r.object] : []));
-  const byKey = new Map(args.secrets.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
-  const wanted = new Map<string, MemberObject>();
-  for (const r of outcomes) {
-    if (!r.object) continue;
-    for (const ref of secretRefsOf(r.object.spec, DEFAULT_SECRET_NAMESPACE)) {
-      const key = `${ref.namespace}/${ref.name}`;
-      const s = byKey.get(key);
-      if (!s) {
-        r.missingSecrets.push(key);
-        continue;
-      }
-      wanted.set(key, {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: ref.name, namespace: ref.namespace, labels: managedLabels() },
-        type: s.type ?? 'Opaque',
-        data: s.data ?? {},
-      });
-    }
-  }
+  const secrets = secretsFor(outcomes, args.secrets);
   const order = (k: string): number => PROPAGATED_KINDS.indexOf(k as PropagatedKind);
-  return { objects: [...wanted.values(), ...objects.sort((a, b) => order(a.kind) - order(b.kind))], outcomes };
+  return { objects: [...secrets, ...objects.sort((a, b) => order(a.kind) - order(b.kind))], outcomes };
 }
