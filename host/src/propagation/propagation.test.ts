@@ -4,7 +4,7 @@ import { applyOverrides } from './overrides.js';
 import { placementFor } from './placement.js';
 import { desiredFor, MANAGED_BY_LABEL, type HostObject } from './render.js';
 
-const members = [
+const members: { name: string; labels: Record<string, string> }[] = [
   { name: 'member-a', labels: { env: 'prod', region: 'eu' } },
   { name: 'member-b', labels: { env: 'prod', region: 'us' } },
   { name: 'member-c', labels: { env: 'dev' } },
