@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PropagationPolicy } from '@herald/shared';
 import { applyOverrides } from './overrides.js';
 import { placementFor } from './placement.js';
-import { desiredFor, MANAGED_BY_LABEL, type HostObject } from './render.js';
+import { desiredFor, MANAGED_BY_LABEL, type HostObject, type HostSecret } from './render.js';
 
 const members: { name: string; labels: Record<string, string> }[] = [
   { name: 'member-a', labels: { env: 'prod', region: 'eu' } },
@@ -58,7 +58,7 @@ describe('desiredFor', () => {
     { apiVersion: 'herald.dev/v1alpha1', kind: 'Config', metadata: { name: 'smtp', generation: 1 }, spec: { email: { from: 'a@b.c', smartHost: { host: 'h', port: 25 }, authPassword: { valueFrom: { secretKeyRef: { name: 'smtp', key: 'password' } } } } } },
     { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default', generation: 2 }, spec: { stampLabels: ['region'], cluster: { name: 'lies' } } },
   ];
-  const secrets = [
+  const secrets: HostSecret[] = [
     { metadata: { name: 'smtp', namespace: 'herald-system' }, data: { password: 'cHc=' } },
     { metadata: { name: 'unrelated', namespace: 'herald-system' }, data: { x: 'eA==' } },
   ];
