@@ -9,8 +9,8 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { waitFor } from './net.js';
+import { rawRequest } from '../../shared/src/k8s/raw.js';
 
 export async function readCrds(dir: string): Promise<V1CustomResourceDefinition[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
@@ -62,30 +62,4 @@ export async function installCrds(kc: KubeConfig, dir: string, timeoutMs = 60_00
   return names;
 }
 
-/** One request to the cluster with the kubeconfig's TLS and credentials; rejects unless 2xx. */
-export async function rawRequest(
-  kc: KubeConfig,
-  method: string,
-  path: string,
-  { contentType = 'application/json', accept = 'application/json', body }: { contentType?: string; accept?: string; body?: string } = {},
-): Promise<string> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const url = new URL(path, cluster.server);
-  const options: RequestOptions = { method, headers: { 'content-type': contentType, accept } };
-  await kc.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, options, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve(text);
-        else reject(new Error(`${method} ${url.pathname}: HTTP ${status}: ${text}`));
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+export { rawRequest };

@@ -24,7 +24,12 @@ const AGENT_KINDS = new Set(['Config', 'Receiver', 'Router', 'Silence', 'Templat
 function schemaProblems(kind: string, spec: unknown): string[] {
   const def = KINDS.find((k) => k.kind === kind);
   if (!def) return [`unknown kind ${kind}`];
-  return [...Value.Errors(def.spec, spec)].slice(0, 3).map((e) => `spec${e.path.replaceAll('/', '.')}: ${e.message}`);
+  try {
+    return [...Value.Errors(def.spec, spec)].slice(0, 3).map((e) => `spec${e.path.replaceAll('/', '.')}: ${e.message}`);
+  } catch (err) {
+    // A validator failure must cost one object, never the agent.
+    return [`spec: cannot be validated: ${(err as Error).message}`];
+  }
 }
 
 function dataOf(o: RawObject): Record<string, string> {

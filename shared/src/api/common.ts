@@ -2,7 +2,7 @@
  * Building blocks shared by every Herald kind. Each value here is a TypeBox schema: the same
  * definition yields the CRD's OpenAPI schema (see crd.ts) and, through `Static`, the TS type.
  */
-import { Type, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+import { Kind, Type, TypeRegistry, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
 
 export const GROUP = 'herald.dev';
 export const VERSION = 'v1alpha1';
@@ -21,12 +21,15 @@ export function cel(...rules: CelRule[]): { 'x-kubernetes-validations': CelRule[
   return { 'x-kubernetes-validations': rules };
 }
 
+// TypeBox checks values (Value.Check/Errors) by kind; this kind is a string from a fixed list.
+TypeRegistry.Set<{ enum: string[] }>('StringEnum', (schema, value) => typeof value === 'string' && schema.enum.includes(value));
+
 /** A string limited to the given values (a structural `enum`, which a TypeBox union is not). */
 export function StringEnum<const T extends readonly string[]>(
   values: T,
   options: SchemaOptions = {},
 ): TSchema & { static: T[number] } {
-  return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
+  return Type.Unsafe<T[number]>({ ...options, [Kind]: 'StringEnum', type: 'string', enum: [...values] });
 }
 
 /** The same schema with its own description (a plain spread would leak TypeBox's symbol types). */

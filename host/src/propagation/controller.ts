@@ -1,0 +1,285 @@
+/**
+ * The propagation controller. Informers on the host's Herald objects, policies and members only
+ * trigger work; each member has its own level-triggered reconcile loop (so a member that is down
+ * never blocks the others): read the host state, render the member's desired set, server-side
+ * apply it, prune the copies Herald no longer wants there, and record the outcome. A failing
+ * member is retried with exponential backoff; a healthy one is re-synced periodically, which also
+ * restores copies edited or deleted by hand.
+ */
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  makeInformer,
+  type Informer,
+  type KubernetesObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+import {
+  GROUP,
+  KINDS,
+  PROPAGATED_KINDS,
+  VERSION,
+  type ClusterStatus,
+  type MemberCluster,
+  type PropagatedStatus,
+  type PropagationPolicy,
+} from '@herald/shared';
+import { secretRefsOf } from '@herald/shared/credential';
+import { applyObject, KubeError, pathOf, rawRequest } from '@herald/shared/k8s';
+import { desiredFor, MANAGED_BY, MANAGED_BY_LABEL, type HostObject, type HostSecret, type Member, type RenderOutcome } from './render.js';
+import { memberConditions, propagatedStatus, sameConditions, sameStatus, type MemberHealth } from './status.js';
+
+type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+const PLURALS: Record<string, string> = Object.fromEntries(KINDS.map((k) => [k.kind, k.plural]));
+export const FIELD_MANAGER = 'herald-host';
+
+export interface ControllerOptions {
+  kc: KubeConfig;
+  log: (entry: Record<string, unknown>) => void;
+  /** How often a healthy member is re-synced (drift is repaired then, at the latest); default 30 s. */
+  resyncMs?: number;
+  /** Longest wait between retries of a failing member; default 60 s. */
+  maxBackoffMs?: number;
+  now?: () => Date;
+}
+
+interface Loop {
+  timer?: NodeJS.Timeout;
+  running: boolean;
+  again: boolean;
+  failures: number;
+}
+
+/** What the last reconcile of a member found, per host object (`Kind/name`). */
+type Results = Map<string, ClusterStatus & { placed: boolean }>;
+
+export class PropagationController {
+  private readonly informers = new Map<string, Cached>();
+  private readonly loops = new Map<string, Loop>();
+  private readonly results = new Map<string, Results>();
+  private readonly custom: CustomObjectsApi;
+  private stopped = false;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.custom = opts.kc.makeApiClient(CustomObjectsApi);
+  }
+
+  async start(): Promise<void> {
+    for (const kind of [...PROPAGATED_KINDS, 'PropagationPolicy', 'MemberCluster']) {
+      const plural = PLURALS[kind] as string;
+      const informer = makeInformer(this.opts.kc, `/apis/${GROUP}/${VERSION}/${plural}`, () =>
+        this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as never,
+      ) as Cached;
+      for (const event of ['add', 'update', 'delete']) informer.on(event, () => this.kickAll());
+      informer.on('error', (err: unknown) => {
+        if (this.stopped) return;
+        this.opts.log({ msg: `watch on ${plural} failed; restarting`, error: (err as Error | undefined)?.message });
+        setTimeout(() => void informer.start().catch(() => undefined), 2000).unref();
+      });
+      this.informers.set(kind, informer);
+      await informer.start();
+    }
+    this.kickAll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const loop of this.loops.values()) clearTimeout(loop.timer);
+    await Promise.all([...this.informers.values()].map((i) => i.stop().catch(() => undefined)));
+  }
+
+  /** Something on the host changed: every member's loop runs (each is level-triggered). */
+  kickAll(): void {
+    for (const mc of this.list<MemberCluster>('MemberCluster')) this.kick(mc.metadata.name, 0);
+    for (const name of [...this.loops.keys()]) if (!this.member(name)) this.forget(name);
+  }
+
+  private list<T>(kind: string): T[] {
+    return (this.informers.get(kind)?.list() ?? []) as T[];
+  }
+
+  private member(name: string): MemberCluster | undefined {
+    return this.list<MemberCluster>('MemberCluster').find((m) => m.metadata.name === name);
+  }
+
+  private forget(name: string): void {
+    clearTimeout(this.loops.get(name)?.timer);
+    this.loops.delete(name);
+    this.results.delete(name);
+  }
+
+  private kick(name: string, delayMs: number): void {
+    if (this.stopped) return;
+    const loop = this.loops.get(name) ?? { running: false, again: false, failures: 0 };
+    this.loops.set(name, loop);
+    if (loop.running) {
+      loop.again = true;
+      return;
+    }
+    clearTimeout(loop.timer);
+    loop.timer = setTimeout(() => void this.run(name, loop), delayMs);
+    loop.timer.unref();
+  }
+
+  private async run(name: string, loop: Loop): Promise<void> {
+    loop.running = true;
+    let next = this.opts.resyncMs ?? 30_000;
+    try {
+      await this.reconcile(name);
+      loop.failures = 0;
+    } catch (err) {
+      loop.failures++;
+      next = Math.min(this.opts.maxBackoffMs ?? 60_000, 500 * 2 ** Math.min(loop.failures, 10));
+      this.opts.log({ msg: `member ${name} not synced; retrying in ${next} ms`, error: (err as Error).message });
+    }
+    loop.running = false;
+    if (!this.loops.has(name)) return;
+    if (loop.again) {
+      loop.again = false;
+      next = 0;
+    }
+    this.kick(name, next);
+  }
+
+  private hostObjects(): HostObject[] {
+    return PROPAGATED_KINDS.flatMap((kind) => this.list<HostObject>(kind).map((o) => ({ ...o, kind })));
+  }
+
+  private membersInfo(): Member[] {
+    return this.list<MemberCluster>('MemberCluster').map((m) => ({
+      name: m.metadata.name,
+      labels: m.metadata.labels ?? {},
+      identityLabels: m.spec.identityLabels ?? {},
+    }));
+  }
+
+  /** The Secrets the host objects reference, read from the host. */
+  private async hostSecrets(objects: HostObject[]): Promise<HostSecret[]> {
+    const refs = secretRefsOf(objects.map((o) => o.spec));
+    const found = await Promise.all(
+      refs.map((r) =>
+        rawRequest(this.opts.kc, 'GET', `/api/v1/namespaces/${r.namespace}/secrets/${r.name}`).then(
+          (text) => JSON.parse(text) as HostSecret,
+          () => undefined,
+        ),
+      ),
+    );
+    return found.filter((s): s is HostSecret => s !== undefined);
+  }
+
+  private async memberKubeConfig(mc: MemberCluster): Promise<KubeConfig> {
+    const ref = mc.spec.kubeconfigSecretRef;
+    if (!ref) throw new Error('spec.kubeconfigSecretRef is not set');
+    const ns = ref.namespace || 'herald-system';
+    const secret = JSON.parse(await rawRequest(this.opts.kc, 'GET', `/api/v1/namespaces/${ns}/secrets/${ref.name}`).catch(() => {
+      throw new Error(`kubeconfig Secret ${ns}/${ref.name} not found on the host`);
+    })) as { data?: Record<string, string> };
+    const encoded = secret.data?.[ref.key];
+    if (!encoded) throw new Error(`kubeconfig Secret ${ns}/${ref.name} has no key ${ref.key}`);
+    const kc = new KubeConfig();
+    kc.loadFromString(Buffer.from(encoded, 'base64').toString('utf8'));
+    return kc;
+  }
+
+  private async reconcile(name: string): Promise<void> {
+    const mc = this.member(name);
+    if (!mc) return this.forget(name);
+    const objects = this.hostObjects();
+    const members = this.membersInfo();
+    const me = members.find((m) => m.name === name) as Member;
+    const desired = desiredFor({ member: me, members, objects, policies: this.list<PropagationPolicy>('PropagationPolicy'), secrets: await this.hostSecrets(objects) });
+    let kc: KubeConfig;
+    let version: string;
+    try {
+      if (mc.spec.paused) throw new Error('paused (spec.paused)');
+      kc = await this.memberKubeConfig(mc);
+      version = (JSON.parse(await rawRequest(kc, 'GET', '/version', { timeoutMs: 3000 })) as { gitVersion: string }).gitVersion;
+    } catch (err) {
+      this.record(name, desired.outcomes, () => ({ state: 'ClusterNotReady', message: (err as Error).message }));
+      await this.writeMemberStatus(mc, { ready: false, message: (err as Error).message });
+      throw err;
+    }
+    const failures = await this.applyAll(kc, desired.objects);
+    await this.prune(kc, desired.objects);
+    this.record(name, desired.outcomes, (r) => {
+      if (r.error) return { state: r.error.state, message: r.error.message };
+      const failed = failures.get(`${r.kind}/${r.name}`);
+      if (failed) return { state: 'ApplyFailed', message: failed };
+      return r.missingSecrets.length > 0 ? { state: 'Applied', message: `Secret ${r.missingSecrets.join(', ')} not found on the host` } : { state: 'Applied' };
+    });
+    await this.writeMemberStatus(mc, { ready: true, version, synced: failures.size === 0 && desired.outcomes.every((o) => !o.error) });
+    await this.writeStatuses();
+  }
+
+  /** Applies every desired object; returns the failures by `Kind/name`. */
+  private async applyAll(kc: KubeConfig, objects: ReturnType<typeof desiredFor>['objects']): Promise<Map<string, string>> {
+    const failures = new Map<string, string>();
+    const namespaces = new Set(objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
+    for (const ns of namespaces) {
+      await applyObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: FIELD_MANAGER });
+    }
+    for (const o of objects) {
+      await applyObject(kc, o, { fieldManager: FIELD_MANAGER, plurals: PLURALS }).catch((err: unknown) =>
+        failures.set(`${o.kind}/${o.metadata.name}`, err instanceof KubeError ? err.message : String(err)),
+      );
+    }
+    return failures;
+  }
+
+  /** Deletes member copies Herald manages that are no longer desired (deleted or moved on the host). */
+  private async prune(kc: KubeConfig, objects: ReturnType<typeof desiredFor>['objects']): Promise<void> {
+    const keep = new Set(objects.map((o) => pathOf(o, PLURALS)));
+    const selector = `labelSelector=${encodeURIComponent(`${MANAGED_BY_LABEL}=${MANAGED_BY}`)}`;
+    const lists = [
+      ...PROPAGATED_KINDS.map((k) => ({ kind: k, apiVersion: `${GROUP}/${VERSION}`, path: `/apis/${GROUP}/${VERSION}/${PLURALS[k]}?${selector}` })),
+      { kind: 'Secret', apiVersion: 'v1', path: `/api/v1/secrets?${selector}` },
+    ];
+    for (const l of lists) {
+      const found = (JSON.parse(await rawRequest(kc, 'GET', l.path)) as { items: { metadata: { name: string; namespace?: string } }[] }).items;
+      for (const item of found) {
+        const path = pathOf({ apiVersion: l.apiVersion, kind: l.kind, metadata: item.metadata }, PLURALS);
+        if (!keep.has(path)) await rawRequest(kc, 'DELETE', path).catch(() => undefined);
+      }
+    }
+  }
+
+  private record(member: string, outcomes: RenderOutcome[], state: (r: RenderOutcome) => Pick<ClusterStatus, 'state' | 'message'>): void {
+    const results: Results = new Map();
+    for (const r of outcomes) {
+      const placed = r.object !== undefined || r.error !== undefined;
+      results.set(`${r.kind}/${r.name}`, { name: member, observedGeneration: r.generation, placed, ...(placed ? state(r) : { state: 'Pending' }) });
+    }
+    this.results.set(member, results);
+  }
+
+  /** Writes status.clusters and the Propagated condition on every host object whose status changed. */
+  private async writeStatuses(): Promise<void> {
+    const now = (this.opts.now?.() ?? new Date()).toISOString();
+    for (const o of this.hostObjects()) {
+      const entries = [...this.results.values()].flatMap((r) => {
+        const e = r.get(`${o.kind}/${o.metadata.name}`);
+        return e?.placed ? [{ name: e.name, state: e.state, ...(e.message ? { message: e.message } : {}), ...(e.observedGeneration !== undefined ? { observedGeneration: e.observedGeneration } : {}) }] : [];
+      });
+      const previous = (o as { status?: PropagatedStatus }).status;
+      const status = propagatedStatus({ entries, generation: o.metadata.generation, previous, now });
+      if (sameStatus(previous, status)) continue;
+      await this.patchStatus(o.kind, o.metadata.name, status);
+    }
+  }
+
+  private async writeMemberStatus(mc: MemberCluster, health: MemberHealth): Promise<void> {
+    const now = (this.opts.now?.() ?? new Date()).toISOString();
+    const conditions = memberConditions(mc.status?.conditions, health, mc.metadata.generation, now);
+    const version = health.version ?? mc.status?.kubernetesVersion;
+    const unchanged = sameConditions(mc.status?.conditions, conditions) && mc.status?.kubernetesVersion === version;
+    if (unchanged) return;
+    await this.patchStatus('MemberCluster', mc.metadata.name, { ...(version ? { kubernetesVersion: version } : {}), conditions, observedGeneration: mc.metadata.generation });
+  }
+
+  private async patchStatus(kind: string, name: string, status: unknown): Promise<void> {
+    await rawRequest(this.opts.kc, 'PATCH', `/apis/${GROUP}/${VERSION}/${PLURALS[kind]}/${name}/status`, {
+      contentType: 'application/merge-patch+json',
+      body: JSON.stringify({ status }),
+    }).catch((err: unknown) => this.opts.log({ msg: `cannot write status of ${kind} ${name}`, error: (err as Error).message }));
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Status of a propagated host object (pure): one entry per member it is placed on, a summary for
+ * the CLUSTERS column, and a `Propagated` condition that is True only when every entry is Applied.
+ */
+import type { ClusterStatus, Condition, PropagatedStatus } from '@herald/shared';
+
+/** A condition that keeps its transition time while its status holds. */
+export function condition(c: Omit<Condition, 'lastTransitionTime'>, previous: Condition | undefined, now: string): Condition {
+  return { ...c, lastTransitionTime: previous?.status === c.status ? previous.lastTransitionTime : now };
+}
+
+function propagatedCondition(entries: ClusterStatus[], generation: number | undefined, previous: Condition | undefined, now: string): Condition {
+  const bad = entries.filter((e) => e.state !== 'Applied');
+  const applied = entries.length - bad.length;
+  const ok = bad.length === 0;
+  const message = ok
+    ? `applied on ${applied} member${applied === 1 ? '' : 's'}`
+    : bad.map((e) => `${e.name}: ${e.state}${e.message ? ` (${e.message})` : ''}`).join('; ').slice(0, 4000);
+  const observed = generation !== undefined ? { observedGeneration: generation } : {};
+  return condition({ type: 'Propagated', status: ok ? 'True' : 'False', reason: ok ? 'Applied' : (bad[0]?.state ?? 'Pending'), message, ...observed }, previous, now);
+}
+
+export function propagatedStatus(args: { entries: ClusterStatus[]; generation: number | undefined; previous?: PropagatedStatus; now: string }): PropagatedStatus {
+  const entries = [...args.entries].sort((a, b) => a.name.localeCompare(b.name));
+  const applied = entries.filter((e) => e.state === 'Applied').length;
+  const previous = args.previous?.conditions?.find((c) => c.type === 'Propagated');
+  const propagated = propagatedCondition(entries, args.generation, previous, args.now);
+  // Keep each entry's transition time while its state holds, so status only changes when something does.
+  const before = new Map((args.previous?.clusters ?? []).map((c) => [c.name, c]));
+  const clusters = entries.map((e) => {
+    const was = before.get(e.name);
+    return { ...e, lastTransitionTime: was?.state === e.state && was.lastTransitionTime ? was.lastTransitionTime : args.now };
+  });
+  return { ...(args.generation !== undefined ? { observedGeneration: args.generation } : {}), conditions: [propagated], clusters, summary: `${applied}/${entries.length}` };
+}
+
+export interface MemberHealth {
+  ready: boolean;
+  message?: string;
+  version?: string;
+  synced?: boolean;
+}
+
+/** A MemberCluster's Ready and Synced conditions for what its last reconcile found. */
+export function memberConditions(previous: Condition[] | undefined, h: MemberHealth, generation: number | undefined, now: string): Condition[] {
+  const was = (type: string): Condition | undefined => previous?.find((c) => c.type === type);
+  const observed = generation !== undefined ? { observedGeneration: generation } : {};
+  const ready = h.ready
+    ? { status: 'True' as const, reason: 'Reachable', message: 'the member API server answers' }
+    : { status: 'False' as const, reason: 'Unreachable', message: h.message ?? 'unreachable' };
+  const synced = h.synced
+    ? { status: 'True' as const, reason: 'Applied', message: 'every placed object is applied' }
+    : { status: 'False' as const, reason: h.ready ? 'ApplyFailed' : 'ClusterNotReady', message: 'see status.clusters of the host objects' };
+  return [condition({ type: 'Ready', ...ready, ...observed }, was('Ready'), now), condition({ type: 'Synced', ...synced, ...observed }, was('Synced'), now)];
+}
+
+const withoutTimes = <T extends { lastTransitionTime?: string }>(xs: T[] | undefined): Omit<T, 'lastTransitionTime'>[] | undefined =>
+  xs?.map(({ lastTransitionTime: _t, ...rest }) => rest);
+
+/** Whether two condition lists say the same, ignoring transition times. */
+export function sameConditions(a: Condition[] | undefined, b: Condition[]): boolean {
+  return JSON.stringify(withoutTimes(a)) === JSON.stringify(withoutTimes(b));
+}
+
+/** Whether two statuses say the same, ignoring transition times. */
+export function sameStatus(a: PropagatedStatus | undefined, b: PropagatedStatus): boolean {
+  const strip = (s: PropagatedStatus | undefined): unknown => s && { ...s, conditions: withoutTimes(s.conditions), clusters: withoutTimes(s.clusters) };
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}

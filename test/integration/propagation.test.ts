@@ -1,0 +1,134 @@
+/**
+ * Federation on real control planes: a host and two members, the propagation controller, and an
+ * agent process per member. Objects applied on the host appear on the members (with member-b's
+ * override), each member stamps its own name, changes and deletions follow, a hand edit is
+ * repaired, a member that is down does not hold up the other, and status says so at each step.
+ */
+import { fileURLToPath } from 'node:url';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PropagationController } from '../../host/src/propagation/controller.js';
+import { startClusters, type ClusterSet } from '../harness/clusters.js';
+import { rawRequest } from '../harness/crds.js';
+import { apply, loadManifests } from '../support/manifests.js';
+import { startAgent, type AgentProcess } from '../wire/agent-process.js';
+import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
+import { readFileSync } from 'node:fs';
+
+const API = 'herald.dev/v1alpha1';
+let set: ClusterSet;
+let host: KubeConfig;
+let controller: PropagationController;
+let sink: TestHttpServer;
+const agents: AgentProcess[] = [];
+const logs: Record<string, unknown>[] = [];
+
+const get = async (kc: KubeConfig, plural: string, name: string): Promise<unknown> =>
+  kc.makeApiClient(CustomObjectsApi).getClusterCustomObject({ group: 'herald.dev', version: 'v1alpha1', plural, name }).then(
+    (o) => o as unknown,
+    () => undefined,
+  );
+/** A field of an object by dotted path (`spec.slack.channels`); undefined when absent. */
+const field = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
+type Entry = { name: string; state: string; type: string; status: string };
+const entries = (o: unknown, path: string): Entry[] => (field(o, path) as Entry[] | undefined) ?? [];
+const until = async (what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; controller said: ${JSON.stringify(logs.slice(-3))}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
+const member = (name: string): KubeConfig => set.kubeConfig(name);
+
+beforeAll(async () => {
+  set = await startClusters({ names: ['hub', 'member-a', 'member-b'] });
+  host = set.kubeConfig('hub');
+  sink = await startHttpServer({ handler: () => ({ status: 200, body: 'ok' }) });
+  await rawRequest(host, 'POST', '/api/v1/namespaces', { body: JSON.stringify({ metadata: { name: 'herald-system' } }) });
+  for (const name of ['member-a', 'member-b']) {
+    await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-kubeconfig`, namespace: 'herald-system' }, stringData: { kubeconfig: readFileSync(set.get(name).kubeconfigPath, 'utf8') } } as never);
+    await apply(host, { apiVersion: API, kind: 'MemberCluster', metadata: { name, labels: { env: 'prod', region: name === 'member-a' ? 'eu' : 'us' } }, spec: { kubeconfigSecretRef: { name: `${name}-kubeconfig`, key: 'kubeconfig' } } } as never);
+  }
+  const examples = await loadManifests(fileURLToPath(new URL('../../examples/', import.meta.url)));
+  for (const m of examples) if (m.object.kind !== 'MemberCluster' && m.object.kind !== 'Namespace') await apply(host, m.object);
+  await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink.origin } } } as never);
+  await apply(host, { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', stampLabels: ['region'] } } as never);
+  controller = new PropagationController({ kc: host, log: (e) => logs.push(e), resyncMs: 1000, maxBackoffMs: 2000 });
+  await controller.start();
+}, 120_000);
+
+afterAll(async () => {
+  for (const a of agents) await a.stop();
+  await controller?.stop();
+  await sink?.close();
+  await set?.stop();
+});
+
+describe('propagation from the host to two members', () => {
+  it('applies receivers and configs on both members, with member-b’s override, and says so in status', async () => {
+    for (const name of ['member-a', 'member-b']) {
+      await until(`global-slack on ${name}`, async () => (await get(member(name), 'receivers', 'global-slack')) !== undefined);
+      expect(await get(member(name), 'configs', 'default-email')).toBeDefined();
+    }
+    expect(field(await get(member('member-a'), 'receivers', 'global-slack'), 'spec.slack.channels')).toEqual(['#alerts']);
+    expect(field(await get(member('member-b'), 'receivers', 'global-slack'), 'spec.slack.channels')).toEqual(['#alerts-member-b']);
+    // Referenced Secrets travel with the objects.
+    await rawRequest(member('member-a'), 'GET', '/api/v1/namespaces/herald-system/secrets/default-email-secret');
+    await until('status on the host', async () => {
+      const o = await get(host, 'receivers', 'global-slack');
+      return field(o, 'status.summary') === '2/2' && entries(o, 'status.conditions')[0]?.status === 'True';
+    });
+    const o = await get(host, 'receivers', 'global-slack');
+    expect(entries(o, 'status.clusters').map((c) => [c.name, c.state])).toEqual([['member-a', 'Applied'], ['member-b', 'Applied']]);
+  });
+
+  it('gives each member its own identity in Settings', async () => {
+    for (const [name, region] of [['member-a', 'eu'], ['member-b', 'us']]) {
+      await until(`Settings on ${name}`, async () => field(await get(member(name as string), 'settings', 'default'), 'spec.cluster.name') === name);
+      expect(field(await get(member(name as string), 'settings', 'default'), 'spec.cluster')).toEqual({ name, labels: { region } });
+    }
+  });
+
+  it('delivers alerts through an agent per member, each stamped with its own cluster', async () => {
+    for (const name of ['member-a', 'member-b']) agents.push(await startAgent({ kubeconfig: set.get(name).kubeconfigPath }));
+    for (const [i, agent] of agents.entries()) {
+      const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alerts: [{ labels: { alertname: `Federated${i}`, cluster: 'whatever' } }] }) });
+      expect(res.status).toBe(200);
+    }
+    const clusters = (): string[] => sink.requests.flatMap((r) => (JSON.parse(r.body) as { alerts: { labels: Record<string, string> }[] }).alerts.map((a) => `${a.labels['alertname']}@${a.labels['cluster']}`));
+    await until('both alerts at the sink', () => Promise.resolve(clusters().length >= 2));
+    expect(clusters().sort()).toEqual(['Federated0@member-a', 'Federated1@member-b']);
+  });
+
+  it('follows an update on the host, repairs a hand edit on a member, and removes copies of a deleted object', async () => {
+    await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'global-email', labels: { type: 'global' } }, spec: { email: { to: ['changed@example.com'] } } } as never);
+    for (const name of ['member-a', 'member-b']) {
+      await until(`update on ${name}`, async () => (field(await get(member(name), 'receivers', 'global-email'), 'spec.email.to') as string[])[0] === 'changed@example.com');
+    }
+    await rawRequest(member('member-a'), 'PATCH', '/apis/herald.dev/v1alpha1/receivers/global-email', { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { email: { to: ['hand-edited@example.com'] } } }) });
+    await until('hand edit repaired', async () => (field(await get(member('member-a'), 'receivers', 'global-email'), 'spec.email.to') as string[])[0] === 'changed@example.com');
+    await rawRequest(member('member-b'), 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-email');
+    await until('deleted copy restored', async () => (await get(member('member-b'), 'receivers', 'global-email')) !== undefined);
+    await rawRequest(host, 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-email');
+    for (const name of ['member-a', 'member-b']) {
+      await until(`copy removed from ${name}`, async () => (await get(member(name), 'receivers', 'global-email')) === undefined);
+    }
+  });
+
+  it('with member-b down: member-b turns not Ready, member-a keeps receiving changes, and member-b converges after', async () => {
+    await set.get('member-b').stop();
+    const ready = async (): Promise<string | undefined> => entries(await get(host, 'memberclusters', 'member-b'), 'status.conditions').find((c) => c.type === 'Ready')?.status;
+    await until('member-b not Ready', async () => (await ready()) === 'False');
+    await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'during-outage', labels: { type: 'global' } }, spec: { slack: { channels: ['#outage'] } } } as never);
+    await until('member-a gets the change', async () => (await get(member('member-a'), 'receivers', 'during-outage')) !== undefined);
+    await until('status says member-b is not ready', async () => {
+      const o = await get(host, 'receivers', 'during-outage');
+      return field(o, 'status.summary') === '1/2' && entries(o, 'status.clusters').find((c) => c.name === 'member-b')?.state === 'ClusterNotReady';
+    });
+    await set.get('member-b').start();
+    await until('member-b converges', async () => (await get(member('member-b'), 'receivers', 'during-outage')) !== undefined, 60_000);
+    await until('status converges', async () => field(await get(host, 'receivers', 'during-outage'), 'status.summary') === '2/2', 60_000);
+    expect(await ready()).toBe('True');
+  });
+});
