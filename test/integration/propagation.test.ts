@@ -108,8 +108,15 @@ describe('propagation from the host to two members', () => {
     }
     await rawRequest(member('member-a'), 'PATCH', '/apis/herald.dev/v1alpha1/receivers/global-email', { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { email: { to: ['hand-edited@example.com'] } } }) });
     await until('hand edit repaired', async () => (field(await get(member('member-a'), 'receivers', 'global-email'), 'spec.email.to') as string[])[0] === 'changed@example.com');
+    // Repaired, and reported: an Event on the host object and a counter.
+    await until('drift event on the host', async () => {
+      const events = JSON.parse(await rawRequest(host, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dglobal-email')) as { items: { reason: string; message: string }[] };
+      return events.items.some((e) => e.reason === 'DriftRepaired' && e.message === 'the copy on member-a was edited there; Herald restored it');
+    });
+    expect(await controller.metrics.registry.getSingleMetricAsString('herald_drift_repaired_total')).toContain('herald_drift_repaired_total{cluster="member-a",kind="Receiver",how="edited"} 1');
     await rawRequest(member('member-b'), 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-email');
     await until('deleted copy restored', async () => (await get(member('member-b'), 'receivers', 'global-email')) !== undefined);
+    expect(await controller.metrics.registry.getSingleMetricAsString('herald_drift_repaired_total')).toContain('herald_drift_repaired_total{cluster="member-b",kind="Receiver",how="deleted"} 1');
     await rawRequest(host, 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-email');
     for (const name of ['member-a', 'member-b']) {
       await until(`copy removed from ${name}`, async () => (await get(member(name), 'receivers', 'global-email')) === undefined);

@@ -26,7 +26,9 @@ import {
 } from '@herald/shared';
 import { secretRefsOf } from '@herald/shared/credential';
 import { applyObject, KubeError, pathOf, rawRequest } from '@herald/shared/k8s';
-import { desiredFor, MANAGED_BY, MANAGED_BY_LABEL, type HostObject, type HostSecret, type Member, type RenderOutcome } from './render.js';
+import { desiredFor, MANAGED_BY, MANAGED_BY_LABEL, type HostObject, type HostSecret, type Member, type MemberObject, type RenderOutcome } from './render.js';
+import { planFor, type Found } from './diff.js';
+import { createHostMetrics } from './metrics.js';
 import { memberConditions, propagatedStatus, sameConditions, sameStatus, type MemberHealth } from './status.js';
 
 type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
@@ -57,6 +59,9 @@ export class PropagationController {
   private readonly informers = new Map<string, Cached>();
   private readonly loops = new Map<string, Loop>();
   private readonly results = new Map<string, Results>();
+  /** Per member: path → JSON of what was last applied there (drift is a difference from it). */
+  private readonly applied = new Map<string, Map<string, string>>();
+  readonly metrics = createHostMetrics();
   private readonly custom: CustomObjectsApi;
   private stopped = false;
 
@@ -106,6 +111,7 @@ export class PropagationController {
     clearTimeout(this.loops.get(name)?.timer);
     this.loops.delete(name);
     this.results.delete(name);
+    this.applied.delete(name);
   }
 
   private kick(name: string, delayMs: number): void {
@@ -199,8 +205,7 @@ export class PropagationController {
       await this.writeMemberStatus(mc, { ready: false, message: (err as Error).message });
       throw err;
     }
-    const failures = await this.applyAll(kc, desired.objects);
-    await this.prune(kc, desired.objects);
+    const failures = await this.sync(name, kc, desired.objects);
     this.record(name, desired.outcomes, (r) => {
       if (r.error) return { state: r.error.state, message: r.error.message };
       const failed = failures.get(`${r.kind}/${r.name}`);
@@ -211,36 +216,69 @@ export class PropagationController {
     await this.writeStatuses();
   }
 
-  /** Applies every desired object; returns the failures by `Kind/name`. */
-  private async applyAll(kc: KubeConfig, objects: ReturnType<typeof desiredFor>['objects']): Promise<Map<string, string>> {
+  /**
+   * Brings the member to the desired set: lists Herald's copies there, applies only what is
+   * missing or differs, deletes what is no longer wanted, and reports drift. Returns the apply
+   * failures by `Kind/name`.
+   */
+  private async sync(member: string, kc: KubeConfig, objects: MemberObject[]): Promise<Map<string, string>> {
+    const desired = objects.map((object) => ({ path: pathOf(object, PLURALS), object }));
+    const applied = this.applied.get(member) ?? new Map<string, string>();
+    this.applied.set(member, applied);
+    const plan = planFor({ desired, found: await this.managedCopies(kc), applied });
     const failures = new Map<string, string>();
-    const namespaces = new Set(objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
-    for (const ns of namespaces) {
-      await applyObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: FIELD_MANAGER });
-    }
-    for (const o of objects) {
+    const namespaces = new Set(plan.apply.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
+    for (const ns of namespaces) await applyObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: FIELD_MANAGER });
+    for (const o of plan.apply) {
       await applyObject(kc, o, { fieldManager: FIELD_MANAGER, plurals: PLURALS }).catch((err: unknown) =>
         failures.set(`${o.kind}/${o.metadata.name}`, err instanceof KubeError ? err.message : String(err)),
       );
     }
+    for (const path of plan.remove) await rawRequest(kc, 'DELETE', path).catch(() => undefined);
+    for (const d of plan.drift) await this.reportDrift(member, d.object, d.how);
+    for (const { path, object } of desired) {
+      if (!failures.has(`${object.kind}/${object.metadata.name}`)) applied.set(path, JSON.stringify(object));
+    }
+    for (const path of plan.remove) applied.delete(path);
     return failures;
   }
 
-  /** Deletes member copies Herald manages that are no longer desired (deleted or moved on the host). */
-  private async prune(kc: KubeConfig, objects: ReturnType<typeof desiredFor>['objects']): Promise<void> {
-    const keep = new Set(objects.map((o) => pathOf(o, PLURALS)));
+  /** Every copy on the member that carries Herald's managed-by label, by path. */
+  private async managedCopies(kc: KubeConfig): Promise<Found[]> {
     const selector = `labelSelector=${encodeURIComponent(`${MANAGED_BY_LABEL}=${MANAGED_BY}`)}`;
     const lists = [
       ...PROPAGATED_KINDS.map((k) => ({ kind: k, apiVersion: `${GROUP}/${VERSION}`, path: `/apis/${GROUP}/${VERSION}/${PLURALS[k]}?${selector}` })),
       { kind: 'Secret', apiVersion: 'v1', path: `/api/v1/secrets?${selector}` },
     ];
+    const found: Found[] = [];
     for (const l of lists) {
-      const found = (JSON.parse(await rawRequest(kc, 'GET', l.path)) as { items: { metadata: { name: string; namespace?: string } }[] }).items;
-      for (const item of found) {
-        const path = pathOf({ apiVersion: l.apiVersion, kind: l.kind, metadata: item.metadata }, PLURALS);
-        if (!keep.has(path)) await rawRequest(kc, 'DELETE', path).catch(() => undefined);
-      }
+      const items = (JSON.parse(await rawRequest(kc, 'GET', l.path)) as { items: (Found['object'] & { metadata: { name: string; namespace?: string } })[] }).items;
+      for (const item of items) found.push({ path: pathOf({ apiVersion: l.apiVersion, kind: l.kind, metadata: item.metadata }, PLURALS), object: item });
     }
+    return found;
+  }
+
+  /** Drift is repaired by the apply; it is also reported: an Event on the host object and a counter. */
+  private async reportDrift(member: string, o: MemberObject, how: 'edited' | 'deleted'): Promise<void> {
+    const message = `the copy on ${member} was ${how} there; Herald restored it`;
+    this.metrics.drift.inc({ cluster: member, kind: o.kind, how });
+    this.opts.log({ msg: 'drift repaired', cluster: member, kind: o.kind, name: o.metadata.name, how });
+    if (o.kind === 'Secret') return;
+    const now = (this.opts.now?.() ?? new Date()).toISOString();
+    const event = {
+      metadata: { generateName: `${o.metadata.name}.`, namespace: 'default' },
+      involvedObject: { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name },
+      reason: 'DriftRepaired',
+      message,
+      type: 'Warning',
+      source: { component: FIELD_MANAGER },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    await rawRequest(this.opts.kc, 'POST', '/api/v1/namespaces/default/events', { body: JSON.stringify(event) }).catch((err: unknown) =>
+      this.opts.log({ msg: 'cannot record drift event', error: (err as Error).message }),
+    );
   }
 
   private record(member: string, outcomes: RenderOutcome[], state: (r: RenderOutcome) => Pick<ClusterStatus, 'state' | 'message'>): void {
