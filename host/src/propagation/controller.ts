@@ -33,7 +33,21 @@ import { memberConditions, propagatedStatus, sameConditions, sameStatus, type Me
 
 type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 const PLURALS: Record<string, string> = Object.fromEntries(KINDS.map((k) => [k.kind, k.plural]));
+const keyOf = (o: KubernetesObject): string => `${o.kind ?? ''}/${o.metadata?.name ?? ''}`;
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 export const FIELD_MANAGER = 'herald-host';
+const BURST_PAUSE_MS = 250;
+const STATUS_WINDOW_MS = 500;
+/** Applies in flight per member: all members share the API servers' etcd, which more would starve. */
+const APPLY_CONCURRENCY = 2;
 
 export interface ControllerOptions {
   kc: KubeConfig;
@@ -62,6 +76,9 @@ export class PropagationController {
   /** Per member: path → JSON of what was last applied there (drift is a difference from it). */
   private readonly applied = new Map<string, Map<string, string>>();
   readonly metrics = createHostMetrics();
+  /** What each host object last looked like, minus status: a status write is not a change to propagate. */
+  private readonly seen = new Map<string, string>();
+  private statusTimer: NodeJS.Timeout | undefined;
   private readonly custom: CustomObjectsApi;
   private stopped = false;
 
@@ -75,7 +92,12 @@ export class PropagationController {
       const informer = makeInformer(this.opts.kc, `/apis/${GROUP}/${VERSION}/${plural}`, () =>
         this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as never,
       ) as Cached;
-      for (const event of ['add', 'update', 'delete']) informer.on(event, () => this.kickAll());
+      informer.on('add', (o) => this.changed(o, true));
+      informer.on('update', (o) => this.changed(o, false));
+      informer.on('delete', (o) => {
+        this.seen.delete(keyOf(o));
+        this.kickAll();
+      });
       informer.on('error', (err: unknown) => {
         if (this.stopped) return;
         this.opts.log({ msg: `watch on ${plural} failed; restarting`, error: (err as Error | undefined)?.message });
@@ -89,8 +111,18 @@ export class PropagationController {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.statusTimer);
     for (const loop of this.loops.values()) clearTimeout(loop.timer);
     await Promise.all([...this.informers.values()].map((i) => i.stop().catch(() => undefined)));
+  }
+
+  private changed(o: KubernetesObject, added: boolean): void {
+    const { status: _status, metadata, ...rest } = o as KubernetesObject & { status?: unknown };
+    const print = JSON.stringify([rest, metadata?.labels, metadata?.annotations, metadata?.deletionTimestamp]);
+    const key = keyOf(o);
+    if (!added && this.seen.get(key) === print) return;
+    this.seen.set(key, print);
+    this.kickAll();
   }
 
   /** Something on the host changed: every member's loop runs (each is level-triggered). */
@@ -141,8 +173,11 @@ export class PropagationController {
     loop.running = false;
     if (!this.loops.has(name)) return;
     if (loop.again) {
+      // Changes arrived while this member was reconciling: wait a moment, so a burst (1,000 objects
+      // created at once) becomes a few reconciles instead of one per object. A lone change still
+      // goes out at once, since an idle loop starts immediately.
       loop.again = false;
-      next = 0;
+      next = BURST_PAUSE_MS;
     }
     this.kick(name, next);
   }
@@ -203,6 +238,7 @@ export class PropagationController {
     } catch (err) {
       this.record(name, desired.outcomes, () => ({ state: 'ClusterNotReady', message: (err as Error).message }));
       await this.writeMemberStatus(mc, { ready: false, message: (err as Error).message });
+      this.scheduleStatuses();
       throw err;
     }
     const failures = await this.sync(name, kc, desired.objects);
@@ -213,7 +249,7 @@ export class PropagationController {
       return r.missingSecrets.length > 0 ? { state: 'Applied', message: `Secret ${r.missingSecrets.join(', ')} not found on the host` } : { state: 'Applied' };
     });
     await this.writeMemberStatus(mc, { ready: true, version, synced: failures.size === 0 && desired.outcomes.every((o) => !o.error) });
-    await this.writeStatuses();
+    this.scheduleStatuses();
   }
 
   /**
@@ -229,12 +265,12 @@ export class PropagationController {
     const failures = new Map<string, string>();
     const namespaces = new Set(plan.apply.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
     for (const ns of namespaces) await applyObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: FIELD_MANAGER });
-    for (const o of plan.apply) {
-      await applyObject(kc, o, { fieldManager: FIELD_MANAGER, plurals: PLURALS }).catch((err: unknown) =>
-        failures.set(`${o.kind}/${o.metadata.name}`, err instanceof KubeError ? err.message : String(err)),
-      );
-    }
-    for (const path of plan.remove) await rawRequest(kc, 'DELETE', path).catch(() => undefined);
+    await eachLimited(plan.apply, APPLY_CONCURRENCY, (o) =>
+      applyObject(kc, o, { fieldManager: FIELD_MANAGER, plurals: PLURALS }).catch((err: unknown) => {
+        failures.set(`${o.kind}/${o.metadata.name}`, err instanceof KubeError ? err.message : String(err));
+      }),
+    );
+    await eachLimited(plan.remove, 8, (path) => rawRequest(kc, 'DELETE', path).then(() => undefined, () => undefined));
     for (const d of plan.drift) await this.reportDrift(member, d.object, d.how);
     for (const { path, object } of desired) {
       if (!failures.has(`${object.kind}/${object.metadata.name}`)) applied.set(path, JSON.stringify(object));
@@ -250,12 +286,13 @@ export class PropagationController {
       ...PROPAGATED_KINDS.map((k) => ({ kind: k, apiVersion: `${GROUP}/${VERSION}`, path: `/apis/${GROUP}/${VERSION}/${PLURALS[k]}?${selector}` })),
       { kind: 'Secret', apiVersion: 'v1', path: `/api/v1/secrets?${selector}` },
     ];
-    const found: Found[] = [];
-    for (const l of lists) {
-      const items = (JSON.parse(await rawRequest(kc, 'GET', l.path)) as { items: (Found['object'] & { metadata: { name: string; namespace?: string } })[] }).items;
-      for (const item of items) found.push({ path: pathOf({ apiVersion: l.apiVersion, kind: l.kind, metadata: item.metadata }, PLURALS), object: item });
-    }
-    return found;
+    const lists2 = await Promise.all(
+      lists.map(async (l) => {
+        const items = (JSON.parse(await rawRequest(kc, 'GET', l.path)) as { items: (Found['object'] & { metadata: { name: string; namespace?: string } })[] }).items;
+        return items.map((item) => ({ path: pathOf({ apiVersion: l.apiVersion, kind: l.kind, metadata: item.metadata }, PLURALS), object: item }));
+      }),
+    );
+    return lists2.flat();
   }
 
   /** Drift is repaired by the apply; it is also reported: an Event on the host object and a counter. */
@@ -290,19 +327,31 @@ export class PropagationController {
     this.results.set(member, results);
   }
 
+  /**
+   * One writer for host object statuses, whichever members finished: results within the window
+   * land in one write per object (an object's status otherwise changes once per member).
+   */
+  private scheduleStatuses(): void {
+    if (this.statusTimer || this.stopped) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      void this.writeStatuses();
+    }, STATUS_WINDOW_MS);
+    this.statusTimer.unref();
+  }
+
   /** Writes status.clusters and the Propagated condition on every host object whose status changed. */
   private async writeStatuses(): Promise<void> {
     const now = (this.opts.now?.() ?? new Date()).toISOString();
-    for (const o of this.hostObjects()) {
+    await eachLimited(this.hostObjects(), 8, async (o) => {
       const entries = [...this.results.values()].flatMap((r) => {
         const e = r.get(`${o.kind}/${o.metadata.name}`);
         return e?.placed ? [{ name: e.name, state: e.state, ...(e.message ? { message: e.message } : {}), ...(e.observedGeneration !== undefined ? { observedGeneration: e.observedGeneration } : {}) }] : [];
       });
       const previous = (o as { status?: PropagatedStatus }).status;
       const status = propagatedStatus({ entries, generation: o.metadata.generation, previous, now });
-      if (sameStatus(previous, status)) continue;
-      await this.patchStatus(o.kind, o.metadata.name, status);
-    }
+      if (!sameStatus(previous, status)) await this.patchStatus(o.kind, o.metadata.name, status);
+    });
   }
 
   private async writeMemberStatus(mc: MemberCluster, health: MemberHealth): Promise<void> {
