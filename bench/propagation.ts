@@ -5,11 +5,11 @@
  *  - time for 1,000 receivers created on the host to be on all 10 members.
  * The agent then picks a change up through its informer (plus a 100 ms debounce).
  */
-import { readFileSync } from 'node:fs';
 import { PropagationController } from '../host/src/propagation/controller.js';
 import { startClusters, type ClusterSet } from '../test/harness/clusters.js';
 import { rawRequest } from '../test/harness/crds.js';
 import { apply } from '../test/support/manifests.js';
+import { registerMembers } from '../test/support/federation.js';
 
 const API = 'herald.dev/v1alpha1';
 const ITERATIONS = Number(process.env['BENCH_PROPAGATION_ITERATIONS'] ?? 40);
@@ -19,11 +19,7 @@ async function federation(members: number): Promise<{ set: ClusterSet; controlle
   const names = Array.from({ length: members }, (_, i) => `member-${i + 1}`);
   const set = await startClusters({ names: ['host', ...names] });
   const host = set.kubeConfig('host');
-  await rawRequest(host, 'POST', '/api/v1/namespaces', { body: JSON.stringify({ metadata: { name: 'herald-system' } }) });
-  for (const name of names) {
-    await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-kubeconfig`, namespace: 'herald-system' }, stringData: { kubeconfig: readFileSync(set.get(name).kubeconfigPath, 'utf8') } } as never);
-    await apply(host, { apiVersion: API, kind: 'MemberCluster', metadata: { name }, spec: { kubeconfigSecretRef: { name: `${name}-kubeconfig`, key: 'kubeconfig' } } } as never);
-  }
+  await registerMembers(host, set, Object.fromEntries(names.map((n) => [n, {}])));
   // Event-driven only: the periodic resync is set far out so it cannot flatter the figures.
   const controller = new PropagationController({ kc: host, log: () => undefined, resyncMs: 600_000 });
   await controller.start();

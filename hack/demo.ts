@@ -5,13 +5,12 @@
  * member's agent, and the notifications are shown as they arrive, each labelled with its cluster.
  * Ctrl-C stops everything it started. `--once` exits after the notifications arrived.
  */
-import { readFileSync } from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { PropagationController } from '../host/src/propagation/controller.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { startClusters, type ClusterSet } from '../test/harness/clusters.js';
-import { rawRequest } from '../test/harness/crds.js';
+import { startClusters } from '../test/harness/clusters.js';
 import { apply } from '../test/support/manifests.js';
+import { registerMembers } from '../test/support/federation.js';
 import { startAgent, type AgentProcess } from '../test/wire/agent-process.js';
 import { startHttpServer } from '../test/wire/http-server.js';
 
@@ -59,15 +58,6 @@ async function mailbox(): Promise<{ port: number; close: () => Promise<void> }> 
 
 type Stop = () => Promise<void>;
 
-async function registerMembers(host: KubeConfig, set: ClusterSet): Promise<void> {
-  await rawRequest(host, 'POST', '/api/v1/namespaces', { body: JSON.stringify({ metadata: { name: 'herald-system' } }) });
-  for (const [name, region] of [['member-a', 'eu-west'], ['member-b', 'us-east']] as const) {
-    const kubeconfig = readFileSync(set.get(name).kubeconfigPath, 'utf8');
-    await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-kubeconfig`, namespace: 'herald-system' }, stringData: { kubeconfig } } as never);
-    await apply(host, { apiVersion: API, kind: 'MemberCluster', metadata: { name, labels: { region } }, spec: { kubeconfigSecretRef: { name: `${name}-kubeconfig`, key: 'kubeconfig' } } } as never);
-  }
-}
-
 async function applyObjects(host: KubeConfig, smtpPort: number, sinkOrigin: string): Promise<void> {
   const objects = [
     { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '2s', stampLabels: ['region'], groupLabels: ['alertname', 'cluster'] } },
@@ -112,7 +102,7 @@ async function run(stops: Stop[]): Promise<{ ok: boolean; hostKubeconfig: string
   stops.push(() => sink.close());
   const host = set.kubeConfig('host');
   say('Registering member-a and member-b with the host…');
-  await registerMembers(host, set);
+  await registerMembers(host, set, { 'member-a': { region: 'eu-west' }, 'member-b': { region: 'us-east' } });
   say('Applying Herald objects on the host: Settings, a default email Config, a global email and a global webhook receiver, an override for member-b…');
   await applyObjects(host, mail.port, sink.origin);
   const controller = new PropagationController({ kc: host, log: (e) => say(`  controller: ${JSON.stringify(e)}`), resyncMs: 5000 });

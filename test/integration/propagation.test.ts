@@ -11,9 +11,9 @@ import { PropagationController } from '../../host/src/propagation/controller.js'
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
 import { rawRequest } from '../harness/crds.js';
 import { apply, loadManifests } from '../support/manifests.js';
+import { registerMembers } from '../support/federation.js';
 import { startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
-import { readFileSync } from 'node:fs';
 
 const API = 'herald.dev/v1alpha1';
 let set: ClusterSet;
@@ -45,11 +45,7 @@ beforeAll(async () => {
   set = await startClusters({ names: ['hub', 'member-a', 'member-b'] });
   host = set.kubeConfig('hub');
   sink = await startHttpServer({ handler: () => ({ status: 200, body: 'ok' }) });
-  await rawRequest(host, 'POST', '/api/v1/namespaces', { body: JSON.stringify({ metadata: { name: 'herald-system' } }) });
-  for (const name of ['member-a', 'member-b']) {
-    await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-kubeconfig`, namespace: 'herald-system' }, stringData: { kubeconfig: readFileSync(set.get(name).kubeconfigPath, 'utf8') } } as never);
-    await apply(host, { apiVersion: API, kind: 'MemberCluster', metadata: { name, labels: { env: 'prod', region: name === 'member-a' ? 'eu' : 'us' } }, spec: { kubeconfigSecretRef: { name: `${name}-kubeconfig`, key: 'kubeconfig' } } } as never);
-  }
+  await registerMembers(host, set, { 'member-a': { env: 'prod', region: 'eu' }, 'member-b': { env: 'prod', region: 'us' } });
   const examples = await loadManifests(fileURLToPath(new URL('../../examples/', import.meta.url)));
   for (const m of examples) if (m.object.kind !== 'MemberCluster' && m.object.kind !== 'Namespace') await apply(host, m.object);
   await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink.origin } } } as never);
