@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './app.js';
+import { parseTargetKey } from '../model/target-key.js';
 
 const HistoryQuery = Type.Object({
   receiver: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
@@ -16,10 +17,7 @@ export function opsRoutes(app: FastifyInstance, deps: AppDeps): void {
     const q = request.query;
     const entries = deps.outbox
       .history({ receiver: q.receiver, channel: q.channel, outcome: q.outcome, since: q.since ? Date.parse(q.since) : undefined, limit: q.limit ? Number(q.limit) : 100 })
-      .map(({ target, at, ...rest }) => {
-        const slash = target.lastIndexOf('/');
-        return { at: new Date(at).toISOString(), receiver: target.slice(0, slash), channel: target.slice(slash + 1), ...rest };
-      });
+      .map(({ target, at, ...rest }) => ({ at: new Date(at).toISOString(), ...parseTargetKey(target), ...rest }));
     return { entries };
   });
   app.get('/metrics', async (_request, reply) => {

@@ -15,6 +15,7 @@ import { fingerprintOf, type Notification } from '../model/notification.js';
 import { DeliveryError } from '../notify/notifier.js';
 import { sendOnce } from '../pipeline/deliverer.js';
 import { resolveTarget } from '../pipeline/target.js';
+import { targetKey } from '../model/target-key.js';
 import { apiError } from './errors.js';
 import type { AppDeps } from './app.js';
 
@@ -69,7 +70,7 @@ async function sendToAll(deps: AppDeps, snap: Snapshot, name: string, notificati
   if (!receiver) return undefined;
   const outcomes: ChannelOutcome[] = [];
   for (const { channel } of receiver.channels) {
-    const resolved = resolveTarget(`${name}/${channel}`, snap);
+    const resolved = resolveTarget(targetKey(name, channel), snap);
     const notifier = deps.notifiers[channel];
     if (!resolved.ok) {
       outcomes.push({ channel, ok: false, error: resolved.error });

@@ -13,6 +13,7 @@ import type { Batch, Outbox } from '../store/outbox.js';
 import type { Clock } from './clock.js';
 import { backoffMs, groupLabelsOf } from './keys.js';
 import { resolveTarget } from './target.js';
+import { parseTargetKey } from '../model/target-key.js';
 import { Throttles, type ThrottleSpec } from './throttle.js';
 import { TemplateError, chooseTemplate } from '../template/index.js';
 
@@ -138,7 +139,7 @@ export class Deliverer {
   }
 
   private throttleOf(target: string): ThrottleSpec | undefined {
-    const channel = target.slice(target.lastIndexOf('/') + 1) as Channel;
+    const { channel } = parseTargetKey(target);
     return this.deps.snapshot().settings.channel(channel)['throttle'] as ThrottleSpec | undefined;
   }
 
@@ -158,7 +159,7 @@ export class Deliverer {
     const snap = this.deps.snapshot();
     const notifications = outbox.batchSegments(batch.id).flatMap((json) => JSON.parse(json) as Notification[]);
     const fingerprints = notifications.map((n) => n.fingerprint);
-    const channel = batch.target.slice(batch.target.lastIndexOf('/') + 1) as Channel;
+    const { channel } = parseTargetKey(batch.target);
     try {
       const resolved = resolveTarget(batch.target, snap);
       if (!resolved.ok) throw new DeliveryError(resolved.error, { retryable: resolved.retryable });

@@ -7,6 +7,7 @@ import type { Channel } from '@herald/shared';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Target } from '../notify/notifier.js';
 import { selectConfig } from '../routing/select-config.js';
+import { parseTargetKey } from '../model/target-key.js';
 
 /** Channels that cannot send at all without a Config (the others may use receiver-side webhooks). */
 const NEEDS_CONFIG = new Set<Channel>(['email', 'slack', 'telegram', 'pushover', 'sms']);
@@ -14,9 +15,7 @@ const NEEDS_CONFIG = new Set<Channel>(['email', 'slack', 'telegram', 'pushover',
 export type Resolved = { ok: true; target: Target } | { ok: false; retryable: boolean; error: string };
 
 export function resolveTarget(key: string, snap: Snapshot): Resolved {
-  const slash = key.lastIndexOf('/');
-  const name = key.slice(0, slash);
-  const channel = key.slice(slash + 1) as Channel;
+  const { receiver: name, channel } = parseTargetKey(key);
   const receiver = snap.receivers.find((r) => r.name === name);
   const spec = receiver?.object.spec[channel];
   if (!receiver || !spec) {

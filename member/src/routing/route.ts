@@ -12,6 +12,7 @@ import type { Channel } from '@herald/shared';
 import type { CompiledReceiver, CompiledRouter, CompiledSilence, Snapshot } from '../config/snapshot.js';
 import type { Labels } from '../model/notification.js';
 import { isSilenceActive } from './silence.js';
+import { targetKey } from '../model/target-key.js';
 
 export interface RoutedTarget {
   /** `<receiver>/<channel>`: the delivery queue key. */
@@ -64,7 +65,7 @@ export function route(labels: Labels, snap: Snapshot, now: Date): RouteResult {
     if (receiver.scope.kind === 'tenant' && muted.has(receiver.scope.tenant)) continue;
     for (const c of receiver.channels) {
       if (!c.enabled || (types && !types.has(c.channel)) || !c.alertMatch(labels)) continue;
-      const key = `${receiver.name}/${c.channel}`;
+      const key = targetKey(receiver.name, c.channel);
       targets.set(key, { key, receiver: receiver.name, channel: c.channel });
     }
   }
