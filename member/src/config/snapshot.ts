@@ -6,7 +6,7 @@
 // Subpath imports: the pipeline's thread loads these, and the package root would load every schema.
 import type { Config, LabelMatcher, SecretLookup, Receiver, Router, Settings, Silence, Template } from '@herald/shared';
 import { CONFIG_CHANNELS, type Channel } from '@herald/shared/channels';
-import { compileSelector } from '@herald/shared/selector';
+import { anchoredRegex, compileSelector } from '@herald/shared/selector';
 import { effectiveSettings, type EffectiveSettings } from './settings.js';
 import type { Labels } from '../model/notification.js';
 import { checkSchedule } from '../routing/silence.js';
@@ -99,15 +99,6 @@ function compileReceiver(r: Receiver, settings: EffectiveSettings): CompiledRece
   return { object: r, name: r.metadata.name, labels, scope: scopeOf(labels, settings), channels };
 }
 
-function compileRegex(source: string | undefined, field: string): RegExp | undefined {
-  if (source === undefined) return undefined;
-  try {
-    return new RegExp(`^(?:${source})$`);
-  } catch (err) {
-    throw new Error(`${field}: invalid regular expression: ${(err as Error).message}`);
-  }
-}
-
 function compileRouter(r: Router): CompiledRouter | undefined {
   if (r.spec.enabled === false) return undefined;
   const rs = r.spec.receivers;
@@ -115,7 +106,7 @@ function compileRouter(r: Router): CompiledRouter | undefined {
     name: r.metadata.name,
     match: compileSelector(r.spec.alertSelector, 'spec.alertSelector'),
     names: new Set(rs.name ?? []),
-    regexName: compileRegex(rs.regexName, 'spec.receivers.regexName'),
+    regexName: rs.regexName === undefined ? undefined : anchoredRegex(rs.regexName, 'spec.receivers.regexName'),
     selector: rs.selector ? compileSelector(rs.selector, 'spec.receivers.selector') : undefined,
     types: rs.type ? new Set(rs.type) : undefined,
     tenants: (rs.channels ?? []).map((c) => ({ tenant: c.tenant, types: c.type ? new Set(c.type) : undefined })),

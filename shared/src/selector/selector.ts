@@ -21,6 +21,15 @@ export class SelectorError extends Error {
   }
 }
 
+/** anchoredRegex compiles a pattern that must match a whole value, throwing SelectorError naming `field`. */
+export function anchoredRegex(source: string, field: string): RegExp {
+  try {
+    return new RegExp(`^(?:${source})$`);
+  } catch (err) {
+    throw new SelectorError(field, `invalid regular expression: ${(err as Error).message}`);
+  }
+}
+
 function compileRequirement(req: LabelSelectorRequirement, field: string): LabelMatcher {
   const { key, operator } = req;
   const values = req.values ?? [];
@@ -38,12 +47,7 @@ function compileRequirement(req: LabelSelectorRequirement, field: string): Label
       return (labels) => !Object.hasOwn(labels, key);
     case 'Match': {
       if (req.regexValue === undefined) throw new SelectorError(`${field}.regexValue`, 'Match needs regexValue');
-      let re: RegExp;
-      try {
-        re = new RegExp(`^(?:${req.regexValue})$`);
-      } catch (err) {
-        throw new SelectorError(`${field}.regexValue`, `invalid regular expression: ${(err as Error).message}`);
-      }
+      const re = anchoredRegex(req.regexValue, `${field}.regexValue`);
       return (labels) => Object.hasOwn(labels, key) && re.test(labels[key] as string);
     }
     default:
