@@ -17,7 +17,7 @@ import { createNotifiers } from './notify/registry.js';
 import { PipelineWorker } from './pipeline/worker-handle.js';
 import { Outbox } from './store/outbox.js';
 import { openDb, type Db } from './store/schema.js';
-import { createRenderer, type TemplateRenderer } from './template/index.js';
+import { rendererCache } from './template/cache.js';
 
 export interface AgentOptions {
   dataDir: string;
@@ -40,7 +40,7 @@ export class Agent {
   private readonly db: Db;
   private current: Snapshot = buildSnapshot({});
   private loaded = false;
-  private readonly renderers = new WeakMap<Snapshot, TemplateRenderer>();
+  private readonly rendererFor = rendererCache();
 
   constructor(private readonly opts: AgentOptions) {
     mkdirSync(opts.dataDir, { recursive: true });
@@ -103,14 +103,5 @@ export class Agent {
     const theirs = (await this.worker.metricsJson()) as typeof mine | undefined;
     const merged = AggregatorRegistry.aggregate(theirs ? [mine, theirs] : [mine]);
     return { contentType: merged.contentType, text: await merged.metrics() };
-  }
-
-  private rendererFor(snap: Snapshot): TemplateRenderer {
-    let r = this.renderers.get(snap);
-    if (!r) {
-      r = createRenderer({ templates: snap.templates, language: snap.settings.language });
-      this.renderers.set(snap, r);
-    }
-    return r;
   }
 }

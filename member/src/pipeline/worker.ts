@@ -6,11 +6,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toSnapshotInput } from '../config/input.js';
 import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
 import { createMetrics } from '../metrics.js';
-import type { Renderer } from '../notify/notifier.js';
 import { createNotifiers } from '../notify/registry.js';
 import { Outbox } from '../store/outbox.js';
 import { openDb } from '../store/schema.js';
-import { createRenderer } from '../template/index.js';
+import { rendererCache } from '../template/cache.js';
 import { Pipeline } from './pipeline.js';
 import type { FromWorker, ToWorker, WorkerData } from './protocol.js';
 
@@ -23,16 +22,11 @@ const db = openDb({ path: dbPath, durability });
 const metrics = createMetrics({ defaultMetrics: false });
 let snapshot: Snapshot = buildSnapshot({});
 let configured = false;
-const renderers = new WeakMap<Snapshot, Renderer>();
 const pipeline = new Pipeline({
   outbox: new Outbox(db),
   snapshot: () => snapshot,
   notifiers: createNotifiers(),
-  renderer: (snap) => {
-    let r = renderers.get(snap);
-    if (!r) renderers.set(snap, (r = createRenderer({ templates: snap.templates, language: snap.settings.language })));
-    return r;
-  },
+  renderer: rendererCache(),
   metrics,
   log: (entry) => send({ type: 'log', entry }),
 });
