@@ -2,3 +2,4 @@ export * from './api/index.js';
 export * from './selector/selector.js';
 export * from './credential/credential.js';
 export * from './duration/duration.js';
+export * from './conditions/conditions.js';

@@ -2,12 +2,7 @@
  * Status of a propagated host object (pure): one entry per member it is placed on, a summary for
  * the CLUSTERS column, and a `Propagated` condition that is True only when every entry is Applied.
  */
-import type { ClusterStatus, Condition, PropagatedStatus } from '@herald/shared';
-
-/** A condition that keeps its transition time while its status holds. */
-export function condition(c: Omit<Condition, 'lastTransitionTime'>, previous: Condition | undefined, now: string): Condition {
-  return { ...c, lastTransitionTime: previous?.status === c.status ? previous.lastTransitionTime : now };
-}
+import { condition, type ClusterStatus, type Condition, type PropagatedStatus } from '@herald/shared';
 
 function propagatedCondition(entries: ClusterStatus[], generation: number | undefined, previous: Condition | undefined, now: string): Condition {
   const bad = entries.filter((e) => e.state !== 'Applied');

@@ -16,7 +16,7 @@ import {
   type ObjectCache,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { GROUP, VERSION, KINDS, secretRefsOf, type Condition } from '@herald/shared';
+import { GROUP, VERSION, KINDS, condition, secretRefsOf, type Condition } from '@herald/shared';
 import { sortObjects, type ConfigInput } from './objects.js';
 import type { Problem } from './snapshot.js';
 
@@ -38,14 +38,13 @@ export interface ClusterSourceOptions {
 }
 
 /** The Accepted condition an object should carry, given the problems found in it. */
-export function acceptedCondition(problems: Problem[], generation: number | undefined, now: string): Condition {
+export function acceptedCondition(problems: Problem[], generation: number | undefined): Omit<Condition, 'lastTransitionTime'> {
   const bad = problems.length > 0;
   return {
     type: 'Accepted',
     status: bad ? 'False' : 'True',
     reason: bad ? 'Invalid' : 'Accepted',
     message: bad ? problems.map((p) => p.message).join('; ').slice(0, 4000) : 'in use by the agent',
-    lastTransitionTime: now,
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
   };
 }
@@ -60,12 +59,11 @@ export function nextConditions(
   problems: Problem[],
   now: string,
 ): Condition[] | undefined {
-  const want = acceptedCondition(problems, object.metadata?.generation, now);
+  const want = acceptedCondition(problems, object.metadata?.generation);
   const conditions = object.status?.conditions ?? [];
   const have = conditions.find((c) => c.type === 'Accepted');
-  const same = have?.status === want.status;
-  if (same && have.message === want.message && have.observedGeneration === want.observedGeneration) return undefined;
-  return [...conditions.filter((c) => c.type !== 'Accepted'), same ? { ...want, lastTransitionTime: have.lastTransitionTime } : want];
+  if (have?.status === want.status && have.message === want.message && have.observedGeneration === want.observedGeneration) return undefined;
+  return [...conditions.filter((c) => c.type !== 'Accepted'), condition(want, have, now)];
 }
 
 export class ClusterSource {
