@@ -4,7 +4,7 @@ import { buildSnapshot } from '../config/snapshot.js';
 import { createMetrics } from '../metrics.js';
 import { DeliveryError, type Notifier, type SendContext } from '../notify/notifier.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import { config, receiver } from '../routing/fixtures.js';
+import { config, receiver } from '../../../test/support/objects.js';
 import { Outbox } from '../store/outbox.js';
 import { openDb } from '../store/schema.js';
 import { buildApp } from './app.js';

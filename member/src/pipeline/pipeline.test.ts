@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Channel, Settings } from '@herald/shared';
 import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
 import { DeliveryError, type Notifier, type SendContext } from '../notify/notifier.js';
-import { receiver, config } from '../routing/fixtures.js';
+import { receiver, config } from '../../../test/support/objects.js';
 import { openDb } from '../store/schema.js';
 import { Outbox } from '../store/outbox.js';
 import { Pipeline } from './pipeline.js';

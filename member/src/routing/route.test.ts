@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot, type SnapshotInput } from '../config/snapshot.js';
 import { route } from './route.js';
-import { receiver, router, silence, slack, email } from './fixtures.js';
+import { receiver, router, silence, slack, email } from '../../../test/support/objects.js';
 
 const now = new Date('2026-11-21T12:00:00Z');
 const G = { type: 'global' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot } from '../config/snapshot.js';
 import { selectConfig } from './select-config.js';
-import { config, receiver } from './fixtures.js';
+import { config, receiver } from '../../../test/support/objects.js';
 
 const smtp = (host: string) => ({ email: { from: 'a@example.com', smartHost: { host, port: 25 } } });
 const configs = [

@@ -1,4 +1,4 @@
-/** Small builders for routing tests: Herald objects with just the fields a test cares about. */
+/** Small builders for tests: Herald objects with just the fields a test cares about. */
 import { API_VERSION, type Config, type Receiver, type Router, type Silence } from '@herald/shared';
 
 const meta = (name: string, labels: Record<string, string>): { name: string; labels: Record<string, string> } => ({ name, labels });
