@@ -7,6 +7,13 @@ import { HARNESS_ROOT, startClusters } from '../harness/clusters.js';
 import { isRunning, reapStaleRuns } from '../harness/processes.js';
 
 const alive = isRunning;
+
+/** The PIDs still running once the kernel had up to `ms` to finish delivering SIGKILLs. */
+async function survivors(pids: number[], ms = 2000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return pids.filter(alive);
+}
 const child = fileURLToPath(new URL('../support/harness-child.ts', import.meta.url));
 
 /** Runs the child until it reports READY; resolves with its PIDs and a handle. */
@@ -41,7 +48,7 @@ describe('harness process lifecycle', () => {
     const { pids, exited } = await startChild('throw');
     expect(pids.every(alive)).toBe(true);
     expect(await exited).not.toBe(0);
-    expect(pids.filter(alive)).toEqual([]);
+    expect(await survivors(pids)).toEqual([]);
   });
 
   it('processes of a SIGKILLed run are reaped by the next run', async () => {
@@ -52,8 +59,7 @@ describe('harness process lifecycle', () => {
     expect(pids.every(alive)).toBe(true);
     // …until the next run reaps them.
     expect(reapStaleRuns(HARNESS_ROOT)).toBe(pids.length);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(pids.filter(alive)).toEqual([]);
+    expect(await survivors(pids)).toEqual([]);
     expect(existsSync(runDir)).toBe(false);
   });
 });
