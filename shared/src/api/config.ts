@@ -8,6 +8,9 @@ import { described } from './common.js';
 
 const Url = (description: string) => Type.String({ pattern: '^https?://', maxLength: 2048, description });
 const ApiUrl = Type.Optional(Url('Base URL of the provider API; override for proxies or private endpoints.'));
+/** The message goes into one template variable per SMS, split to fit the variable's length cap (in characters). */
+const ParamMaxLength = (defaults: string) =>
+  Type.Optional(Type.Integer({ minimum: 4, maximum: 500, description: `Characters per template variable; default ${defaults}.` }));
 
 export const EmailConfig = Type.Object({
   from: Type.String({ minLength: 3, maxLength: 320, description: 'Sender address.' }),
@@ -80,6 +83,7 @@ export const SmsConfig = Type.Object(
           accessKeyId: Credential,
           accessKeySecret: Credential,
           apiUrl: ApiUrl,
+          paramMaxLength: ParamMaxLength('35, the default cap of a notification template variable'),
         }),
       ),
       tencent: Type.Optional(
@@ -91,6 +95,7 @@ export const SmsConfig = Type.Object(
           secretId: Credential,
           secretKey: Credential,
           apiUrl: ApiUrl,
+          paramMaxLength: ParamMaxLength('12, the cap for personally verified accounts (enterprise accounts have none)'),
         }),
       ),
       huawei: Type.Optional(
@@ -98,10 +103,13 @@ export const SmsConfig = Type.Object(
           url: Url('batchSendSms endpoint.'),
           signature: Type.String({ minLength: 1, maxLength: 128 }),
           templateId: Type.String({ minLength: 1, maxLength: 128 }),
-          templateParas: Type.Optional(Type.String({ maxLength: 1024 })),
+          templateParas: Type.Optional(
+            Type.String({ maxLength: 1024, description: 'JSON array of fixed leading template values; the message is the last one.' }),
+          ),
           sender: Type.String({ minLength: 1, maxLength: 128 }),
           appKey: Credential,
           appSecret: Credential,
+          paramMaxLength: ParamMaxLength('20, the cap of a TEXT template variable'),
         }),
       ),
       aws: Type.Optional(
