@@ -10,7 +10,7 @@ import { selectConfig } from '../routing/select-config.js';
 import { parseTargetKey } from '../model/target-key.js';
 
 /** Channels that cannot send at all without a Config (the others may use receiver-side webhooks). */
-const NEEDS_CONFIG = new Set<Channel>(['email', 'slack', 'telegram', 'pushover', 'sms']);
+const NEEDS_CONFIG = new Set<Channel>(['email', 'slack', 'telegram', 'pushover', 'sms', 'opsgenie']);
 
 export type Resolved = { ok: true; target: Target } | { ok: false; retryable: boolean; error: string };
 

@@ -68,7 +68,18 @@ export const TelegramConfig = Type.Object({
   apiUrl: ApiUrl,
 });
 
-/** Webhook and Discord keep all settings on the Receiver; their Config only carries labels. */
+export const PagerDutyConfig = Type.Object({
+  apiUrl: Type.Optional(
+    Url('Events API v2 base; defaults to https://events.pagerduty.com (EU accounts: https://events.eu.pagerduty.com).'),
+  ),
+});
+
+export const OpsgenieConfig = Type.Object({
+  apiKey: described(Credential, 'API key of an Opsgenie API integration (sent as Authorization: GenieKey <key>).'),
+  apiUrl: Type.Optional(Url('Alert API base; defaults to https://api.opsgenie.com (EU accounts: https://api.eu.opsgenie.com).')),
+});
+
+/** Webhook, Discord and Teams keep all settings on the Receiver; their Config only carries labels. */
 export const LabelsOnlyConfig = Type.Object({}, { description: 'No settings: the Receiver holds them.' });
 
 
@@ -148,6 +159,9 @@ export const ConfigSpec = Type.Object(
     telegram: Type.Optional(TelegramConfig),
     pushover: Type.Optional(PushoverConfig),
     sms: Type.Optional(SmsConfig),
+    teams: Type.Optional(LabelsOnlyConfig),
+    pagerduty: Type.Optional(PagerDutyConfig),
+    opsgenie: Type.Optional(OpsgenieConfig),
   },
   cel(oneChannelRule('Config')),
 );

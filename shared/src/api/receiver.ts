@@ -187,6 +187,75 @@ export const PushoverReceiver = Type.Object({
   pushoverConfigSelector: Type.Optional(LabelSelector('Selects the pushover Config.')),
 });
 
+export const TeamsReceiver = Type.Object({
+  ...channelBlock({
+    webhook: described(Credential, 'Teams Workflows (Power Automate) webhook URL; its query carries the signature, so it is a credential.'),
+    titleTemplate: TitleTemplate,
+  }),
+  teamsConfigSelector: Type.Optional(LabelSelector('Selects the teams Config.')),
+});
+
+const SHORT = (maxLength: number, description: string) => Type.Optional(Type.String({ minLength: 1, maxLength, description }));
+
+export const PagerDutyReceiver = Type.Object(
+  {
+    ...channelBlock({
+      routingKey: described(Credential, 'Integration key of an Events API v2 integration (32 characters).'),
+      titleTemplate: TitleTemplate,
+      severity: Type.Optional(
+        StringEnum(['critical', 'error', 'warning', 'info'] as const, {
+          description: "Fixed payload.severity; by default the alerts' severity label decides (missing or unknown: error).",
+        }),
+      ),
+      source: SHORT(255, 'payload.source; defaults to the cluster name.'),
+      component: SHORT(255, 'payload.component.'),
+      group: SHORT(255, 'payload.group.'),
+      class: SHORT(255, 'payload.class.'),
+    }),
+    pagerdutyConfigSelector: Type.Optional(LabelSelector('Selects the pagerduty Config.')),
+  },
+  cel({
+    rule: '!has(self.routingKey.value) || size(self.routingKey.value) == 32',
+    message: 'routingKey must be the 32-character integration key',
+    fieldPath: '.routingKey.value',
+  }),
+);
+
+export const OpsgenieResponder = Type.Object(
+  {
+    type: StringEnum(['team', 'user', 'escalation', 'schedule'] as const),
+    id: SHORT(256, 'Responder ID.'),
+    name: SHORT(256, 'Team, escalation or schedule name.'),
+    username: SHORT(256, 'User name (an email address) of a user responder.'),
+  },
+  cel(
+    {
+      rule: "(has(self.id) ? 1 : 0) + (has(self.name) ? 1 : 0) + (has(self.username) ? 1 : 0) == 1",
+      message: 'a responder needs exactly one of id, name or username',
+    },
+    { rule: "!has(self.username) || self.type == 'user'", message: 'username identifies user responders only' },
+    { rule: "!has(self.name) || self.type != 'user'", message: 'a user responder is named by username, not name' },
+  ),
+);
+
+export const OpsgenieReceiver = Type.Object({
+  ...channelBlock({
+    titleTemplate: TitleTemplate,
+    responders: Type.Optional(Type.Array(OpsgenieResponder, { maxItems: 50, description: 'Who is notified (at most 50).' })),
+    tags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20, description: 'Alert tags (at most 20, 50 characters each).' }),
+    ),
+    priority: Type.Optional(
+      StringEnum(['P1', 'P2', 'P3', 'P4', 'P5'] as const, {
+        description: "Fixed priority; by default the alerts' severity label decides (critical P1, error P2, warning P3, info P5; else P3).",
+      }),
+    ),
+    entity: SHORT(512, 'Alert entity, e.g. the affected service.'),
+    source: SHORT(100, 'Alert source; defaults to herald/<cluster>.'),
+  }),
+  opsgenieConfigSelector: Type.Optional(LabelSelector('Selects the opsgenie Config.')),
+});
+
 export const SmsReceiver = Type.Object({
   ...channelBlock({
     phoneNumbers: Type.Array(Type.String({ pattern: '^\\+?[0-9]{5,20}$' }), { minItems: 1, maxItems: 1000 }),
@@ -207,6 +276,9 @@ export const ReceiverSpec = Type.Object(
     telegram: Type.Optional(TelegramReceiver),
     pushover: Type.Optional(PushoverReceiver),
     sms: Type.Optional(SmsReceiver),
+    teams: Type.Optional(TeamsReceiver),
+    pagerduty: Type.Optional(PagerDutyReceiver),
+    opsgenie: Type.Optional(OpsgenieReceiver),
   },
   cel(oneChannelRule('Receiver')),
 );

@@ -85,6 +85,12 @@ export const ChannelOptions = Type.Object({
       throttle: Type.Optional(Throttle), template: TemplateName, titleTemplate: TemplateName })),
   sms: Type.Optional(Type.Object({ notificationTimeout: Timeout,
       throttle: Type.Optional(Throttle), template: TemplateName })),
+  teams: Type.Optional(Type.Object({ notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle), template: TemplateName, titleTemplate: TemplateName })),
+  pagerduty: Type.Optional(Type.Object({ notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle), template: TemplateName, titleTemplate: TemplateName })),
+  opsgenie: Type.Optional(Type.Object({ notificationTimeout: Timeout,
+      throttle: Type.Optional(Throttle), template: TemplateName, titleTemplate: TemplateName })),
 });
 
 export const SettingsSpec = Type.Object({
