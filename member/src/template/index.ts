@@ -4,4 +4,4 @@ export { TemplateError, type TemplateErrorCode } from './errors.js';
 export { DEFAULT_TEMPLATES, SENTINEL_TEMPLATES, type RenderKind } from './builtin.js';
 export type { TemplateProblem } from './sources.js';
 export { chooseTemplate, type TemplateChoice } from './precedence.js';
-export { splitMessage, utf8Length } from './split.js';
+export { sizeOf, splitMessage, utf8Length, type SizeUnit } from './split.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitMessage, utf8Length } from './split.js';
+import { sizeOf, splitMessage, utf8Length } from './split.js';
 
 const encoder = new TextEncoder();
 const strict = new TextDecoder('utf-8', { fatal: true });
@@ -80,5 +80,16 @@ describe('splitMessage', () => {
         if (i < chunks.length - 1 && chunk.includes('\n')) expect(chunk.endsWith('\n'), context).toBe(true);
       }
     }
+  });
+});
+
+describe('splitMessage in characters', () => {
+  it('counts code points or UTF-16 units instead of bytes when asked', () => {
+    const text = `${'告警'.repeat(5)}😀😀`;
+    expect([sizeOf(text, 'utf8'), sizeOf(text, 'codepoint'), sizeOf(text, 'utf16')]).toEqual([38, 12, 14]);
+    expect(splitMessage(text, 12, { unit: 'codepoint' })).toEqual([text]);
+    expect(splitMessage(text, 12, { unit: 'utf16' })).toEqual([`${'告警'.repeat(5)}😀`, '😀']);
+    // 11 code points: the pair is never cut, nothing is lost.
+    expect(splitMessage(text, 11, { unit: 'codepoint' })).toEqual([`${'告警'.repeat(5)}😀`, '😀']);
   });
 });
