@@ -10,6 +10,7 @@ import type { Snapshot } from '../config/snapshot.js';
 import type { Metrics } from '../metrics.js';
 import type { Notifier, Renderer } from '../notify/notifier.js';
 import type { Outbox } from '../store/outbox.js';
+import { auditRoutes } from './audit.js';
 import { apiError, errorHandler } from './errors.js';
 import { ingestRoutes } from './ingest.js';
 import { opsRoutes } from './ops.js';
@@ -78,6 +79,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
   }
   ingestRoutes(app, deps);
+  auditRoutes(app, deps);
   verifyRoutes(app, deps);
   opsRoutes(app, deps);
   return app;

@@ -19,7 +19,7 @@ export interface RawObject {
   stringData?: unknown;
 }
 
-const AGENT_KINDS = new Set(['Config', 'Receiver', 'Router', 'Silence', 'Template', 'Settings']);
+const AGENT_KINDS = new Set(['Config', 'Receiver', 'Router', 'Silence', 'Template', 'Rule', 'Settings']);
 
 function schemaProblems(kind: string, spec: unknown): string[] {
   const def = KINDS.find((k) => k.kind === kind);
@@ -53,7 +53,7 @@ function issuesOf(kind: string, name: string, spec: unknown): string[] {
 /** sortObjects returns the configuration and the problems found; `where` names the source in problems. */
 export function sortObjects(objects: { object: RawObject; where: string }[]): { input: ConfigInput; problems: Problem[] } {
   const problems: Problem[] = [];
-  const lists: Record<string, unknown[]> = { Config: [], Receiver: [], Router: [], Silence: [], Template: [], Settings: [] };
+  const lists: Record<string, unknown[]> = { Config: [], Receiver: [], Router: [], Silence: [], Template: [], Rule: [], Settings: [] };
   const secretData: ConfigInput['secretData'] = {};
   for (const { object: o, where } of objects) {
     const kind = str(o.kind);
@@ -76,6 +76,7 @@ export function sortObjects(objects: { object: RawObject; where: string }[]): { 
     routers: lists['Router'] as SnapshotInput['routers'],
     silences: lists['Silence'] as SnapshotInput['silences'],
     templates: lists['Template'] as SnapshotInput['templates'],
+    rules: lists['Rule'] as SnapshotInput['rules'],
     settings: (lists['Settings'] as SnapshotInput['settings'][])[0],
     secretData,
   };

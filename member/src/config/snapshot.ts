@@ -4,12 +4,13 @@
  * out and reported as a Problem, never thrown, so one bad object cannot take the agent down.
  */
 // Subpath imports: the pipeline's thread loads these, and the package root would load every schema.
-import type { Config, LabelMatcher, SecretLookup, Receiver, Router, Settings, Silence, Template } from '@herald/shared';
+import type { Config, LabelMatcher, SecretLookup, Receiver, Router, Rule, Settings, Silence, Template } from '@herald/shared';
 import { CONFIG_CHANNELS, type Channel } from '@herald/shared/channels';
 import { anchoredRegex, compileSelector } from '@herald/shared/selector';
 import { effectiveSettings, type EffectiveSettings } from './settings.js';
 import type { Labels } from '../model/notification.js';
 import { checkSchedule } from '../routing/silence.js';
+import { compileRule, type CompiledRule } from '../rules/compile.js';
 
 export interface Problem {
   kind: string;
@@ -57,6 +58,8 @@ export interface Snapshot {
   routers: CompiledRouter[];
   silences: CompiledSilence[];
   templates: Template[];
+  /** Which Kubernetes Events and audit events notify, sorted by name. */
+  rules: CompiledRule[];
   secrets: SecretLookup;
   problems: Problem[];
 }
@@ -68,6 +71,7 @@ export interface SnapshotInput {
   routers?: Router[];
   silences?: Silence[];
   templates?: Template[];
+  rules?: Rule[];
   secrets?: SecretLookup;
 }
 
@@ -134,6 +138,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     });
     return compiled ? [compiled] : [];
   });
+  const rules = (input.rules ?? []).flatMap((r) => guarded(problems, 'Rule', r.metadata.name, () => compileRule(r)) ?? []);
   const byName = <T extends { metadata: { name: string } }>(a: T, b: T): number => a.metadata.name.localeCompare(b.metadata.name);
   return {
     settings,
@@ -142,6 +147,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     routers,
     silences,
     templates: [...(input.templates ?? [])].sort(byName),
+    rules: rules.sort((a, b) => a.name.localeCompare(b.name)),
     secrets: input.secrets ?? (() => undefined),
     problems,
   };

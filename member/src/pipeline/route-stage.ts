@@ -4,6 +4,8 @@
  * to a target within the dedup window are dropped here.
  */
 import { normalizeAlertmanager, type AlertmanagerPayload } from '../ingest/alertmanager.js';
+import { normalizeAudit, type AuditEventList } from '../ingest/audit.js';
+import { RateLimiter } from '../rules/rate-limit.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Metrics } from '../metrics.js';
 import type { Notification } from '../model/notification.js';
@@ -20,6 +22,9 @@ export interface TouchedGroup {
 /** Normalizes one inbox row by its source; `parsed` is the body when ingest still has it. */
 export type Normalizer = (row: InboxRow, snap: Snapshot, parsed: unknown) => Notification[];
 
+/** Audit Rules' rate limits: windows live as long as the pipeline thread. */
+const auditLimits = new RateLimiter();
+
 export const normalizers: Record<string, Normalizer> = {
   alertmanager: (row, snap, parsed) =>
     normalizeAlertmanager(
@@ -27,6 +32,15 @@ export const normalizers: Record<string, Normalizer> = {
       { cluster: snap.settings.cluster.name, clusterLabels: snap.settings.cluster.labels },
       row.receivedAt,
     ),
+  // Audit Rules select here, on the pipeline thread, so ingest only stores what the API server sent.
+  audit: (row, snap, parsed) =>
+    normalizeAudit((parsed ?? JSON.parse(row.body)) as AuditEventList, {
+      rules: snap.rules,
+      stamp: { cluster: snap.settings.cluster.name, clusterLabels: snap.settings.cluster.labels },
+      allow: (rule) => auditLimits.allow(rule, row.receivedAt),
+    }),
+  // Kubernetes Events are selected and converted by the watch; the row holds the notifications.
+  event: (row, _snap, parsed) => (parsed ?? JSON.parse(row.body)) as Notification[],
 };
 
 /**

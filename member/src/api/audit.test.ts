@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildSnapshot } from '../config/snapshot.js';
+import type { Notifier, SendContext } from '../notify/notifier.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { receiver } from '../../../test/support/objects.js';
+import { Outbox } from '../store/outbox.js';
+import { openDb } from '../store/schema.js';
+import { buildApp } from './app.js';
+
+class Sink implements Notifier {
+  readonly channel = 'webhook' as const;
+  labels: Record<string, string>[] = [];
+  send(ctx: SendContext): Promise<{ answer: string; messages: number }> {
+    this.labels.push(...ctx.data.alerts.map((a) => a.labels));
+    return Promise.resolve({ answer: 'HTTP 200', messages: 1 });
+  }
+}
+
+const TOKEN = 'audit-token-123';
+const snapshot = buildSnapshot({
+  settings: { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', cluster: { name: 'member-a' } } },
+  receivers: [receiver('sink', { type: 'global' }, { webhook: { url: 'http://sink.invalid/' } })],
+  rules: [{ apiVersion: 'herald.dev/v1alpha1', kind: 'Rule', metadata: { name: 'secret-reads' }, spec: { source: 'Audit', audit: { verbs: ['get'], resources: [{ resource: 'secrets' }] } } }],
+});
+
+let running: { app: FastifyInstance; pipeline: Pipeline }[] = [];
+afterEach(async () => {
+  for (const { app, pipeline } of running) {
+    await app.close();
+    await pipeline.stop();
+  }
+  running = [];
+});
+
+function setup() {
+  const outbox = new Outbox(openDb({ path: ':memory:' }));
+  const sink = new Sink();
+  const renderer = () => ({ render: () => 'text' });
+  const pipeline = new Pipeline({ outbox, snapshot: () => snapshot, notifiers: { webhook: sink }, renderer });
+  const app = buildApp({ outbox, snapshot: () => snapshot, notifiers: { webhook: sink }, renderer, token: TOKEN, onAccepted: (id, parsed) => pipeline.accepted(id, parsed), now: () => Date.now(), logLevel: 'silent' });
+  running.push({ app, pipeline });
+  pipeline.start();
+  return { app, outbox, sink };
+}
+
+const item = (auditID: string, resource: string, name: string) => ({
+  kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID, stage: 'ResponseComplete', requestURI: `/api/v1/namespaces/shop/${resource}/${name}`, verb: 'get',
+  user: { username: 'alice', groups: ['system:authenticated'] }, sourceIPs: ['127.0.0.1'], userAgent: 'kubectl', objectRef: { resource, namespace: 'shop', name, apiVersion: 'v1' },
+  responseStatus: { metadata: {}, code: 200 }, requestReceivedTimestamp: '2026-11-21T12:00:00.000001Z', stageTimestamp: '2026-11-21T12:00:00.000002Z', annotations: { 'authorization.k8s.io/decision': 'allow' },
+});
+const list = (items: unknown[]) => JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items });
+const post = (app: FastifyInstance, payload: string, token = TOKEN) =>
+  app.inject({ method: 'POST', url: '/api/v2/audit', payload, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+const until = async (check: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('POST /api/v2/audit', () => {
+  it('stores the EventList before answering 200, and what a rule selects reaches the receiver', async () => {
+    const { app, sink } = setup();
+    const res = await post(app, list([item('a-1', 'secrets', 'db'), item('a-2', 'configmaps', 'cfg')]));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 200, message: 'accepted 2 audit events' });
+    await until(() => sink.labels.length > 0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sink.labels).toEqual([expect.objectContaining({ alerttype: 'auditing', resource: 'secrets', name: 'db', user: 'alice', verb: 'get', code: '200', cluster: 'member-a' })]);
+  });
+
+  it('answers 400 naming the field when the body is not an audit EventList', async () => {
+    const { app, outbox } = setup();
+    const missing = await post(app, list([{ ...item('a-1', 'secrets', 'db'), auditID: undefined }]));
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().message).toContain('auditID');
+    const wrong = await post(app, JSON.stringify({ kind: 'EventList', items: 'nope' }));
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().message).toContain('items');
+    const badCode = await post(app, list([{ ...item('a-1', 'secrets', 'db'), responseStatus: { code: '200' } }]));
+    expect(badCode.statusCode).toBe(400);
+    expect(badCode.json().message).toContain('/items/0/responseStatus/code');
+    expect(outbox.depth().inbox).toBe(0);
+  });
+
+  it('needs the bearer token, like ingest', async () => {
+    const { app } = setup();
+    const res = await post(app, list([item('a-1', 'secrets', 'db')]), 'wrong');
+    expect(res.statusCode).toBe(401);
+    expect(res.body).not.toContain(TOKEN);
+  });
+
+  it('takes an empty list without storing anything', async () => {
+    const { app, outbox } = setup();
+    const res = await post(app, list([]));
+    expect(res.statusCode).toBe(200);
+    expect(outbox.depth().inbox).toBe(0);
+  });
+});
