@@ -177,7 +177,8 @@ export async function postHttp(opts: PostOptions): Promise<HttpReply> {
     });
     return { status: res.statusCode, headers: res.headers, body: await readPrefix(res.body) };
   } catch (err) {
-    if (opts.signal.aborted) throw abortedError(what, opts.signal);
+    // Redacted too: Telegram and Discord carry their tokens in the URL path, which redactUrl keeps.
+    if (opts.signal.aborted) throw abortedError(redact(what, secrets), opts.signal);
     throw new DeliveryError(redact(`${what}: ${messageOf(err)}`, secrets), { retryable: true, cause: err });
   }
 }

@@ -25,5 +25,6 @@ export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Pa
     email: lazy('email', async () => new (await import('./channels/email.js')).EmailNotifier(opts.email)),
     slack: lazy('slack', async () => new (await import('./channels/slack.js')).SlackNotifier()),
     webhook: lazy('webhook', async () => new (await import('./channels/webhook.js')).WebhookNotifier()),
+    discord: lazy('discord', async () => new (await import('./channels/discord.js')).DiscordNotifier()),
   };
 }
