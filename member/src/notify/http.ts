@@ -88,7 +88,9 @@ export function abortedError(what: string, signal: AbortSignal): DeliveryError {
 
 export interface PostOptions {
   url: string;
-  body: string;
+  /** POST by default; GET (no body) for token endpoints such as WeChat Work's and DingTalk's `gettoken`. */
+  method?: 'GET' | 'POST';
+  body?: string;
   headers: Record<string, string>;
   signal: AbortSignal;
   /** Resolved TLS settings for https targets (also used through a proxy tunnel). */
@@ -162,16 +164,17 @@ function userinfoOf(url: string | undefined): string[] {
   }
 }
 
-/** postHttp POSTs once; network failures (refused, TLS, reset, abort) become retryable DeliveryErrors. */
+/** postHttp sends once (POST unless `method` says GET); network failures (refused, TLS, reset, abort) become retryable DeliveryErrors. */
 export async function postHttp(opts: PostOptions): Promise<HttpReply> {
-  const what = `POST ${redactUrl(opts.url)}`;
+  const method = opts.method ?? 'POST';
+  const what = `${method} ${redactUrl(opts.url)}`;
   const secrets = [...opts.secrets, ...userinfoOf(opts.proxyUrl)];
   const dispatcher = dispatcherFor(opts);
   try {
     const res = await request(opts.url, {
-      method: 'POST',
+      method,
       headers: opts.headers,
-      body: opts.body,
+      body: method === 'GET' ? undefined : opts.body,
       signal: opts.signal,
       dispatcher,
     });

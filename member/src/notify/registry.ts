@@ -25,6 +25,7 @@ export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Pa
     email: lazy('email', async () => new (await import('./channels/email.js')).EmailNotifier(opts.email)),
     slack: lazy('slack', async () => new (await import('./channels/slack.js')).SlackNotifier()),
     webhook: lazy('webhook', async () => new (await import('./channels/webhook.js')).WebhookNotifier()),
+    wechat: lazy('wechat', async () => new (await import('./channels/wechat.js')).WechatNotifier()),
     discord: lazy('discord', async () => new (await import('./channels/discord.js')).DiscordNotifier()),
   };
 }

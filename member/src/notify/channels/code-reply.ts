@@ -1,0 +1,60 @@
+/**
+ * Replies of the errcode-style APIs (WeChat Work and DingTalk: `{errcode, errmsg}`; Feishu:
+ * `{code, msg}`): the provider's code decides the outcome, usually under HTTP 200. What is reported
+ * carries the code and message as the provider sent them, redacted.
+ */
+import { checkHttpReply, redact, type HttpReply } from '../http.js';
+import { DeliveryError } from '../notifier.js';
+
+export interface CodeReply {
+  code: number;
+  msg: string;
+  body: Record<string, unknown>;
+}
+
+export interface ReplyContext {
+  /** e.g. `wechat message/send`: prefixes every message. */
+  what: string;
+  secrets: readonly string[];
+  codeField: 'errcode' | 'code';
+  msgField: 'errmsg' | 'msg';
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The provider's code and message. A reply without one is judged by its HTTP status (5xx and 429
+ * retryable); a 2xx without one is not the provider speaking (a proxy's page), so it is retried.
+ */
+export function codeReplyOf(reply: HttpReply, ctx: ReplyContext): CodeReply {
+  const body = parseObject(reply.body);
+  const code = body?.[ctx.codeField];
+  if (body && typeof code === 'number') {
+    const msg = body[ctx.msgField];
+    return { code, msg: typeof msg === 'string' ? msg : '', body };
+  }
+  const answer = checkHttpReply(reply, { what: ctx.what, secrets: ctx.secrets });
+  throw new DeliveryError(redact(`${ctx.what}: reply without ${ctx.codeField}: ${answer}`, ctx.secrets), { retryable: true });
+}
+
+/** `errcode 40058 <errmsg>`, redacted, the form answers and errors take. */
+export function describeCode(reply: CodeReply, ctx: Pick<ReplyContext, 'codeField' | 'secrets'>): string {
+  const msg = reply.msg.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return redact(`${ctx.codeField} ${reply.code}${msg ? ` ${msg}` : ''}`, ctx.secrets);
+}
+
+/** A DeliveryError for a provider code, with the provider's own words. */
+export function codeError(
+  reply: CodeReply,
+  ctx: Pick<ReplyContext, 'what' | 'codeField' | 'secrets'>,
+  verdict: { retryable: boolean; retryAfterMs?: number | undefined },
+): DeliveryError {
+  return new DeliveryError(`${ctx.what}: ${describeCode(reply, ctx)}`, verdict);
+}

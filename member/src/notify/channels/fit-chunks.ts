@@ -1,0 +1,49 @@
+/**
+ * Splitting for providers whose limit is on what they receive rather than on the text alone: a
+ * DingTalk robot counts the whole request body (JSON escaping, `at` lists, title), a keyword may
+ * have to be appended to every chunk, a mention line takes room. `fitChunks` splits so that each
+ * chunk, measured the way the provider measures it, fits; cuts follow splitMessage (line breaks
+ * first, never inside a character, nothing lost, order kept).
+ */
+import { splitMessage, utf8Length } from '../../template/split.js';
+
+/** The UTF-8 size of a JSON value as it goes over the wire. */
+export function jsonBytes(value: unknown): number {
+  return utf8Length(JSON.stringify(value));
+}
+
+/**
+ * Chunks of `text` with `measure(chunk) <= maxBytes`. `measure('')` is the fixed overhead (the
+ * envelope); what is left is the budget for text, shrunk for a chunk whose escaping makes it larger.
+ */
+export function fitChunks(text: string, maxBytes: number, measure: (chunk: string) => number): string[] {
+  const overhead = measure('');
+  const budget = maxBytes - overhead;
+  if (budget < 4) throw new RangeError(`message envelope takes ${overhead} of ${maxBytes} bytes: no room for text`);
+  if (measure(text) <= maxBytes) return [text];
+  return splitMessage(text, budget).flatMap((chunk) => refit(chunk, { budget, maxBytes, overhead, measure }));
+}
+
+interface Fit {
+  budget: number;
+  maxBytes: number;
+  overhead: number;
+  measure: (chunk: string) => number;
+}
+
+/** Splits a chunk again with a smaller budget until every piece fits (escaping made it too big). */
+function refit(chunk: string, fit: Fit): string[] {
+  const size = fit.measure(chunk);
+  if (size <= fit.maxBytes) return [chunk];
+  // Scale the budget by how much escaping inflated this chunk; always make progress.
+  const scaled = Math.floor((fit.budget * (fit.maxBytes - fit.overhead)) / (size - fit.overhead));
+  const budget = Math.max(4, Math.min(fit.budget - 1, scaled));
+  if (budget === fit.budget) throw new RangeError('a single character does not fit the message limit');
+  return splitMessage(chunk, budget).flatMap((piece) => refit(piece, { ...fit, budget }));
+}
+
+/** `text` with the keywords appended when it holds none of them (robots reject such messages). */
+export function withKeywords(text: string, keywords: readonly string[] | undefined): string {
+  if (!keywords || keywords.length === 0 || keywords.some((k) => text.includes(k))) return text;
+  return `${text}\n\n${keywords.join(' ')}`;
+}
