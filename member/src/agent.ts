@@ -37,7 +37,8 @@ export class Agent {
   readonly outbox: Outbox;
   readonly app: FastifyInstance;
   private readonly worker: PipelineWorker;
-  private readonly db: Db;
+  /** The store's main-thread connection (the Events watch writes through it too). */
+  readonly db: Db;
   private current: Snapshot = buildSnapshot({});
   private loaded = false;
   private readonly rendererFor = rendererCache();
@@ -64,13 +65,28 @@ export class Agent {
       logLevel: opts.logLevel,
       now: () => Date.now(),
       onAccepted: () => this.worker.accepted(),
-      ready: () => this.loaded && this.worker.ready,
+      ready: () => this.ready,
       metricsText: () => this.metricsText(),
     });
   }
 
+  /** Configuration loaded and the pipeline running (what /readyz answers). */
+  get ready(): boolean {
+    return this.loaded && this.worker.ready;
+  }
+
   get snapshot(): Snapshot {
     return this.current;
+  }
+
+  /** Whether a configuration has been loaded (Rules included). */
+  get configured(): boolean {
+    return this.loaded;
+  }
+
+  /** Work was written to the store by another source than HTTP ingest: wake the pipeline. */
+  enqueued(): void {
+    this.worker.accepted();
   }
 
   /** Swaps in a new configuration everywhere; problems are logged with the object and field at fault. */

@@ -5,19 +5,23 @@
  * reads the same objects from a folder and reloads them on change.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Agent } from './agent.js';
 import { loadDir, watchDir } from './config/dir-source.js';
+import { parseEventScope } from './events/scope.js';
 
 const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--token-file FILE] [--durability normal|full] [--log-level info] [--pipeline-heap-mb 64]
-                    [--body-limit 8388608]
-  --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Settings) and Secrets
+                    [--body-limit 8388608] [--heartbeat-seconds 10] [--events all|none|NS,NS…]
+  --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Rule, Settings) and Secrets
   --kubeconfig   in a cluster: the kubeconfig to use (default: KUBECONFIG, else the pod's ServiceAccount)
   --data-dir     where the durable queue and delivery history are kept
   --token-file   require "Authorization: Bearer <token>" on /api/v2/* (or set HERALD_TOKEN)
   --pipeline-heap-mb  heap limit of the delivery pipeline's thread (the HTTP thread takes Node's own flags)
-  --body-limit   largest request body in bytes; larger ones get 413`;
+  --body-limit   largest request body in bytes; larger ones get 413
+  --heartbeat-seconds  in a cluster: how often the agent renews its Lease (herald-system/herald-agent) and reports delivery health
+  --events       in a cluster: watch Kubernetes Events in all namespaces (default), none, or the namespaces listed`;
 
 interface CliOptions {
   configDir: string | undefined;
@@ -30,6 +34,8 @@ interface CliOptions {
   logLevel: string;
   pipelineHeapMb: number;
   bodyLimit: number;
+  heartbeatSeconds: number;
+  events: string[] | 'none' | undefined;
 }
 
 function fail(message: string): never {
@@ -42,6 +48,14 @@ function intOption(name: string, value: string | undefined, [min, max]: [number,
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} ${value} must be a whole number from ${min} to ${max}`);
   return n;
+}
+
+function eventScope(value: string): CliOptions['events'] {
+  try {
+    return parseEventScope(value);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 }
 
 function options(): CliOptions {
@@ -57,6 +71,8 @@ function options(): CliOptions {
       'log-level': { type: 'string', default: 'info' },
       'pipeline-heap-mb': { type: 'string', default: '64' },
       'body-limit': { type: 'string', default: String(8 * 1024 * 1024) },
+      'heartbeat-seconds': { type: 'string', default: '10' },
+      events: { type: 'string', default: 'all' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,6 +95,8 @@ function options(): CliOptions {
     logLevel: values['log-level'],
     pipelineHeapMb: intOption('pipeline-heap-mb', values['pipeline-heap-mb'], [16, 65536]),
     bodyLimit: intOption('body-limit', values['body-limit'], [1024, 1 << 30]),
+    heartbeatSeconds: intOption('heartbeat-seconds', values['heartbeat-seconds'], [1, 300]),
+    events: eventScope(values.events),
   };
 }
 
@@ -100,11 +118,11 @@ async function fromFolder(agent: Agent, dir: string): Promise<() => Promise<void
 }
 
 /** In a cluster: informers on the Herald objects and their Secrets. */
-async function fromCluster(agent: Agent, kubeconfig: string | undefined): Promise<() => Promise<void>> {
+async function fromCluster(agent: Agent, o: CliOptions): Promise<() => Promise<void>> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const { ClusterSource } = await import('./config/cluster-source.js');
   const kc = new KubeConfig();
-  if (kubeconfig) kc.loadFromFile(kubeconfig);
+  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
   else kc.loadFromDefault();
   const source = new ClusterSource({
     kc,
@@ -117,16 +135,34 @@ async function fromCluster(agent: Agent, kubeconfig: string | undefined): Promis
     },
   });
   await source.start();
-  return () => source.stop();
+  const { Reporter } = await import('./cluster/reporter.js');
+  const reporter = new Reporter({
+    kc,
+    holder: process.env['POD_NAME'] ?? hostname(),
+    renewMs: o.heartbeatSeconds * 1000,
+    // The Lease outlives four missed renewals, as Karmada's 40 s grace does for a 10 s period.
+    durationSec: o.heartbeatSeconds * 4,
+    statusEveryMs: o.heartbeatSeconds * 3000,
+    log: (entry) => agent.app.log.warn(entry),
+    state: () => ({ ready: agent.ready, health: agent.outbox.health(), receivers: agent.snapshot.receivers.map((r) => r.name) }),
+  });
+  reporter.start();
+  return async () => {
+    await reporter.stop();
+    await source.stop();
+  };
 }
 
 async function main(): Promise<void> {
   const o = options();
   const agent = new Agent({ ...o, pipelineHeapMb: o.pipelineHeapMb });
-  const close = o.configDir ? await fromFolder(agent, o.configDir) : await fromCluster(agent, o.kubeconfig);
+  const close = o.configDir ? await fromFolder(agent, o.configDir) : await fromCluster(agent, o);
   const address = await agent.start();
   agent.app.log.info(`herald-agent listening on ${address}; cluster ${agent.snapshot.settings.cluster.name}`);
+  const events = o.events;
+  const stopEvents = o.configDir || events === 'none' ? undefined : await (await import('./events/start.js')).watchEvents(agent, { kubeconfig: o.kubeconfig, namespaces: events });
   const stop = async (): Promise<void> => {
+    await stopEvents?.();
     await close();
     await agent.stop();
     process.exit(0);

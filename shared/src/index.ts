@@ -3,3 +3,4 @@ export * from './selector/selector.js';
 export * from './credential/credential.js';
 export * from './duration/duration.js';
 export * from './conditions/conditions.js';
+export * from './health/health.js';

@@ -50,7 +50,7 @@ beforeAll(async () => {
   for (const m of examples) if (m.object.kind !== 'MemberCluster' && m.object.kind !== 'Namespace') await apply(host, m.object);
   await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink.origin } } } as never);
   await apply(host, { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', stampLabels: ['region'] } } as never);
-  controller = new PropagationController({ kc: host, log: (e) => logs.push(e), resyncMs: 1000, maxBackoffMs: 2000 });
+  controller = new PropagationController({ kc: host, log: (e) => logs.push(e), resyncMs: 1000, maxBackoffMs: 2000, failureThresholdMs: 3000 });
   await controller.start();
 }, 120_000);
 
@@ -87,7 +87,7 @@ describe('propagation from the host to two members', () => {
   });
 
   it('delivers alerts through an agent per member, each stamped with its own cluster', async () => {
-    for (const name of ['member-a', 'member-b']) agents.push(await startAgent({ kubeconfig: set.get(name).kubeconfigPath }));
+    for (const name of ['member-a', 'member-b']) agents.push(await startAgent({ kubeconfig: set.get(name).kubeconfigPath, args: ['--heartbeat-seconds', '1'] }));
     for (const [i, agent] of agents.entries()) {
       const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alerts: [{ labels: { alertname: `Federated${i}`, cluster: 'whatever' } }] }) });
       expect(res.status).toBe(200);
@@ -95,6 +95,23 @@ describe('propagation from the host to two members', () => {
     const clusters = (): string[] => sink.requests.flatMap((r) => (JSON.parse(r.body) as { alerts: { labels: Record<string, string> }[] }).alerts.map((a) => `${a.labels['alertname']}@${a.labels['cluster']}`));
     await until('both alerts at the sink', () => Promise.resolve(clusters().length >= 2));
     expect(clusters().sort()).toEqual(['Federated0@member-a', 'Federated1@member-b']);
+  });
+
+  it('shows each agent’s heartbeat on its MemberCluster and each member’s deliveries on the host Receiver', async () => {
+    for (const name of ['member-a', 'member-b']) {
+      await until(`AgentReady on ${name}`, async () => {
+        const mc = await get(host, 'memberclusters', name);
+        return entries(mc, 'status.conditions').find((c) => c.type === 'AgentReady')?.status === 'True' && typeof field(mc, 'status.lastHeartbeatTime') === 'string';
+      });
+      await until(`delivery totals of ${name}`, async () => Number(field(await get(host, 'memberclusters', name), 'status.delivery.delivered')) >= 1);
+    }
+    await until('per-member delivery health on the host Receiver', async () => {
+      const o = await get(host, 'receivers', 'sink');
+      const perMember = (field(o, 'status.clusters') as { name: string; delivery?: { delivered?: number } }[] | undefined) ?? [];
+      return perMember.length === 2 && perMember.every((c) => (c.delivery?.delivered ?? 0) >= 1) && Number(field(o, 'status.delivery.delivered')) >= 2;
+    });
+    // The agent wrote it on its own copy; the host read it back from there.
+    expect(field(await get(member('member-a'), 'receivers', 'sink'), 'status.delivery.delivered')).toBeGreaterThanOrEqual(1);
   });
 
   it('follows an update on the host, repairs a hand edit on a member, and removes copies of a deleted object', async () => {
@@ -123,6 +140,8 @@ describe('propagation from the host to two members', () => {
     await set.get('member-b').stop();
     const ready = async (): Promise<string | undefined> => entries(await get(host, 'memberclusters', 'member-b'), 'status.conditions').find((c) => c.type === 'Ready')?.status;
     await until('member-b not Ready', async () => (await ready()) === 'False');
+    const agentReady = entries(await get(host, 'memberclusters', 'member-b'), 'status.conditions').find((c) => c.type === 'AgentReady');
+    expect(agentReady?.status).toBe('Unknown');
     await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'during-outage', labels: { type: 'global' } }, spec: { slack: { channels: ['#outage'] } } } as never);
     await until('member-a gets the change', async () => (await get(member('member-a'), 'receivers', 'during-outage')) !== undefined);
     await until('status says member-b is not ready', async () => {

@@ -32,13 +32,13 @@ export function configDir(objects: unknown[]): string {
 }
 
 /** Starts the agent standalone (`configDir`) or against a cluster (`kubeconfig`). */
-export async function startAgent(opts: { configDir?: string; kubeconfig?: string; dataDir?: string; port?: number; env?: NodeJS.ProcessEnv }): Promise<AgentProcess> {
+export async function startAgent(opts: { configDir?: string; kubeconfig?: string; dataDir?: string; port?: number; env?: NodeJS.ProcessEnv; args?: string[] }): Promise<AgentProcess> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'herald-data-'));
   mkdirSync(dataDir, { recursive: true });
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', CLI, ...(opts.configDir ? ['--config-dir', opts.configDir] : ['--kubeconfig', opts.kubeconfig ?? '']), '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
+    ['--import', 'tsx', CLI, ...(opts.configDir ? ['--config-dir', opts.configDir] : ['--kubeconfig', opts.kubeconfig ?? '']), '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...(opts.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';

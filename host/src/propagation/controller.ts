@@ -20,6 +20,7 @@ import {
   PROPAGATED_KINDS,
   VERSION,
   type ClusterStatus,
+  type DeliveryHealth,
   type MemberCluster,
   type PropagatedStatus,
   type PropagationPolicy,
@@ -29,11 +30,23 @@ import { applyObject, KubeError, pathOf, rawRequest } from '@herald/shared/k8s';
 import { desiredFor, MANAGED_BY, MANAGED_BY_LABEL, type HostObject, type HostSecret, type Member, type MemberObject, type RenderOutcome } from './render.js';
 import { planFor, type Found } from './diff.js';
 import { createHostMetrics } from './metrics.js';
-import { memberConditions, propagatedStatus, sameConditions, sameStatus, type MemberHealth } from './status.js';
+import { nextMemberStatus, propagatedStatus, sameStatus, type MemberHealth } from './status.js';
+import { AGENT_LEASE_PATH, agentHealth, type AgentLease } from './agent-health.js';
 
 type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 const PLURALS: Record<string, string> = Object.fromEntries(KINDS.map((k) => [k.kind, k.plural]));
 const keyOf = (o: KubernetesObject): string => `${o.kind ?? ''}/${o.metadata?.name ?? ''}`;
+
+/** The delivery health agents wrote into the status of their Receiver copies, by `Receiver/name`. */
+function reportedDeliveries(found: Found[]): Map<string, DeliveryHealth> {
+  const out = new Map<string, DeliveryHealth>();
+  for (const f of found) {
+    const delivery = (f.object as { status?: { delivery?: DeliveryHealth } }).status?.delivery;
+    const name = /\/receivers\/([^/]+)$/.exec(f.path)?.[1];
+    if (delivery && name) out.set(`Receiver/${name}`, delivery);
+  }
+  return out;
+}
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -56,6 +69,11 @@ export interface ControllerOptions {
   resyncMs?: number;
   /** Longest wait between retries of a failing member; default 60 s. */
   maxBackoffMs?: number;
+  /**
+   * How long a member that was Ready must keep failing before it is marked not Ready (Karmada's
+   * --cluster-failure-threshold); a blip shorter than this changes no status. Default 30 s.
+   */
+  failureThresholdMs?: number;
   now?: () => Date;
 }
 
@@ -64,6 +82,8 @@ interface Loop {
   running: boolean;
   again: boolean;
   failures: number;
+  /** When the member started failing (unset while it answers). */
+  failingSince?: number;
 }
 
 /** What the last reconcile of a member found, per host object (`Kind/name`). */
@@ -163,8 +183,9 @@ export class PropagationController {
     loop.running = true;
     let next = this.opts.resyncMs ?? 30_000;
     try {
-      await this.reconcile(name);
+      await this.reconcile(name, loop);
       loop.failures = 0;
+      loop.failingSince = undefined;
     } catch (err) {
       loop.failures++;
       next = Math.min(this.opts.maxBackoffMs ?? 60_000, 500 * 2 ** Math.min(loop.failures, 10));
@@ -222,7 +243,29 @@ export class PropagationController {
     return kc;
   }
 
-  private async reconcile(name: string): Promise<void> {
+  /** Whether a failing member is still within the failure threshold (its Ready status is kept). */
+  private withinGrace(mc: MemberCluster, loop: Loop): boolean {
+    const now = this.now().getTime();
+    loop.failingSince ??= now;
+    const wasReady = mc.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    return wasReady && !mc.spec.paused && now - loop.failingSince < (this.opts.failureThresholdMs ?? 30_000);
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  /** The agent's heartbeat Lease on the member, or undefined if there is none. */
+  private async agentLease(kc: KubeConfig): Promise<AgentLease | undefined> {
+    try {
+      return JSON.parse(await rawRequest(kc, 'GET', AGENT_LEASE_PATH, { timeoutMs: 3000 })) as AgentLease;
+    } catch (err) {
+      if (err instanceof KubeError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private async reconcile(name: string, loop: Loop): Promise<void> {
     const mc = this.member(name);
     if (!mc) return this.forget(name);
     const objects = this.hostObjects();
@@ -231,24 +274,36 @@ export class PropagationController {
     const desired = desiredFor({ member: me, members, objects, policies: this.list<PropagationPolicy>('PropagationPolicy'), secrets: await this.hostSecrets(objects) });
     let kc: KubeConfig;
     let version: string;
+    let lease: AgentLease | undefined;
     try {
       if (mc.spec.paused) throw new Error('paused (spec.paused)');
       kc = await this.memberKubeConfig(mc);
       version = (JSON.parse(await rawRequest(kc, 'GET', '/version', { timeoutMs: 3000 })) as { gitVersion: string }).gitVersion;
+      lease = await this.agentLease(kc);
     } catch (err) {
+      if (this.withinGrace(mc, loop)) {
+        // Still within the threshold: keep what each object said, and mark new ones Pending.
+        const before = this.results.get(name);
+        this.record(name, desired.outcomes, (r) => before?.get(`${r.kind}/${r.name}`) ?? { state: 'Pending', message: `${name} is not answering; retrying` });
+        this.scheduleStatuses();
+        throw err;
+      }
       this.record(name, desired.outcomes, () => ({ state: 'ClusterNotReady', message: (err as Error).message }));
       await this.writeMemberStatus(mc, { ready: false, message: (err as Error).message });
       this.scheduleStatuses();
       throw err;
     }
-    const failures = await this.sync(name, kc, desired.objects);
+    const { failures, deliveries } = await this.sync(name, kc, desired.objects);
     this.record(name, desired.outcomes, (r) => {
+      const delivery = deliveries.get(`${r.kind}/${r.name}`);
+      const reported = delivery ? { delivery } : {};
       if (r.error) return { state: r.error.state, message: r.error.message };
       const failed = failures.get(`${r.kind}/${r.name}`);
-      if (failed) return { state: 'ApplyFailed', message: failed };
-      return r.missingSecrets.length > 0 ? { state: 'Applied', message: `Secret ${r.missingSecrets.join(', ')} not found on the host` } : { state: 'Applied' };
+      if (failed) return { state: 'ApplyFailed', message: failed, ...reported };
+      return r.missingSecrets.length > 0 ? { state: 'Applied', message: `Secret ${r.missingSecrets.join(', ')} not found on the host`, ...reported } : { state: 'Applied', ...reported };
     });
-    await this.writeMemberStatus(mc, { ready: true, version, synced: failures.size === 0 && desired.outcomes.every((o) => !o.error) });
+    const agent = agentHealth(lease, this.now());
+    await this.writeMemberStatus(mc, { ready: true, version, synced: failures.size === 0 && desired.outcomes.every((o) => !o.error), agent });
     this.scheduleStatuses();
   }
 
@@ -257,11 +312,12 @@ export class PropagationController {
    * missing or differs, deletes what is no longer wanted, and reports drift. Returns the apply
    * failures by `Kind/name`.
    */
-  private async sync(member: string, kc: KubeConfig, objects: MemberObject[]): Promise<Map<string, string>> {
+  private async sync(member: string, kc: KubeConfig, objects: MemberObject[]): Promise<{ failures: Map<string, string>; deliveries: Map<string, DeliveryHealth> }> {
     const desired = objects.map((object) => ({ path: pathOf(object, PLURALS), object }));
     const applied = this.applied.get(member) ?? new Map<string, string>();
     this.applied.set(member, applied);
-    const plan = planFor({ desired, found: await this.managedCopies(kc), applied });
+    const found = await this.managedCopies(kc);
+    const plan = planFor({ desired, found, applied });
     const failures = new Map<string, string>();
     const namespaces = new Set(plan.apply.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
     for (const ns of namespaces) await applyObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: FIELD_MANAGER });
@@ -276,10 +332,10 @@ export class PropagationController {
       if (!failures.has(`${object.kind}/${object.metadata.name}`)) applied.set(path, JSON.stringify(object));
     }
     for (const path of plan.remove) applied.delete(path);
-    return failures;
+    return { failures, deliveries: reportedDeliveries(found) };
   }
 
-  /** Every copy on the member that carries Herald's managed-by label, by path. */
+  /** Every copy on the member that carries Herald's managed-by label, by path (with its status). */
   private async managedCopies(kc: KubeConfig): Promise<Found[]> {
     const selector = `labelSelector=${encodeURIComponent(`${MANAGED_BY_LABEL}=${MANAGED_BY}`)}`;
     const lists = [
@@ -318,7 +374,7 @@ export class PropagationController {
     );
   }
 
-  private record(member: string, outcomes: RenderOutcome[], state: (r: RenderOutcome) => Pick<ClusterStatus, 'state' | 'message'>): void {
+  private record(member: string, outcomes: RenderOutcome[], state: (r: RenderOutcome) => Pick<ClusterStatus, 'state' | 'message' | 'delivery'>): void {
     const results: Results = new Map();
     for (const r of outcomes) {
       const placed = r.object !== undefined || r.error !== undefined;
@@ -346,7 +402,9 @@ export class PropagationController {
     await eachLimited(this.hostObjects(), 8, async (o) => {
       const entries = [...this.results.values()].flatMap((r) => {
         const e = r.get(`${o.kind}/${o.metadata.name}`);
-        return e?.placed ? [{ name: e.name, state: e.state, ...(e.message ? { message: e.message } : {}), ...(e.observedGeneration !== undefined ? { observedGeneration: e.observedGeneration } : {}) }] : [];
+        if (!e?.placed) return [];
+        const { placed: _placed, ...entry } = e;
+        return [entry];
       });
       const previous = (o as { status?: PropagatedStatus }).status;
       const status = propagatedStatus({ entries, generation: o.metadata.generation, previous, now });
@@ -355,13 +413,10 @@ export class PropagationController {
   }
 
   private async writeMemberStatus(mc: MemberCluster, health: MemberHealth): Promise<void> {
-    const now = (this.opts.now?.() ?? new Date()).toISOString();
-    const conditions = memberConditions(mc.status?.conditions, health, mc.metadata.generation, now);
-    const version = health.version ?? mc.status?.kubernetesVersion;
-    const unchanged = sameConditions(mc.status?.conditions, conditions) && mc.status?.kubernetesVersion === version;
-    if (unchanged) return;
-    await this.patchStatus('MemberCluster', mc.metadata.name, { ...(version ? { kubernetesVersion: version } : {}), conditions, observedGeneration: mc.metadata.generation });
+    const status = nextMemberStatus(mc, health, this.now().toISOString());
+    if (status) await this.patchStatus('MemberCluster', mc.metadata.name, status);
   }
+
 
   private async patchStatus(kind: string, name: string, status: unknown): Promise<void> {
     await rawRequest(this.opts.kc, 'PATCH', `/apis/${GROUP}/${VERSION}/${PLURALS[kind]}/${name}/status`, {

@@ -2,7 +2,8 @@
  * Status of a propagated host object (pure): one entry per member it is placed on, a summary for
  * the CLUSTERS column, and a `Propagated` condition that is True only when every entry is Applied.
  */
-import { condition, type ClusterStatus, type Condition, type PropagatedStatus } from '@herald/shared';
+import { condition, sumDeliveryHealth, type ClusterStatus, type Condition, type MemberCluster, type MemberClusterStatus, type PropagatedStatus } from '@herald/shared';
+import type { AgentHealth } from './agent-health.js';
 
 function propagatedCondition(entries: ClusterStatus[], generation: number | undefined, previous: Condition | undefined, now: string): Condition {
   const bad = entries.filter((e) => e.state !== 'Applied');
@@ -26,7 +27,15 @@ export function propagatedStatus(args: { entries: ClusterStatus[]; generation: n
     const was = before.get(e.name);
     return { ...e, lastTransitionTime: was?.state === e.state && was.lastTransitionTime ? was.lastTransitionTime : args.now };
   });
-  return { ...(args.generation !== undefined ? { observedGeneration: args.generation } : {}), conditions: [propagated], clusters, summary: `${applied}/${entries.length}` };
+  const reported = entries.flatMap((e) => (e.delivery ? [{ where: e.name, health: e.delivery }] : []));
+  return {
+    ...(args.generation !== undefined ? { observedGeneration: args.generation } : {}),
+    conditions: [propagated],
+    clusters,
+    summary: `${applied}/${entries.length}`,
+    // A Receiver's deliveries across the members whose agents report them.
+    ...(reported.length > 0 ? { delivery: sumDeliveryHealth(reported) } : {}),
+  };
 }
 
 export interface MemberHealth {
@@ -34,6 +43,8 @@ export interface MemberHealth {
   message?: string;
   version?: string;
   synced?: boolean;
+  /** What the agent's heartbeat Lease says; undefined when the member could not be read. */
+  agent?: AgentHealth;
 }
 
 /** A MemberCluster's Ready and Synced conditions for what its last reconcile found. */
@@ -46,7 +57,12 @@ export function memberConditions(previous: Condition[] | undefined, h: MemberHea
   const synced = h.synced
     ? { status: 'True' as const, reason: 'Applied', message: 'every placed object is applied' }
     : { status: 'False' as const, reason: h.ready ? 'ApplyFailed' : 'ClusterNotReady', message: 'see status.clusters of the host objects' };
-  return [condition({ type: 'Ready', ...ready, ...observed }, was('Ready'), now), condition({ type: 'Synced', ...synced, ...observed }, was('Synced'), now)];
+  const agent = h.agent ?? { status: 'Unknown' as const, reason: 'ClusterNotReady', message: 'the member API server cannot be read' };
+  return [
+    condition({ type: 'Ready', ...ready, ...observed }, was('Ready'), now),
+    condition({ type: 'AgentReady', status: agent.status, reason: agent.reason, message: agent.message, ...observed }, was('AgentReady'), now),
+    condition({ type: 'Synced', ...synced, ...observed }, was('Synced'), now),
+  ];
 }
 
 const withoutTimes = <T extends { lastTransitionTime?: string }>(xs: T[] | undefined): Omit<T, 'lastTransitionTime'>[] | undefined =>
@@ -61,4 +77,23 @@ export function sameConditions(a: Condition[] | undefined, b: Condition[]): bool
 export function sameStatus(a: PropagatedStatus | undefined, b: PropagatedStatus): boolean {
   const strip = (s: PropagatedStatus | undefined): unknown => s && { ...s, conditions: withoutTimes(s.conditions), clusters: withoutTimes(s.clusters) };
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+/**
+ * A MemberCluster's next status for what its last reconcile found, or undefined when it would say
+ * the same as now. The version, heartbeat and delivery totals keep their last known values while
+ * the member cannot be read.
+ */
+export function nextMemberStatus(mc: MemberCluster, h: MemberHealth, now: string): MemberClusterStatus | undefined {
+  const was = mc.status ?? {};
+  const conditions = memberConditions(was.conditions, h, mc.metadata.generation, now);
+  const known = {
+    kubernetesVersion: h.version ?? was.kubernetesVersion,
+    lastHeartbeatTime: h.agent?.heartbeat ?? was.lastHeartbeatTime,
+    delivery: h.agent?.delivery ?? was.delivery,
+  };
+  const same = sameConditions(was.conditions, conditions) && JSON.stringify([was.kubernetesVersion, was.lastHeartbeatTime, was.delivery]) === JSON.stringify(Object.values(known));
+  if (same) return undefined;
+  const present = Object.fromEntries(Object.entries(known).filter(([, v]) => v !== undefined));
+  return { ...present, conditions, ...(mc.metadata.generation !== undefined ? { observedGeneration: mc.metadata.generation } : {}) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextConditions } from './cluster-source.js';
+import { contentPrint, nextConditions } from './cluster-source.js';
 
 const now = '2026-11-21T13:00:00Z';
 const earlier = '2026-11-21T12:00:00Z';
@@ -25,5 +25,19 @@ describe('nextConditions', () => {
   });
   it('keeps the transition time when only the generation moves', () => {
     expect(nextConditions({ metadata: { generation: 5 }, status: { conditions: [accepted] } }, [], now)?.[0]).toMatchObject({ lastTransitionTime: earlier, observedGeneration: 5 });
+  });
+});
+
+describe('contentPrint', () => {
+  const receiver = { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'ops', labels: { type: 'global' }, resourceVersion: '1' }, spec: { webhook: { url: 'http://x/' } } };
+  it('ignores status and bookkeeping, so the agent’s own status writes rebuild nothing', () => {
+    const written = { ...receiver, metadata: { ...receiver.metadata, resourceVersion: '2', managedFields: [] }, status: { delivery: { delivered: 3 } } };
+    expect(contentPrint(written)).toBe(contentPrint(receiver));
+  });
+  it('sees spec, label and Secret data changes', () => {
+    expect(contentPrint({ ...receiver, spec: { webhook: { url: 'http://y/' } } })).not.toBe(contentPrint(receiver));
+    expect(contentPrint({ ...receiver, metadata: { ...receiver.metadata, labels: { type: 'tenant' } } })).not.toBe(contentPrint(receiver));
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { token: 'YQ==' } };
+    expect(contentPrint({ ...secret, data: { token: 'Yg==' } })).not.toBe(contentPrint(secret));
   });
 });

@@ -24,7 +24,7 @@ type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 /** A Herald object as the informer caches it. */
 type HeraldRaw = KubernetesObject & { spec?: unknown };
 
-const AGENT_KINDS = ['Config', 'Receiver', 'Router', 'Silence', 'Template', 'Settings'] as const;
+const AGENT_KINDS = ['Config', 'Receiver', 'Router', 'Silence', 'Template', 'Rule', 'Settings'] as const;
 const RESTART_MS = 2000;
 
 export interface ClusterSourceOptions {
@@ -66,11 +66,18 @@ export function nextConditions(
   return [...conditions.filter((c) => c.type !== 'Accepted'), condition(want, have, now)];
 }
 
+/** An object's content apart from its status and bookkeeping: a change here needs a rebuild. */
+export function contentPrint(o: KubernetesObject & { spec?: unknown; data?: unknown }): string {
+  return JSON.stringify([o.metadata?.labels, o.metadata?.annotations, o.spec, o.data, o.metadata?.deletionTimestamp]);
+}
+
 export class ClusterSource {
   private readonly kinds = new Map<string, Watched<HeraldRaw>>();
   private readonly secrets = new Map<string, Watched<V1Secret>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** What each object last held apart from status, by uid. */
+  private readonly prints = new Map<string, string>();
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
 
@@ -100,9 +107,29 @@ export class ClusterSource {
     await Promise.all([...this.kinds.values(), ...this.secrets.values()].map((i) => i.stop().catch(() => undefined)));
   }
 
-  /** Starts an informer; on a watch error it logs and starts it again after a pause. */
+  /**
+   * Starts an informer; on a watch error it logs and starts it again after a pause. An update that
+   * changes only status (the agent's own Accepted and delivery reports) rebuilds nothing.
+   */
   private async run<T extends KubernetesObject>(informer: Watched<T>, what: string): Promise<void> {
-    for (const event of ['add', 'update', 'delete']) informer.on(event, () => this.schedule());
+    const seen = (o: T): boolean => {
+      const key = o.metadata?.uid ?? `${what}/${o.metadata?.name ?? ''}`;
+      const print = contentPrint(o);
+      const same = this.prints.get(key) === print;
+      this.prints.set(key, print);
+      return same;
+    };
+    informer.on('add', (o) => {
+      seen(o);
+      this.schedule();
+    });
+    informer.on('update', (o) => {
+      if (!seen(o)) this.schedule();
+    });
+    informer.on('delete', (o) => {
+      this.prints.delete(o.metadata?.uid ?? '');
+      this.schedule();
+    });
     informer.on('error', (err: unknown) => {
       if (this.stopped) return;
       this.opts.log({ msg: `watch on ${what} failed; restarting`, error: (err as Error | undefined)?.message });

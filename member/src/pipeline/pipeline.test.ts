@@ -100,6 +100,21 @@ describe('Pipeline', () => {
     expect(outbox.history({ target: 'team/slack', limit: 5 })[0]).toMatchObject({ outcome: 'failed', answer: 'Slack: channel_not_found', fingerprints: [expect.stringMatching(/^[0-9a-f]{16}$/)] });
   });
 
+  it('reports delivery health per target: totals, latest outcomes and the latest error', async () => {
+    const { webhook, pipeline, accept, outbox } = setup();
+    let bad = 1;
+    webhook.down = () => (bad-- > 0 ? new DeliveryError('HTTP 400 no such hook', { retryable: false }) : undefined);
+    pipeline.start();
+    accept(payload([{ alertname: 'A' }]), 1);
+    await until(() => outbox.history({ limit: 10 }).length === 1);
+    accept(payload([{ alertname: 'B' }, { alertname: 'B', pod: 'p' }]), 2);
+    await until(() => webhook.sent.length === 1);
+    const health = outbox.health().get('ops/webhook');
+    expect(health).toMatchObject({ delivered: 2, failed: 1, pending: 0, lastError: 'HTTP 400 no such hook' });
+    expect(health?.lastSuccessAt).toBeGreaterThanOrEqual(health?.lastFailureAt ?? Infinity);
+    expect(outbox.health().has('team/slack')).toBe(false);
+  });
+
   it('gives up after maxAttempts and says so', async () => {
     const { webhook, pipeline, accept, outbox } = setup({ snapshot: snap({ delivery: { maxAttempts: 3, initialBackoff: '1ms', maxBackoff: '2ms' } }) });
     webhook.down = () => new DeliveryError('connect ECONNREFUSED', { retryable: true });

@@ -61,6 +61,16 @@ export interface Depth {
   batches: number;
 }
 
+/** Delivery totals of one target within the retention window, and its latest outcomes. */
+export interface TargetHealth {
+  delivered: number;
+  failed: number;
+  pending: number;
+  lastSuccessAt?: number;
+  lastFailureAt?: number;
+  lastError?: string;
+}
+
 export interface HistoryQuery {
   target?: string;
   /** Receiver name (Kubernetes names hold no LIKE wildcards). */
@@ -118,6 +128,11 @@ export class Outbox {
       depth: p(
         "SELECT (SELECT COALESCE(SUM(count), 0) FROM inbox) AS inbox, (SELECT COALESCE(SUM(count), 0) FROM segments) AS pending, (SELECT COUNT(*) FROM batches WHERE state = 'pending') AS batches",
       ),
+      healthTotals: p(
+        "SELECT target, SUM(CASE WHEN outcome = 'delivered' THEN notifications ELSE 0 END) AS delivered, SUM(CASE WHEN outcome = 'failed' THEN notifications ELSE 0 END) AS failed, MAX(CASE WHEN outcome = 'delivered' THEN at END) AS last_ok, MAX(CASE WHEN outcome <> 'delivered' THEN at END) AS last_bad FROM history GROUP BY target",
+      ),
+      lastError: p("SELECT answer FROM history WHERE target = ? AND outcome <> 'delivered' ORDER BY id DESC LIMIT 1"),
+      pendingByTarget: p("SELECT target, SUM(count) AS n FROM batches WHERE state = 'pending' GROUP BY target"),
       pruneBatches: p("DELETE FROM batches WHERE state <> 'pending' AND created_at < ?"),
       pruneHistory: p('DELETE FROM history WHERE at < ?'),
     };
@@ -278,6 +293,29 @@ export class Outbox {
   depth(): Depth {
     const r = this.s.depth.get() as Row;
     return { inbox: num(r['inbox']), pending: num(r['pending']), batches: num(r['batches']) };
+  }
+
+  /** Per target (`receiver/channel`): what was delivered, failed and is waiting, and the latest error. */
+  health(): Map<string, TargetHealth> {
+    const out = new Map<string, TargetHealth>();
+    for (const r of this.s.healthTotals.all() as Row[]) {
+      const target = String(r['target']);
+      const h: TargetHealth = { delivered: num(r['delivered']), failed: num(r['failed']), pending: 0 };
+      if (r['last_ok'] !== null) h.lastSuccessAt = num(r['last_ok']);
+      if (r['last_bad'] !== null) {
+        h.lastFailureAt = num(r['last_bad']);
+        const last = this.s.lastError.get(target) as Row | undefined;
+        h.lastError = typeof last?.['answer'] === 'string' ? last['answer'] : '';
+      }
+      out.set(target, h);
+    }
+    for (const r of this.s.pendingByTarget.all() as Row[]) {
+      const target = String(r['target']);
+      const h = out.get(target) ?? { delivered: 0, failed: 0, pending: 0 };
+      h.pending = num(r['n']);
+      out.set(target, h);
+    }
+    return out;
   }
 
   /** Drops finished batches and history older than the retention. */
