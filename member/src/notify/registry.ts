@@ -28,5 +28,6 @@ export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Pa
     webhook: lazy('webhook', async () => new (await import('./channels/webhook.js')).WebhookNotifier()),
     wechat: lazy('wechat', async () => new (await import('./channels/wechat.js')).WechatNotifier()),
     discord: lazy('discord', async () => new (await import('./channels/discord.js')).DiscordNotifier()),
+    telegram: lazy('telegram', async () => new (await import('./channels/telegram.js')).TelegramNotifier()),
   };
 }
