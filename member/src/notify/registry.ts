@@ -23,6 +23,7 @@ function lazy(channel: Channel, load: Loader): Notifier {
 export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Partial<Record<Channel, Notifier>> {
   return {
     email: lazy('email', async () => new (await import('./channels/email.js')).EmailNotifier(opts.email)),
+    dingtalk: lazy('dingtalk', async () => new (await import('./channels/dingtalk.js')).DingTalkNotifier()),
     slack: lazy('slack', async () => new (await import('./channels/slack.js')).SlackNotifier()),
     sms: lazy('sms', async () => new (await import('./channels/sms.js')).SmsNotifier()),
     webhook: lazy('webhook', async () => new (await import('./channels/webhook.js')).WebhookNotifier()),

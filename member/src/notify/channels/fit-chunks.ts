@@ -14,14 +14,22 @@ export function jsonBytes(value: unknown): number {
 
 /**
  * Chunks of `text` with `measure(chunk) <= maxBytes`. `measure('')` is the fixed overhead (the
- * envelope); what is left is the budget for text, shrunk for a chunk whose escaping makes it larger.
+ * envelope); what is left is the budget for text. Chunks are taken greedily: when escaping makes a
+ * chunk too large, a smaller one is cut from the same place and the rest flows into the next.
  */
 export function fitChunks(text: string, maxBytes: number, measure: (chunk: string) => number): string[] {
   const overhead = measure('');
   const budget = maxBytes - overhead;
   if (budget < 4) throw new RangeError(`message envelope takes ${overhead} of ${maxBytes} bytes: no room for text`);
   if (measure(text) <= maxBytes) return [text];
-  return splitMessage(text, budget).flatMap((chunk) => refit(chunk, { budget, maxBytes, overhead, measure }));
+  const chunks: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const chunk = firstFitting(text, start, { budget, maxBytes, overhead, measure });
+    chunks.push(chunk);
+    start += chunk.length;
+  }
+  return chunks;
 }
 
 interface Fit {
@@ -31,15 +39,21 @@ interface Fit {
   measure: (chunk: string) => number;
 }
 
-/** Splits a chunk again with a smaller budget until every piece fits (escaping made it too big). */
-function refit(chunk: string, fit: Fit): string[] {
-  const size = fit.measure(chunk);
-  if (size <= fit.maxBytes) return [chunk];
-  // Scale the budget by how much escaping inflated this chunk; always make progress.
-  const scaled = Math.floor((fit.budget * (fit.maxBytes - fit.overhead)) / (size - fit.overhead));
-  const budget = Math.max(4, Math.min(fit.budget - 1, scaled));
-  if (budget === fit.budget) throw new RangeError('a single character does not fit the message limit');
-  return splitMessage(chunk, budget).flatMap((piece) => refit(piece, { ...fit, budget }));
+/** The longest chunk from `start` that splitMessage would cut and that fits once measured. */
+function firstFitting(text: string, start: number, fit: Fit): string {
+  let budget = fit.budget;
+  for (;;) {
+    // budget + 1 code units hold more than `budget` bytes, so the cut is the one the whole rest would get.
+    const window = text.slice(start, start + budget + 1);
+    const chunk = splitMessage(window, budget)[0] ?? window;
+    const size = fit.measure(chunk);
+    if (size <= fit.maxBytes) return chunk;
+    // Scale the budget by how much escaping inflated this chunk; always make progress.
+    const scaled = Math.floor((budget * (fit.maxBytes - fit.overhead)) / (size - fit.overhead));
+    const next = Math.max(4, Math.min(budget - 1, scaled));
+    if (next === budget) throw new RangeError('a single character does not fit the message limit');
+    budget = next;
+  }
 }
 
 /** `text` with the keywords appended when it holds none of them (robots reject such messages). */
