@@ -46,6 +46,14 @@ function business(code: string, message: string): Reply {
   return json(200, { RequestId: randomUUID().toUpperCase(), Code: code, Message: message });
 }
 
+function checkTimestamp(timestamp: string): Reply | undefined {
+  const ts = Date.parse(timestamp);
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(timestamp) || Number.isNaN(ts)) {
+    return error(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date header is not in valid format.');
+  }
+  return Math.abs(Date.now() - ts) > SKEW_MS ? error(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date header is expired.') : undefined;
+}
+
 interface Checked {
   params: Map<string, string>;
 }
@@ -59,11 +67,8 @@ function checkSignature(req: RecordedRequest, keys: { id: string; secret: string
     if (params.get(name) !== want) return error(400, `InvalidParameter`, `The specified parameter "${name}" is not valid.`);
   }
   if (params.get('AccessKeyId') !== keys.id) return error(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-  const ts = Date.parse(params.get('Timestamp') ?? '');
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(params.get('Timestamp') ?? '') || Number.isNaN(ts)) {
-    return error(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date header is not in valid format.');
-  }
-  if (Math.abs(Date.now() - ts) > SKEW_MS) return error(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date header is expired.');
+  const stale = checkTimestamp(params.get('Timestamp') ?? '');
+  if (stale) return stale;
   const canonical = [...params.keys()]
     .sort()
     .map((k) => `${popEncode(k)}=${popEncode(params.get(k) ?? '')}`)
@@ -79,6 +84,18 @@ function checkSignature(req: RecordedRequest, keys: { id: string; secret: string
   return { params };
 }
 
+/** The template's `code` variable, or Aliyun's error for a TemplateParam without one. */
+function codeOf(templateParam: string): string | Reply {
+  let param: unknown;
+  try {
+    param = JSON.parse(templateParam);
+  } catch {
+    return business('isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
+  }
+  const code = (param as { code?: unknown }).code;
+  return typeof code === 'string' ? code : business('isv.TEMPLATE_MISSING_PARAMETERS', '模板缺少变量');
+}
+
 export async function startFakeAliyun(opts: { accessKeyId: string; accessKeySecret: string; paramMaxLength?: number }): Promise<FakeAliyun> {
   const nonces = new Set<string>();
   const max = opts.paramMaxLength ?? 35;
@@ -89,19 +106,14 @@ export async function startFakeAliyun(opts: { accessKeyId: string; accessKeySecr
     if (fake.mode === 'throttled') return error(400, 'Throttling.User', 'Request was denied due to user flow control.');
     if (fake.mode === 'unavailable') return error(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
     const checked = checkSignature(req, { id: opts.accessKeyId, secret: opts.accessKeySecret }, nonces);
-    if (!('params' in checked)) return checked;
-    const { params } = checked;
+    return 'params' in checked ? sendSms(checked.params) : checked;
+  };
+  const sendSms = (params: Map<string, string>): Reply => {
     const numbers = (params.get('PhoneNumbers') ?? '').split(',');
     if (numbers.length > 1000) return business('isv.MOBILE_COUNT_OVER_LIMIT', '手机号码数量超过限制');
     if (numbers.some((n) => !/^\+?\d{5,20}$/.test(n) || fake.illegal.has(n))) return business('isv.MOBILE_NUMBER_ILLEGAL', '非法手机号');
-    let param: unknown;
-    try {
-      param = JSON.parse(params.get('TemplateParam') ?? '');
-    } catch {
-      return business('isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
-    }
-    const text = (param as { code?: unknown }).code;
-    if (typeof text !== 'string') return business('isv.TEMPLATE_MISSING_PARAMETERS', '模板缺少变量');
+    const text = codeOf(params.get('TemplateParam') ?? '');
+    if (typeof text !== 'string') return text;
     if ([...text].length > max) return business('isv.PARAM_LENGTH_LIMIT', '参数超出长度限制');
     if (fake.mode === 'flow-control') return business('isv.BUSINESS_LIMIT_CONTROL', '触发分钟级流控Permits:1');
     fake.sends.push({ numbers, text, signName: params.get('SignName') ?? '', templateCode: params.get('TemplateCode') ?? '' });

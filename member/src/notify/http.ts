@@ -99,12 +99,14 @@ export interface PostOptions {
   proxyUrl?: string | undefined;
   /** Values to keep out of error messages. */
   secrets: readonly string[];
+  /** Most bytes of the reply body read; default 4 KiB (replies with a status per recipient need more). */
+  maxBodyBytes?: number | undefined;
 }
 
 export interface HttpReply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** At most the first 4 KiB of the body. */
+  /** At most the first 4 KiB (or maxBodyBytes) of the body. */
   body: string;
 }
 
@@ -140,7 +142,7 @@ export async function closeDispatchers(): Promise<void> {
   await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
 }
 
-async function readPrefix(body: Dispatcher.ResponseData['body']): Promise<string> {
+async function readPrefix(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -148,9 +150,9 @@ async function readPrefix(body: Dispatcher.ResponseData['body']): Promise<string
     chunks.push(buf);
     size += buf.length;
     // Leaving the loop destroys the stream: a huge error page is not downloaded.
-    if (size >= BODY_PREFIX_BYTES) break;
+    if (size >= limit) break;
   }
-  return Buffer.concat(chunks).subarray(0, BODY_PREFIX_BYTES).toString('utf8');
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 /** The (decoded) user and password of a URL such as a proxy's, to redact from errors. */
@@ -178,7 +180,7 @@ export async function postHttp(opts: PostOptions): Promise<HttpReply> {
       signal: opts.signal,
       dispatcher,
     });
-    return { status: res.statusCode, headers: res.headers, body: await readPrefix(res.body) };
+    return { status: res.statusCode, headers: res.headers, body: await readPrefix(res.body, opts.maxBodyBytes ?? BODY_PREFIX_BYTES) };
   } catch (err) {
     // Redacted too: Telegram and Discord carry their tokens in the URL path, which redactUrl keeps.
     if (opts.signal.aborted) throw abortedError(redact(what, secrets), opts.signal);

@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ConfigBlock } from '../../notifier.js';
 import { DeliveryError, classifyHttpStatus } from '../../notifier.js';
 import { httpAnswer, postHttp, redact, redactUrl, type HttpReply } from '../../http.js';
-import { SmsRequestError, isoSeconds, jsonOf, retryAfterOf, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
+import { STATUS_REPLY_BYTES, SmsRequestError, isoSeconds, jsonOf, retryAfterOf, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
 
 type HuaweiConfig = NonNullable<ConfigBlock<'sms'>['providers']['huawei']>;
 
@@ -89,6 +89,7 @@ export function createHuawei(config: HuaweiConfig, deps: ProviderDeps): SmsProvi
         },
         signal: req.signal,
         secrets: deps.secrets,
+        maxBodyBytes: STATUS_REPLY_BYTES,
       });
       const answer = httpAnswer(reply, deps.secrets);
       const parsed = jsonOf(reply.body) as HuaweiAnswer | undefined;

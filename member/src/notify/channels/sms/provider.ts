@@ -59,6 +59,9 @@ export class SmsRequestError extends DeliveryError {
   }
 }
 
+/** Room for a reply listing a status per number (Tencent: 200, Huawei: 500; about 200 bytes each). */
+export const STATUS_REPLY_BYTES = 512 * 1024;
+
 /** The parsed JSON body of a reply, or undefined when it is not JSON. */
 export function jsonOf(body: string): unknown {
   try {

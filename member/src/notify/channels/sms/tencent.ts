@@ -8,7 +8,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { ConfigBlock } from '../../notifier.js';
 import { classifyHttpStatus } from '../../notifier.js';
 import { httpAnswer, postHttp, redact, redactUrl } from '../../http.js';
-import { SmsRequestError, jsonOf, withCountryCode, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
+import { STATUS_REPLY_BYTES, SmsRequestError, jsonOf, withCountryCode, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
 
 type TencentConfig = NonNullable<ConfigBlock<'sms'>['providers']['tencent']>;
 
@@ -121,6 +121,7 @@ export function createTencent(config: TencentConfig, deps: ProviderDeps): SmsPro
         },
         signal: req.signal,
         secrets: deps.secrets,
+        maxBodyBytes: STATUS_REPLY_BYTES,
       });
       const answer = httpAnswer(reply, deps.secrets);
       const parsed = (jsonOf(reply.body) as TencentAnswer | undefined)?.Response;
