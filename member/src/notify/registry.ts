@@ -30,5 +30,6 @@ export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Pa
     wechat: lazy('wechat', async () => new (await import('./channels/wechat.js')).WechatNotifier()),
     discord: lazy('discord', async () => new (await import('./channels/discord.js')).DiscordNotifier()),
     telegram: lazy('telegram', async () => new (await import('./channels/telegram.js')).TelegramNotifier()),
+    pushover: lazy('pushover', async () => new (await import('./channels/pushover.js')).PushoverNotifier()),
   };
 }
