@@ -24,6 +24,7 @@ export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Pa
   return {
     email: lazy('email', async () => new (await import('./channels/email.js')).EmailNotifier(opts.email)),
     dingtalk: lazy('dingtalk', async () => new (await import('./channels/dingtalk.js')).DingTalkNotifier()),
+    feishu: lazy('feishu', async () => new (await import('./channels/feishu.js')).FeishuNotifier()),
     slack: lazy('slack', async () => new (await import('./channels/slack.js')).SlackNotifier()),
     sms: lazy('sms', async () => new (await import('./channels/sms.js')).SmsNotifier()),
     webhook: lazy('webhook', async () => new (await import('./channels/webhook.js')).WebhookNotifier()),
