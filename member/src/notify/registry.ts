@@ -32,5 +32,6 @@ export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Pa
     discord: lazy('discord', async () => new (await import('./channels/discord.js')).DiscordNotifier()),
     telegram: lazy('telegram', async () => new (await import('./channels/telegram.js')).TelegramNotifier()),
     pushover: lazy('pushover', async () => new (await import('./channels/pushover.js')).PushoverNotifier()),
+    pagerduty: lazy('pagerduty', async () => new (await import('./channels/pagerduty.js')).PagerDutyNotifier()),
   };
 }

@@ -20,3 +20,8 @@ export function headerOf(reply: Pick<HttpReply, 'headers'>, name: string): strin
 export function secondsToMs(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.ceil(value * 1000) : undefined;
 }
+
+/** A string or number field of a reply as text; anything else (absent, an object) as `fallback`. */
+export function textOf(value: unknown, fallback = ''): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : fallback;
+}
