@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { healthByReceiver, leaseFor, microTime, sumHealth } from './report.js';
+import { microTime } from '@herald/shared/k8s';
+import { healthByReceiver, leaseFor, sumHealth } from './report.js';
 
 describe('microTime', () => {
   it('has the six fractional digits a Lease MicroTime needs', () => {

@@ -4,7 +4,7 @@
  * health for the Receivers' status.
  */
 import { sumDeliveryHealth, type DeliveryHealth } from '@herald/shared';
-import type { ObjectId } from '@herald/shared/k8s';
+import { microTime, type ObjectId } from '@herald/shared/k8s';
 import { parseTargetKey } from '../model/target-key.js';
 import type { TargetHealth } from '../store/outbox.js';
 
@@ -13,10 +13,6 @@ export const LEASE_NAME = 'herald-agent';
 export const READY_ANNOTATION = 'herald.dev/agent-ready';
 export const DELIVERY_ANNOTATION = 'herald.dev/delivery';
 
-/** A Lease's MicroTime: RFC 3339 with exactly six fractional digits. */
-export function microTime(at: Date): string {
-  return at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 

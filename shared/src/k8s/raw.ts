@@ -74,3 +74,8 @@ export async function applyObject(kc: KubeConfig, o: ObjectId, opts: { fieldMana
     body: JSON.stringify(o),
   });
 }
+
+/** A MicroTime (Lease renewTime/acquireTime): RFC 3339 with exactly six fractional digits. */
+export function microTime(at: Date): string {
+  return at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * herald-host: the host controller. Serves health, metrics and the admin API on every replica;
+ * campaigns for the leader Lease and propagates only while it leads. A replica that loses the
+ * lease exits (its Deployment restarts it as a standby), as client-go's controllers do, so no
+ * half-stopped reconcile can overlap the new leader's.
+ */
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Gauge } from 'prom-client';
+import { buildAdmin } from './admin/server.js';
+import { LeaderElector } from './leader/elector.js';
+import { PropagationController } from './propagation/controller.js';
+
+const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elect true|false] [--lease-namespace herald-system]
+                   [--lease-seconds 15] [--port 19094] [--host 0.0.0.0] [--resync-seconds 30] [--log-level info]
+  --kubeconfig      the host cluster (default: KUBECONFIG, else the pod's ServiceAccount)
+  --id              this replica's identity in the leader Lease (default: POD_NAME or the hostname)
+  --leader-elect    campaign for the Lease herald-system/herald-host before propagating (default true)
+  --lease-seconds   how long the leader's Lease lasts unrenewed: a standby takes over that long after a leader dies
+  --port            health (/healthz, /readyz), /metrics and the admin API (/api/v1/clusters, /api/v1/propagation)
+  --resync-seconds  how often each member is re-synced (drift is repaired then at the latest)`;
+
+function fail(message: string): never {
+  console.error(`herald-host: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+/** A whole number option within bounds, or exit naming it. */
+function whole(name: string, value: string | undefined, [min, max]: [number, number]): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} ${value} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string } {
+  const { values } = parseArgs({
+    options: {
+      kubeconfig: { type: 'string' },
+      id: { type: 'string' },
+      'leader-elect': { type: 'string', default: 'true' },
+      'lease-namespace': { type: 'string', default: 'herald-system' },
+      port: { type: 'string', default: '19094' },
+      host: { type: 'string', default: '0.0.0.0' },
+      'resync-seconds': { type: 'string', default: '30' },
+      'lease-seconds': { type: 'string', default: '15' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const elect = values['leader-elect'];
+  if (elect !== 'true' && elect !== 'false') fail('--leader-elect is true or false');
+  const port = whole('port', values.port, [0, 65535]);
+  const resync = whole('resync-seconds', values['resync-seconds'], [1, 86_400]);
+  const leaseSec = whole('lease-seconds', values['lease-seconds'], [2, 3600]);
+  return {
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    id: values.id ?? process.env['POD_NAME'] ?? hostname(),
+    elect: elect === 'true',
+    leaseNamespace: values['lease-namespace'],
+    port,
+    host: values.host,
+    resyncMs: resync * 1000,
+    leaseSec,
+    logLevel: values['log-level'],
+  };
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const kc = new KubeConfig();
+  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
+  else kc.loadFromDefault();
+  const log = (entry: Record<string, unknown>): void => console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
+  const controller = new PropagationController({ kc, log, resyncMs: o.resyncMs });
+  const elector = new LeaderElector({ kc, namespace: o.leaseNamespace, name: 'herald-host', identity: o.id, log, durationSec: o.leaseSec, retryMs: Math.min(2000, (o.leaseSec * 1000) / 4) });
+  const leader = new Gauge({ name: 'herald_host_leader', help: '1 while this replica leads and propagates.', registers: [controller.metrics.registry] });
+  const admin = buildAdmin({
+    kc,
+    logLevel: o.logLevel,
+    isLeader: () => !o.elect || elector.isLeader,
+    metrics: async () => ({ contentType: controller.metrics.registry.contentType, text: await controller.metrics.registry.metrics() }),
+  });
+  const address = await admin.listen({ port: o.port, host: o.host });
+  log({ msg: `herald-host ${o.id} serving on ${address}` });
+  if (o.elect) {
+    elector.start({
+      onStartedLeading: async () => {
+        leader.set(1);
+        await controller.start();
+      },
+      onStoppedLeading: () => {
+        leader.set(0);
+        log({ msg: 'lost leadership; exiting so a restart comes back as a standby' });
+        process.exit(1);
+      },
+    });
+  } else {
+    leader.set(1);
+    await controller.start();
+  }
+  const stop = async (): Promise<void> => {
+    await controller.stop();
+    await elector.stop();
+    await admin.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+await main();
