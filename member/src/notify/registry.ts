@@ -33,5 +33,6 @@ export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Pa
     telegram: lazy('telegram', async () => new (await import('./channels/telegram.js')).TelegramNotifier()),
     pushover: lazy('pushover', async () => new (await import('./channels/pushover.js')).PushoverNotifier()),
     pagerduty: lazy('pagerduty', async () => new (await import('./channels/pagerduty.js')).PagerDutyNotifier()),
+    opsgenie: lazy('opsgenie', async () => new (await import('./channels/opsgenie.js')).OpsgenieNotifier()),
   };
 }
