@@ -34,5 +34,6 @@ export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Pa
     pushover: lazy('pushover', async () => new (await import('./channels/pushover.js')).PushoverNotifier()),
     pagerduty: lazy('pagerduty', async () => new (await import('./channels/pagerduty.js')).PagerDutyNotifier()),
     opsgenie: lazy('opsgenie', async () => new (await import('./channels/opsgenie.js')).OpsgenieNotifier()),
+    teams: lazy('teams', async () => new (await import('./channels/teams.js')).TeamsNotifier()),
   };
 }
