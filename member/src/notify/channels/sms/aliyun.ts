@@ -6,9 +6,8 @@
  * variable (as Notification Manager does), whose default cap is 35 characters.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import type { ConfigBlock } from '../../notifier.js';
 import { httpAnswer, postHttp, redact, redactUrl } from '../../http.js';
-import { classifyHttpStatus } from '../../notifier.js';
+import { classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
 import { SmsRequestError, isoSeconds, jsonOf, type BatchReply, type ProviderDeps, type SmsProvider, type SmsRequest } from './provider.js';
 
 type AliyunConfig = NonNullable<ConfigBlock<'sms'>['providers']['aliyun']>;
@@ -60,11 +59,11 @@ interface AliyunAnswer {
   BizId?: string;
 }
 
-function failure(reply: { status: number; body: string }, code: string | undefined, what: { message: string }): SmsRequestError {
-  const retryable = code !== undefined ? RETRYABLE_CODES.has(code) || reply.status >= 500 : classifyHttpStatus(reply.status) === 'retry';
+function failure(status: number, code: string | undefined, message: string): SmsRequestError {
+  const retryable = code !== undefined ? RETRYABLE_CODES.has(code) || status >= 500 : classifyHttpStatus(status) === 'retry';
   const stop = code === undefined || !BATCH_CODES.has(code);
   const retryAfterMs = code === 'isv.BUSINESS_LIMIT_CONTROL' ? FLOW_CONTROL_WAIT_MS : undefined;
-  return new SmsRequestError(what.message, { retryable, stop, retryAfterMs });
+  return new SmsRequestError(message, { retryable, stop, retryAfterMs });
 }
 
 export function createAliyun(config: AliyunConfig, deps: ProviderDeps): SmsProvider {
@@ -103,8 +102,7 @@ export function createAliyun(config: AliyunConfig, deps: ProviderDeps): SmsProvi
       const answer = httpAnswer(reply, deps.secrets);
       const parsed = jsonOf(reply.body) as AliyunAnswer | undefined;
       if (reply.status === 200 && parsed?.Code === 'OK') return { answer, refused: [] };
-      const message = redact(`SendSms ${redactUrl(url)}: ${answer}`, deps.secrets);
-      throw failure(reply, parsed?.Code, { message });
+      throw failure(reply.status, parsed?.Code, redact(`SendSms ${redactUrl(url)}: ${answer}`, deps.secrets));
     },
   };
 }

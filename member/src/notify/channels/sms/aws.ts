@@ -4,9 +4,8 @@
  * carries at most 1,600 characters, so longer text is split here. Errors are XML ErrorResponses.
  */
 import aws4, { type Request as Aws4Request } from 'aws4';
-import type { ConfigBlock } from '../../notifier.js';
-import { classifyHttpStatus } from '../../notifier.js';
-import { postHttp, redact, redactUrl } from '../../http.js';
+import { classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
+import { postHttp, redact, redactUrl, type HttpReply } from '../../http.js';
 import { SmsRequestError, retryAfterOf, type BatchReply, type ProviderDeps, type SmsProvider, type SmsRequest } from './provider.js';
 
 type AwsConfig = NonNullable<ConfigBlock<'sms'>['providers']['aws']>;
@@ -31,7 +30,7 @@ export function xmlField(xml: string, tag: string): string | undefined {
   return m?.[1]?.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 }
 
-function requestFailure(reply: Parameters<typeof retryAfterOf>[0] & { status: number; body: string }, message: string): SmsRequestError {
+function requestFailure(reply: HttpReply, message: string): SmsRequestError {
   const code = xmlField(reply.body, 'Code');
   const retryable = (code !== undefined && RETRYABLE_CODES.has(code)) || classifyHttpStatus(reply.status) === 'retry';
   const stop = code === undefined || !NUMBER_CODES.has(code);

@@ -7,8 +7,7 @@
  * last template variable (a TEXT variable holds 20 characters); templateParas gives fixed ones before it.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { ConfigBlock } from '../../notifier.js';
-import { DeliveryError, classifyHttpStatus } from '../../notifier.js';
+import { DeliveryError, classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
 import { httpAnswer, postHttp, redact, redactUrl, type HttpReply } from '../../http.js';
 import { STATUS_REPLY_BYTES, SmsRequestError, isoSeconds, jsonOf, retryAfterOf, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
 

@@ -5,8 +5,7 @@
  * fills the template's single variable, capped at 12 characters for personally verified accounts.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { ConfigBlock } from '../../notifier.js';
-import { classifyHttpStatus } from '../../notifier.js';
+import { classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
 import { httpAnswer, postHttp, redact, redactUrl } from '../../http.js';
 import { STATUS_REPLY_BYTES, SmsRequestError, jsonOf, withCountryCode, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
 
