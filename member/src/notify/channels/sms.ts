@@ -42,6 +42,7 @@ export class SmsNotifier implements Notifier<'sms'> {
   async send(ctx: SendContext<'sms'>): Promise<SendResult> {
     const { spec, config, configName } = ctx.target;
     if (!config) throw new DeliveryError('sms: no Config selected', { retryable: false });
+    if (spec.phoneNumbers.length === 0) throw new DeliveryError('sms: spec.sms.phoneNumbers is empty', { retryable: false });
     const name = spec.provider ?? config.defaultProvider;
     const recorder = recordSecrets(ctx);
     const provider = await providerFor(name, config.providers, { ...recorder, secrets: recorder.secrets, now: this.now });

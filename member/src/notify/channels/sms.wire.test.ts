@@ -88,6 +88,13 @@ describe('SmsNotifier provider selection', () => {
     expect(aliyun.sends).toHaveLength(0);
   });
 
+  it('fails terminally, naming the field, when there is no number to send to', async () => {
+    const err = await deliveryErrorOf(new SmsNotifier().send(ctx({ phoneNumbers: [] })));
+    expect(err.retryable).toBe(false);
+    expect(err.message).toBe('sms: spec.sms.phoneNumbers is empty');
+    expect(aliyun.requests).toHaveLength(0);
+  });
+
   it('fails terminally on an empty rendered message', async () => {
     const c = { ...ctx({ phoneNumbers: ['13800000000'] }), templates: { render: () => '  \n' } };
     const err = await deliveryErrorOf(new SmsNotifier().send(c));
