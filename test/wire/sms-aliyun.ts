@@ -23,6 +23,8 @@ export interface FakeAliyun {
   mode: AliyunMode;
   /** Numbers that make their whole request fail with isv.MOBILE_NUMBER_ILLEGAL. */
   illegal: Set<string>;
+  /** Called as each request arrives (tests use it to act mid-send). */
+  onRequest: ((req: RecordedRequest) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -99,8 +101,9 @@ function codeOf(templateParam: string): string | Reply {
 export async function startFakeAliyun(opts: { accessKeyId: string; accessKeySecret: string; paramMaxLength?: number }): Promise<FakeAliyun> {
   const nonces = new Set<string>();
   const max = opts.paramMaxLength ?? 35;
-  const fake = { sends: [] as AliyunSend[], mode: 'ok' as AliyunMode, illegal: new Set<string>() };
+  const fake = { sends: [] as AliyunSend[], mode: 'ok' as AliyunMode, illegal: new Set<string>(), onRequest: undefined as FakeAliyun['onRequest'] };
   const handler = (req: RecordedRequest): Reply => {
+    fake.onRequest?.(req);
     if (req.method !== 'POST' || req.url !== '/') return error(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
     if (!req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return error(400, 'MissingParameter', 'Parameters must be form-encoded.');
     if (fake.mode === 'throttled') return error(400, 'Throttling.User', 'Request was denied due to user flow control.');

@@ -80,6 +80,18 @@ describe('SmsNotifier provider selection', () => {
     expect(aliyun.requests).toHaveLength(0);
   });
 
+  it('names what was sent when the deadline passes mid-send', async () => {
+    const deadline = new AbortController();
+    const c = { ...ctx({ phoneNumbers: Array.from({ length: 1500 }, (_, i) => `1380000${String(i).padStart(4, '0')}`) }), signal: deadline.signal };
+    // The deadline passes while the second batch is on the wire.
+    aliyun.onRequest = () => {
+      if (aliyun.requests.length === 2) deadline.abort(new Error('deadline passed'));
+    };
+    const err = await deliveryErrorOf(new SmsNotifier().send(c));
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/batch 2\/2 \(.*\): aborted: deadline passed; already sent: batch 1\/2/);
+  });
+
   it('stops when the signal aborts', async () => {
     const c = { ...ctx({ phoneNumbers: ['13800000000'] }), signal: AbortSignal.abort(new Error('deadline passed')) };
     const err = await deliveryErrorOf(new SmsNotifier().send(c));

@@ -4,7 +4,7 @@
  * that batch (a later part must not arrive without the earlier one), and a failure that would repeat
  * (credentials, throttling, network) ends the send. Every outcome is named in the result or error.
  */
-import { abortedError, messageOf } from '../../http.js';
+import { messageOf } from '../../http.js';
 import { DeliveryError, type SendResult } from '../../notifier.js';
 import { splitChars } from './split.js';
 import { SmsRequestError, type RefusedNumber, type SmsProvider } from './provider.js';
@@ -82,8 +82,8 @@ async function sendBatch(
       out.messages += batch.length - reply.refused.length;
       out.sent.push(`${name}${part}`);
     } catch (err) {
-      if (signal.aborted) throw abortedError(`sms ${provider.name}`, signal);
-      const failure = failureOf(err);
+      // A timeout or shutdown ends the send, and the error still says what went out before it.
+      const failure = signal.aborted ? new SmsRequestError(`aborted: ${messageOf(signal.reason)}`, { retryable: true, stop: true }) : failureOf(err);
       out.failures.push({ what: `${name}${part}`, error: failure });
       if (p + 1 < parts.length) out.skipped.push(`${name} parts ${p + 2}–${parts.length}`);
       return failure.stop;
