@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/** heraldctl: registers member clusters with a Herald host (join) and removes them (unjoin). */
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { join } from './join.js';
+import { unjoin } from './unjoin.js';
+
+const USAGE = `usage:
+  heraldctl join NAME --host-kubeconfig FILE --member-kubeconfig FILE [--label k=v …] [--image IMAGE]
+                 [--secret-namespace NS …] [--storage pvc|emptyDir] [--storage-size 1Gi] [--storage-class C]
+                 [--credentials token|kubeconfig] [--token-ttl-hours 8760]
+  heraldctl unjoin NAME --host-kubeconfig FILE [--member-kubeconfig FILE] [--force] [--remove-crds]
+
+join installs on the member: Herald's CRDs, namespace herald-system, the herald-agent ServiceAccount with
+least-privilege RBAC (Secrets only in herald-system and each --secret-namespace), its Deployment (data on a
+PersistentVolumeClaim unless --storage emptyDir) and Service on port 19093, and the herald-propagator
+ServiceAccount the host uses; on the host: a kubeconfig Secret in herald-system and the MemberCluster.
+--credentials token (default) gives the host a TokenRequest token of herald-propagator; kubeconfig stores
+the member kubeconfig as given. Re-running join is safe and renews the token.
+unjoin removes the MemberCluster and its Secret from the host, then Herald's copies and the agent from the
+member; with --force it unregisters a member that cannot be reached (or without --member-kubeconfig).`;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function fail(message: string): never {
+  console.error(`heraldctl: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function load(file: string | undefined, flag: string): KubeConfig {
+  if (!file) fail(`--${flag} is required`);
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(file);
+  } catch (err) {
+    fail(`--${flag} ${file}: ${(err as Error).message}`);
+  }
+  return kc;
+}
+
+function labelsOf(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((p) => {
+      const m = /^([A-Za-z0-9][-A-Za-z0-9_./]{0,252})=([-A-Za-z0-9_.]{0,63})$/.exec(p);
+      if (!m) fail(`--label ${p} is not key=value with a valid label key and value`);
+      return [m[1] as string, m[2] as string];
+    }),
+  );
+}
+
+function parse(): { command: string; name: string; values: Record<string, string | string[] | boolean | undefined> } {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'host-kubeconfig': { type: 'string' },
+      'member-kubeconfig': { type: 'string' },
+      label: { type: 'string', multiple: true, default: [] },
+      image: { type: 'string', default: 'ghcr.io/herald-dev/herald-agent:0.1.0' },
+      'secret-namespace': { type: 'string', multiple: true, default: [] },
+      storage: { type: 'string', default: 'pvc' },
+      'storage-size': { type: 'string', default: '1Gi' },
+      'storage-class': { type: 'string' },
+      credentials: { type: 'string', default: 'token' },
+      'token-ttl-hours': { type: 'string', default: '8760' },
+      force: { type: 'boolean', default: false },
+      'remove-crds': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const [command, name, ...extra] = positionals;
+  if (command !== 'join' && command !== 'unjoin') fail(command ? `unknown command ${command}` : 'a command is required');
+  if (!name || !DNS_LABEL.test(name)) fail(`NAME ${name ?? ''} must be a DNS label (lower-case letters, digits and -, at most 63)`);
+  if (extra.length > 0) fail(`unexpected arguments: ${extra.join(' ')}`);
+  return { command, name, values };
+}
+
+async function main(): Promise<void> {
+  const { command, name, values: v } = parse();
+  const say = (line: string): void => console.log(line);
+  const host = load(v['host-kubeconfig'] as string | undefined, 'host-kubeconfig');
+  if (command === 'unjoin') {
+    const file = v['member-kubeconfig'] as string | undefined;
+    return unjoin({ name, host, ...(file ? { member: load(file, 'member-kubeconfig') } : {}), force: v.force === true, removeCrds: v['remove-crds'] === true, say });
+  }
+  const storage = v.storage as string;
+  if (storage !== 'pvc' && storage !== 'emptyDir') fail('--storage is pvc or emptyDir');
+  const credentials = v.credentials as string;
+  if (credentials !== 'token' && credentials !== 'kubeconfig') fail('--credentials is token or kubeconfig');
+  const ttl = Number(v['token-ttl-hours']);
+  if (!Number.isInteger(ttl) || ttl < 1) fail('--token-ttl-hours must be a whole number of hours');
+  const storageClass = v['storage-class'] as string | undefined;
+  await join({
+    name,
+    host,
+    member: load(v['member-kubeconfig'] as string | undefined, 'member-kubeconfig'),
+    labels: labelsOf(v.label as string[]),
+    image: v.image as string,
+    secretNamespaces: v['secret-namespace'] as string[],
+    storage: storage === 'pvc' ? { kind: 'pvc', size: v['storage-size'] as string, ...(storageClass ? { storageClass } : {}) } : { kind: 'emptyDir' },
+    credentials,
+    tokenTtlHours: ttl,
+    say,
+  });
+}
+
+await main().catch((err: unknown) => {
+  console.error(`heraldctl: ${(err as Error).message}`);
+  process.exit(1);
+});

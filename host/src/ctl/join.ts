@@ -1,0 +1,105 @@
+/**
+ * `heraldctl join`: installs the agent on a member and registers the member with the host.
+ * Re-running it is safe (everything is server-side applied). The host reaches the member as the
+ * herald-propagator ServiceAccount with a token from the TokenRequest API (or, if asked, with the
+ * admin's kubeconfig as given); the token is tried before it is stored.
+ */
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '@herald/shared';
+import { applyObject, rawRequest } from '@herald/shared/k8s';
+import { tokenKubeconfig, type ClusterEndpoint } from './kubeconfig.js';
+import { memberManifests, type AgentInstall, type Manifest } from './manifests.js';
+import { NAMESPACE, PROPAGATOR } from './rbac.js';
+
+export const FIELD_MANAGER = 'heraldctl';
+
+export interface JoinOptions extends Omit<AgentInstall, 'cluster'> {
+  name: string;
+  host: KubeConfig;
+  member: KubeConfig;
+  labels: Record<string, string>;
+  credentials: 'token' | 'kubeconfig';
+  tokenTtlHours: number;
+  say: (line: string) => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitEstablished(kc: KubeConfig, names: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const name of names) {
+    for (;;) {
+      const crd = JSON.parse(await rawRequest(kc, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`)) as { status?: { conditions?: { type: string; status: string }[] } };
+      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (Date.now() > deadline) throw new Error(`CRD ${name} is not Established after ${timeoutMs / 1000} s`);
+      await sleep(200);
+    }
+  }
+}
+
+/** Where the member's API server is, as the admin's kubeconfig says. */
+export function endpointOf(kc: KubeConfig): ClusterEndpoint {
+  const c = kc.getCurrentCluster();
+  if (!c) throw new Error('the member kubeconfig has no current cluster');
+  const caData = c.caData ?? (c.caFile ? readFileSync(c.caFile).toString('base64') : undefined);
+  return { server: c.server, ...(caData ? { caData } : {}), ...(c.tlsServerName ? { tlsServerName: c.tlsServerName } : {}), ...(c.skipTLSVerify ? { insecureSkipTlsVerify: true } : {}) };
+}
+
+async function installOnMember(o: JoinOptions): Promise<void> {
+  const manifests = memberManifests({ cluster: o.name, image: o.image, secretNamespaces: o.secretNamespaces, storage: o.storage });
+  const crds = manifests.filter((m) => m.kind === 'CustomResourceDefinition');
+  for (const m of crds) await applyObject(o.member, m, { fieldManager: FIELD_MANAGER });
+  await waitEstablished(o.member, crds.map((c) => c.metadata.name));
+  o.say(`${o.name}: ${crds.length} CRDs installed and Established`);
+  const rest = manifests.filter((m) => m.kind !== 'CustomResourceDefinition');
+  for (const m of rest) await applyObject(o.member, m, { fieldManager: FIELD_MANAGER });
+  o.say(`${o.name}: ${rest.map((m: Manifest) => `${m.kind}/${m.metadata.name}`).join(', ')} applied`);
+}
+
+/** A token for the propagator, and the kubeconfig the host will use; checked against the member. */
+async function propagatorKubeconfig(o: JoinOptions): Promise<{ kubeconfig: string; expires?: string }> {
+  if (o.credentials === 'kubeconfig') return { kubeconfig: o.member.exportConfig() };
+  const request = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: o.tokenTtlHours * 3600 } };
+  const answer = JSON.parse(
+    await rawRequest(o.member, 'POST', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${PROPAGATOR}/token`, { body: JSON.stringify(request) }),
+  ) as { status: { token: string; expirationTimestamp: string } };
+  const kubeconfig = tokenKubeconfig({ cluster: o.name, endpoint: endpointOf(o.member), user: PROPAGATOR, token: answer.status.token });
+  const check = new KubeConfig();
+  check.loadFromString(kubeconfig);
+  await rawRequest(check, 'GET', `/apis/${GROUP}/${VERSION}/receivers?limit=1`).catch((err: unknown) => {
+    throw new Error(`the ${PROPAGATOR} token does not work on ${o.name}: ${(err as Error).message}`);
+  });
+  return { kubeconfig, expires: answer.status.expirationTimestamp };
+}
+
+async function registerOnHost(o: JoinOptions, creds: { kubeconfig: string; expires?: string }): Promise<void> {
+  const secretName = `${o.name}-kubeconfig`;
+  await applyObject(o.host, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }, { fieldManager: FIELD_MANAGER });
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: secretName, namespace: NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'herald', 'herald.dev/member': o.name }, annotations: creds.expires ? { 'herald.dev/token-expires': creds.expires } : {} },
+    type: 'Opaque',
+    data: { kubeconfig: Buffer.from(creds.kubeconfig).toString('base64') },
+  };
+  await applyObject(o.host, secret, { fieldManager: FIELD_MANAGER });
+  const mc = {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'MemberCluster',
+    metadata: { name: o.name, labels: o.labels },
+    spec: { kubeconfigSecretRef: { namespace: NAMESPACE, name: secretName, key: 'kubeconfig' } },
+  };
+  await applyObject(o.host, mc, { fieldManager: FIELD_MANAGER, plurals: { MemberCluster: 'memberclusters' } });
+  o.say(`host: Secret ${NAMESPACE}/${secretName} and MemberCluster ${o.name} applied${creds.expires ? ` (token expires ${creds.expires}; re-run join to renew it)` : ''}`);
+}
+
+export async function join(o: JoinOptions): Promise<void> {
+  await rawRequest(o.member, 'GET', '/version', { timeoutMs: 10_000 }).catch((err: unknown) => {
+    throw new Error(`cannot reach member ${o.name}: ${(err as Error).message}`);
+  });
+  await installOnMember(o);
+  const creds = await propagatorKubeconfig(o);
+  await registerOnHost(o, creds);
+  o.say(`${o.name} joined: watch it with kubectl get memberclusters ${o.name}`);
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { memberManifests } from './manifests.js';
+
+const ids = (ms: { kind: string; metadata: { name: string; namespace?: string } }[]): string[] => ms.map((m) => `${m.kind}/${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`);
+
+describe('memberManifests', () => {
+  const base = { cluster: 'member-a', image: 'herald-agent:test', secretNamespaces: ['team-a', 'herald-system'] };
+  it('installs only the propagated kinds’ CRDs, first, then the namespace, RBAC and the agent', () => {
+    const ms = memberManifests({ ...base, storage: { kind: 'pvc', size: '2Gi', storageClass: 'fast' } });
+    const crds = ms.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => m.metadata.name);
+    expect(crds.sort()).toEqual(['configs.herald.dev', 'receivers.herald.dev', 'routers.herald.dev', 'rules.herald.dev', 'settings.herald.dev', 'silences.herald.dev', 'templates.herald.dev']);
+    expect(ms.slice(0, 7).every((m) => m.kind === 'CustomResourceDefinition')).toBe(true);
+    expect(ids(ms.slice(7))).toEqual([
+      'Namespace/herald-system',
+      'ServiceAccount/herald-system/herald-agent',
+      'ClusterRole/herald-agent',
+      'ClusterRoleBinding/herald-agent',
+      'Role/herald-system/herald-agent-lease',
+      'RoleBinding/herald-system/herald-agent-lease',
+      'ServiceAccount/herald-system/herald-propagator',
+      'ClusterRole/herald-propagator',
+      'ClusterRoleBinding/herald-propagator',
+      'Role/herald-system/herald-agent-secrets',
+      'RoleBinding/herald-system/herald-agent-secrets',
+      'Namespace/team-a',
+      'Role/team-a/herald-agent-secrets',
+      'RoleBinding/team-a/herald-agent-secrets',
+      'PersistentVolumeClaim/herald-system/herald-agent-data',
+      'Deployment/herald-system/herald-agent',
+      'Service/herald-system/herald-agent',
+    ]);
+    expect(ms.find((m) => m.kind === 'PersistentVolumeClaim')).toMatchObject({ spec: { storageClassName: 'fast', resources: { requests: { storage: '2Gi' } } } });
+  });
+  it('runs one agent with the memory flags, probes and a non-root, read-only container', () => {
+    const deployment = memberManifests({ ...base, storage: { kind: 'emptyDir' } }).find((m) => m.kind === 'Deployment') as unknown as {
+      spec: { replicas: number; strategy: { type: string }; template: { spec: { containers: { image: string; env: { name: string; value?: string }[]; securityContext: Record<string, unknown>; readinessProbe: unknown }[]; volumes: unknown[] } } };
+    };
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy.type).toBe('Recreate');
+    const c = deployment.spec.template.spec.containers[0];
+    expect(c?.image).toBe('herald-agent:test');
+    expect(c?.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=64 --max-semi-space-size=2' });
+    expect(c?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false });
+    expect(c?.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 19093 } });
+    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * What `heraldctl join` installs on a member (pure): the CRDs of the kinds the host propagates, the
+ * herald-system namespace, the agent's ServiceAccount and least-privilege RBAC, its data volume,
+ * Deployment and Service, and the propagator the host uses to reach the member.
+ */
+import { KINDS, PROPAGATED_KINDS, crdFor } from '@herald/shared';
+import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentLeaseRules, agentSecretRules, propagatorRules } from './rbac.js';
+
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+export interface AgentInstall {
+  /** The member's name: the agent stamps it (the host also injects it into Settings). */
+  cluster: string;
+  image: string;
+  /** Namespaces whose Secrets the agent may read; herald-system is always one. */
+  secretNamespaces: readonly string[];
+  /** A PersistentVolumeClaim keeps accepted alerts across pod moves; emptyDir only across restarts. */
+  storage: { kind: 'pvc'; size: string; storageClass?: string } | { kind: 'emptyDir' };
+}
+
+export const PART_OF = { 'app.kubernetes.io/part-of': 'herald' };
+const labels = (component: string): Record<string, string> => ({ ...PART_OF, 'app.kubernetes.io/name': component });
+export const AGENT_PORT = 19093;
+
+export function memberCrds(): Manifest[] {
+  return PROPAGATED_KINDS.map((kind) => crdFor(KINDS.find((d) => d.kind === kind) as (typeof KINDS)[number]) as unknown as Manifest);
+}
+
+function rbac(): Manifest[] {
+  const subject = (name: string) => [{ kind: 'ServiceAccount', name, namespace: NAMESPACE }];
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: AGENT, namespace: NAMESPACE, labels: labels(AGENT) } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: AGENT, labels: labels(AGENT) }, rules: agentClusterRules() },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: AGENT, labels: labels(AGENT) },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: AGENT },
+      subjects: subject(AGENT),
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `${AGENT}-lease`, namespace: NAMESPACE, labels: labels(AGENT) }, rules: agentLeaseRules() },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `${AGENT}-lease`, namespace: NAMESPACE, labels: labels(AGENT) },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${AGENT}-lease` },
+      subjects: subject(AGENT),
+    },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: PROPAGATOR, namespace: NAMESPACE, labels: labels(PROPAGATOR) } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: PROPAGATOR, labels: labels(PROPAGATOR) }, rules: propagatorRules() },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: PROPAGATOR, labels: labels(PROPAGATOR) },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: PROPAGATOR },
+      subjects: subject(PROPAGATOR),
+    },
+  ];
+}
+
+/** A Role and RoleBinding per namespace whose Secrets the agent reads. */
+function secretAccess(namespaces: readonly string[]): Manifest[] {
+  return [...new Set([NAMESPACE, ...namespaces])].flatMap((ns) => [
+    ...(ns === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }]),
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `${AGENT}-secrets`, namespace: ns, labels: labels(AGENT) }, rules: agentSecretRules() },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `${AGENT}-secrets`, namespace: ns, labels: labels(AGENT) },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${AGENT}-secrets` },
+      subjects: [{ kind: 'ServiceAccount', name: AGENT, namespace: NAMESPACE }],
+    },
+  ]);
+}
+
+function container(o: AgentInstall): Record<string, unknown> {
+  const probe = (path: string) => ({ httpGet: { path, port: AGENT_PORT }, periodSeconds: 10 });
+  return {
+    name: 'agent',
+    image: o.image,
+    args: ['--port', String(AGENT_PORT), '--data-dir', '/var/lib/herald'],
+    ports: [{ name: 'http', containerPort: AGENT_PORT }],
+    env: [
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      // The figures behind the agent's memory target: a small heap, few malloc arenas.
+      { name: 'NODE_OPTIONS', value: '--max-old-space-size=64 --max-semi-space-size=2' },
+      { name: 'MALLOC_ARENA_MAX', value: '2' },
+    ],
+    readinessProbe: probe('/readyz'),
+    livenessProbe: { ...probe('/healthz'), failureThreshold: 6 },
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+    volumeMounts: [{ name: 'data', mountPath: '/var/lib/herald' }],
+  };
+}
+
+function workload(o: AgentInstall): Manifest[] {
+  const selector = { 'app.kubernetes.io/name': AGENT };
+  const pvc = o.storage.kind === 'pvc';
+  const claim: Manifest[] =
+    o.storage.kind === 'pvc'
+      ? [
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name: `${AGENT}-data`, namespace: NAMESPACE, labels: labels(AGENT) },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: o.storage.size } }, ...(o.storage.storageClass ? { storageClassName: o.storage.storageClass } : {}) },
+          },
+        ]
+      : [];
+  return [
+    ...claim,
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: AGENT, namespace: NAMESPACE, labels: { ...labels(AGENT), 'herald.dev/cluster': o.cluster } },
+      spec: {
+        replicas: 1,
+        // One writer for the SQLite store: the old pod stops before the new one starts.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: labels(AGENT) },
+          spec: {
+            serviceAccountName: AGENT,
+            securityContext: { runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            terminationGracePeriodSeconds: 30,
+            containers: [container(o)],
+            volumes: [{ name: 'data', ...(pvc ? { persistentVolumeClaim: { claimName: `${AGENT}-data` } } : { emptyDir: {} }) }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: AGENT, namespace: NAMESPACE, labels: labels(AGENT) },
+      spec: { selector, ports: [{ name: 'http', port: AGENT_PORT, targetPort: AGENT_PORT }] },
+    },
+  ];
+}
+
+/** Everything join installs on the member, in the order it must be applied. */
+export function memberManifests(o: AgentInstall): Manifest[] {
+  return [
+    ...memberCrds(),
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: PART_OF } },
+    ...rbac(),
+    ...secretAccess(o.secretNamespaces),
+    ...workload(o),
+  ];
+}

@@ -1,0 +1,57 @@
+/**
+ * The least privilege each side needs on a member (pure). The agent reads the Herald kinds and
+ * writes only their status; it reads Secrets only in the namespaces it is told to (where its
+ * Configs' credentials live), watches Events, and renews its own Lease. The host's propagator
+ * writes the Herald kinds and the Secrets they reference, and reads the agent's Lease.
+ */
+import { GROUP, PROPAGATED_KINDS, KINDS } from '@herald/shared';
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+export const NAMESPACE = 'herald-system';
+export const AGENT = 'herald-agent';
+export const PROPAGATOR = 'herald-propagator';
+
+const heraldPlurals = (): string[] => PROPAGATED_KINDS.map((k) => KINDS.find((d) => d.kind === k)?.plural ?? `${k.toLowerCase()}s`);
+
+/** Cluster-wide rules of the agent's ClusterRole. */
+export function agentClusterRules(): PolicyRule[] {
+  const plurals = heraldPlurals();
+  return [
+    { apiGroups: [GROUP], resources: plurals, verbs: ['get', 'list', 'watch'] },
+    // Accepted conditions and delivery health; never the spec.
+    { apiGroups: [GROUP], resources: plurals.map((p) => `${p}/status`), verbs: ['patch'] },
+    // Kubernetes Events as a notification source.
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['get', 'list', 'watch'] },
+  ];
+}
+
+/** Rules of the agent's Role in each namespace whose Secrets it may read. */
+export function agentSecretRules(): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }];
+}
+
+/** Rules of the agent's Role in herald-system: its heartbeat Lease. */
+export function agentLeaseRules(): PolicyRule[] {
+  return [
+    // `create` cannot be limited by name (the object does not exist yet).
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update', 'patch'], resourceNames: [AGENT] },
+  ];
+}
+
+/** Cluster-wide rules of the host's propagator on the member. */
+export function propagatorRules(): PolicyRule[] {
+  return [
+    { apiGroups: [GROUP], resources: heraldPlurals(), verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+    // Referenced Secrets travel with the objects, into the namespaces they name.
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] },
+    { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'create', 'patch'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get'], resourceNames: [AGENT] },
+  ];
+}

@@ -1,0 +1,96 @@
+/**
+ * `heraldctl unjoin`: unregisters a member from the host, then removes from the member what Herald
+ * put there — the copies it propagated and the agent install. The host side goes first, so the
+ * controller stops propagating before the copies are removed. A member that cannot be reached
+ * blocks nothing with --force: the host side is removed and the member's leftovers are named.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { GROUP, KINDS, PROPAGATED_KINDS, VERSION, type MemberCluster } from '@herald/shared';
+import { KubeError, rawRequest } from '@herald/shared/k8s';
+import { memberManifests, PART_OF } from './manifests.js';
+import { NAMESPACE } from './rbac.js';
+
+export interface UnjoinOptions {
+  name: string;
+  host: KubeConfig;
+  /** An admin kubeconfig of the member; without it only the host side is removed (needs force). */
+  member?: KubeConfig;
+  force: boolean;
+  removeCrds: boolean;
+  say: (line: string) => void;
+}
+
+const MANAGED = encodeURIComponent('app.kubernetes.io/managed-by=herald');
+const PART_OF_SELECTOR = encodeURIComponent(Object.entries(PART_OF).map(([k, v]) => `${k}=${v}`).join(','));
+const gone = (err: unknown): boolean => err instanceof KubeError && err.status === 404;
+
+async function del(kc: KubeConfig, path: string): Promise<boolean> {
+  try {
+    await rawRequest(kc, 'DELETE', path, { timeoutMs: 10_000 });
+    return true;
+  } catch (err) {
+    if (gone(err)) return false;
+    throw err;
+  }
+}
+
+async function listPaths(kc: KubeConfig, listPath: string, itemPath: (o: { metadata: { name: string; namespace?: string } }) => string): Promise<string[]> {
+  const { items } = JSON.parse(await rawRequest(kc, 'GET', listPath, { timeoutMs: 10_000 })) as { items: { metadata: { name: string; namespace?: string } }[] };
+  return items.map(itemPath);
+}
+
+async function removeFromHost(o: UnjoinOptions): Promise<void> {
+  const mcPath = `/apis/${GROUP}/${VERSION}/memberclusters/${o.name}`;
+  const mc = await rawRequest(o.host, 'GET', mcPath).then((t) => JSON.parse(t) as MemberCluster, (err: unknown) => {
+    if (gone(err) && o.force) return undefined;
+    throw gone(err) ? new Error(`${o.name} is not a MemberCluster on the host`) : err;
+  });
+  await del(o.host, mcPath);
+  const ref = mc?.spec.kubeconfigSecretRef;
+  const secret = ref ? `${ref.namespace || NAMESPACE}/${ref.name}` : `${NAMESPACE}/${o.name}-kubeconfig`;
+  const [ns, name] = secret.split('/') as [string, string];
+  await del(o.host, `/api/v1/namespaces/${ns}/secrets/${name}`);
+  o.say(`host: MemberCluster ${o.name} and Secret ${secret} removed`);
+}
+
+/** Deletes Herald's propagated copies (managed-by=herald) and the agent install. */
+async function removeFromMember(o: UnjoinOptions, kc: KubeConfig): Promise<void> {
+  const plural = (k: string): string => KINDS.find((d) => d.kind === k)?.plural ?? `${k.toLowerCase()}s`;
+  const copies = (
+    await Promise.all([
+      ...PROPAGATED_KINDS.map((k) => listPaths(kc, `/apis/${GROUP}/${VERSION}/${plural(k)}?labelSelector=${MANAGED}`, (x) => `/apis/${GROUP}/${VERSION}/${plural(k)}/${x.metadata.name}`)),
+      listPaths(kc, `/api/v1/secrets?labelSelector=${MANAGED}`, (x) => `/api/v1/namespaces/${x.metadata.namespace ?? ''}/secrets/${x.metadata.name}`),
+    ])
+  ).flat();
+  for (const path of copies) await del(kc, path);
+  o.say(`${o.name}: ${copies.length} propagated copies removed`);
+  // Cluster-scoped RBAC and per-namespace Roles by label; the rest goes with the namespace.
+  const rbac = (
+    await Promise.all([
+      listPaths(kc, `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings?labelSelector=${PART_OF_SELECTOR}`, (x) => `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${x.metadata.name}`),
+      listPaths(kc, `/apis/rbac.authorization.k8s.io/v1/clusterroles?labelSelector=${PART_OF_SELECTOR}`, (x) => `/apis/rbac.authorization.k8s.io/v1/clusterroles/${x.metadata.name}`),
+      listPaths(kc, `/apis/rbac.authorization.k8s.io/v1/rolebindings?labelSelector=${PART_OF_SELECTOR}`, (x) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${x.metadata.namespace ?? ''}/rolebindings/${x.metadata.name}`),
+      listPaths(kc, `/apis/rbac.authorization.k8s.io/v1/roles?labelSelector=${PART_OF_SELECTOR}`, (x) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${x.metadata.namespace ?? ''}/roles/${x.metadata.name}`),
+    ])
+  ).flat();
+  for (const path of rbac) await del(kc, path);
+  await del(kc, `/api/v1/namespaces/${NAMESPACE}`);
+  o.say(`${o.name}: agent RBAC (${rbac.length} objects) and namespace ${NAMESPACE} (agent, Service, data, Lease) removed`);
+  if (!o.removeCrds) return o.say(`${o.name}: Herald's CRDs kept (objects created on the member itself stay); --remove-crds deletes them`);
+  const crds = memberManifests({ cluster: o.name, image: '', secretNamespaces: [], storage: { kind: 'emptyDir' } }).filter((m) => m.kind === 'CustomResourceDefinition');
+  for (const crd of crds) await del(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+  o.say(`${o.name}: ${crds.length} CRDs removed`);
+}
+
+export async function unjoin(o: UnjoinOptions): Promise<void> {
+  const reach = o.member
+    ? await rawRequest(o.member, 'GET', '/version', { timeoutMs: 5000 }).then(() => undefined, (err: unknown) => (err as Error).message)
+    : 'no --member-kubeconfig given';
+  if (reach !== undefined && !o.force) {
+    throw new Error(`cannot clean up member ${o.name} (${reach}); --force unregisters it from the host anyway, leaving its agent and copies in place`);
+  }
+  await removeFromHost(o);
+  if (reach === undefined && o.member) await removeFromMember(o, o.member);
+  else o.say(`${o.name}: not cleaned (${reach}); left there: namespace ${NAMESPACE}, the herald-agent and herald-propagator RBAC, copies labelled app.kubernetes.io/managed-by=herald`);
+  o.say(`${o.name} unjoined`);
+}

@@ -1,0 +1,179 @@
+/**
+ * heraldctl on real control planes: join installs the agent with least-privilege RBAC and
+ * registers the member; the host then propagates as herald-propagator, and the agent runs as its
+ * own ServiceAccount (its token, its RBAC, nothing more) — renewing its Lease and delivering.
+ * unjoin cleans both sides, and with --force unregisters a member that is down.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PropagationController } from '../../host/src/propagation/controller.js';
+import { tokenKubeconfig } from '../../host/src/ctl/kubeconfig.js';
+import { endpointOf } from '../../host/src/ctl/join.js';
+import { startClusters, type ClusterSet } from '../harness/clusters.js';
+import { rawRequest } from '../harness/crds.js';
+import { apply } from '../support/manifests.js';
+import { startAgent, type AgentProcess } from '../wire/agent-process.js';
+import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
+
+const CTL = fileURLToPath(new URL('../../host/src/ctl/cli.ts', import.meta.url));
+let set: ClusterSet;
+let hub: KubeConfig;
+let controller: PropagationController | undefined;
+let agent: AgentProcess | undefined;
+let sink: TestHttpServer;
+
+function heraldctl(...args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CTL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => resolve({ code, out }));
+  });
+}
+const kubeconfigs = (name: string): string[] => ['--host-kubeconfig', set.get('hub').kubeconfigPath, '--member-kubeconfig', set.get(name).kubeconfigPath];
+const getJson = async (kc: KubeConfig, path: string): Promise<Record<string, unknown> | undefined> =>
+  rawRequest(kc, 'GET', path).then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
+const until = async (what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${agent ? `\nagent: ${agent.output().slice(-1500)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
+
+/** Whether a ServiceAccount may do something, by the member's own RBAC authorizer. */
+async function may(cluster: string, sa: string, attrs: Record<string, string>): Promise<boolean> {
+  const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: `system:serviceaccount:herald-system:${sa}`, groups: ['system:serviceaccounts', 'system:authenticated'], resourceAttributes: attrs } };
+  const answer = JSON.parse(await rawRequest(set.kubeConfig(cluster), 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { body: JSON.stringify(review) })) as { status: { allowed: boolean } };
+  return answer.status.allowed;
+}
+
+/** A kubeconfig that is the agent's ServiceAccount, as its pod would be. */
+async function agentKubeconfig(cluster: string): Promise<string> {
+  const kc = set.kubeConfig(cluster);
+  const answer = JSON.parse(await rawRequest(kc, 'POST', '/api/v1/namespaces/herald-system/serviceaccounts/herald-agent/token', { body: JSON.stringify({ spec: { expirationSeconds: 3600 } }) })) as { status: { token: string } };
+  const file = join(mkdtempSync(join(tmpdir(), 'herald-agent-sa-')), 'kubeconfig');
+  writeFileSync(file, tokenKubeconfig({ cluster, endpoint: endpointOf(kc), user: 'herald-agent', token: answer.status.token }));
+  return file;
+}
+
+beforeAll(async () => {
+  set = await startClusters({ names: ['hub', 'member-a', 'member-b'] });
+  hub = set.kubeConfig('hub');
+  sink = await startHttpServer({ handler: () => ({ status: 200, body: 'ok' }) });
+}, 120_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await controller?.stop();
+  await sink?.close();
+  await set?.stop();
+});
+
+describe('heraldctl join', () => {
+  it('installs the agent on the member and registers it on the host', async () => {
+    const { code, out } = await heraldctl('join', 'member-a', ...kubeconfigs('member-a'), '--label', 'env=prod', '--label', 'region=eu', '--secret-namespace', 'team-a');
+    expect(out).toContain('member-a joined');
+    expect(code).toBe(0);
+    const a = set.kubeConfig('member-a');
+    expect(await getJson(a, '/apis/apps/v1/namespaces/herald-system/deployments/herald-agent')).toMatchObject({ spec: { template: { spec: { serviceAccountName: 'herald-agent' } } } });
+    expect(await getJson(a, '/api/v1/namespaces/herald-system/services/herald-agent')).toMatchObject({ spec: { ports: [{ port: 19093 }] } });
+    expect(await getJson(a, '/api/v1/namespaces/herald-system/persistentvolumeclaims/herald-agent-data')).toBeDefined();
+    const mc = await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a');
+    expect(mc).toMatchObject({ metadata: { labels: { env: 'prod', region: 'eu' } }, spec: { kubeconfigSecretRef: { namespace: 'herald-system', name: 'member-a-kubeconfig', key: 'kubeconfig' } } });
+    // The host holds a token of herald-propagator, not the admin's credentials.
+    const secret = (await getJson(hub, '/api/v1/namespaces/herald-system/secrets/member-a-kubeconfig')) as { data: { kubeconfig: string }; metadata: { annotations: Record<string, string> } };
+    const stored = Buffer.from(secret.data.kubeconfig, 'base64').toString('utf8');
+    expect(stored).toContain('herald-propagator');
+    expect(stored).not.toContain('client-key-data');
+    expect(secret.metadata.annotations['herald.dev/token-expires']).toMatch(/^\d{4}-/);
+  });
+
+  it('gives the agent and the propagator only what they need', async () => {
+    const herald = (resource: string, verb: string, extra: Record<string, string> = {}) => ({ group: 'herald.dev', resource, verb, ...extra });
+    expect(await may('member-a', 'herald-agent', herald('receivers', 'watch'))).toBe(true);
+    expect(await may('member-a', 'herald-agent', herald('receivers', 'patch', { subresource: 'status' }))).toBe(true);
+    expect(await may('member-a', 'herald-agent', herald('receivers', 'update'))).toBe(false);
+    expect(await may('member-a', 'herald-agent', herald('receivers', 'delete'))).toBe(false);
+    expect(await may('member-a', 'herald-agent', { resource: 'secrets', verb: 'watch', namespace: 'herald-system' })).toBe(true);
+    expect(await may('member-a', 'herald-agent', { resource: 'secrets', verb: 'get', namespace: 'team-a' })).toBe(true);
+    expect(await may('member-a', 'herald-agent', { resource: 'secrets', verb: 'get', namespace: 'default' })).toBe(false);
+    expect(await may('member-a', 'herald-agent', { resource: 'secrets', verb: 'create', namespace: 'herald-system' })).toBe(false);
+    expect(await may('member-a', 'herald-agent', { group: 'events.k8s.io', resource: 'events', verb: 'watch' })).toBe(true);
+    expect(await may('member-a', 'herald-agent', { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'herald-system', name: 'herald-agent' })).toBe(true);
+    expect(await may('member-a', 'herald-agent', { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'herald-system', name: 'herald-host' })).toBe(false);
+    expect(await may('member-a', 'herald-propagator', herald('receivers', 'create'))).toBe(true);
+    expect(await may('member-a', 'herald-propagator', { resource: 'secrets', verb: 'create', namespace: 'team-a' })).toBe(true);
+    expect(await may('member-a', 'herald-propagator', { group: 'apps', resource: 'deployments', verb: 'create', namespace: 'herald-system' })).toBe(false);
+    expect(await may('member-a', 'herald-propagator', { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', verb: 'create' })).toBe(false);
+  });
+
+  it('is enough: the host propagates with the stored token, and the agent runs as its ServiceAccount', async () => {
+    controller = new PropagationController({ kc: hub, log: () => undefined, resyncMs: 1000, maxBackoffMs: 2000 });
+    await controller.start();
+    await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink.origin } } } as never);
+    await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s' } } as never);
+    await until('sink receiver on member-a', async () => (await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')) !== undefined);
+    agent = await startAgent({ kubeconfig: await agentKubeconfig('member-a'), args: ['--heartbeat-seconds', '1'] });
+    await until('AgentReady on the host', async () => {
+      const mc = (await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a')) as { status?: { conditions?: { type: string; status: string }[] } };
+      const is = (type: string): boolean => mc.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
+      return is('Ready') && is('AgentReady') && is('Synced');
+    });
+    const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alerts: [{ labels: { alertname: 'Joined' } }] }) });
+    expect(res.status).toBe(200);
+    await until('the alert at the sink', () => Promise.resolve(sink.requests.length > 0));
+    expect(JSON.parse(sink.requests[0]?.body ?? '{}')).toMatchObject({ alerts: [{ labels: { alertname: 'Joined', cluster: 'member-a' } }] });
+    // The agent's own status reports went through its RBAC too.
+    await until('Accepted on the member copy', async () => JSON.stringify(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')).includes('"Accepted"'));
+    expect(agent.output()).not.toMatch(/forbidden/i);
+  });
+});
+
+describe('heraldctl unjoin', () => {
+  it('removes the member from the host, and Herald’s copies and agent from the member', async () => {
+    await agent?.stop();
+    agent = undefined;
+    const { code, out } = await heraldctl('unjoin', 'member-a', ...kubeconfigs('member-a'));
+    expect(out).toContain('member-a unjoined');
+    expect(code).toBe(0);
+    expect(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a')).toBeUndefined();
+    expect(await getJson(hub, '/api/v1/namespaces/herald-system/secrets/member-a-kubeconfig')).toBeUndefined();
+    const a = set.kubeConfig('member-a');
+    expect(await getJson(a, '/apis/herald.dev/v1alpha1/receivers/sink')).toBeUndefined();
+    expect(await getJson(a, '/apis/rbac.authorization.k8s.io/v1/clusterroles/herald-agent')).toBeUndefined();
+    expect(await getJson(a, '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/roles/herald-agent-secrets')).toBeUndefined();
+    // No namespace controller runs here, so the namespace stays Terminating rather than vanishing.
+    const ns = (await getJson(a, '/api/v1/namespaces/herald-system')) as { metadata: { deletionTimestamp?: string } };
+    expect(ns.metadata.deletionTimestamp).toMatch(/^\d{4}-/);
+    expect(await getJson(a, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/receivers.herald.dev')).toBeDefined();
+  });
+
+  it('refuses to half-clean a member that is down, and unregisters it with --force', async () => {
+    expect((await heraldctl('join', 'member-b', ...kubeconfigs('member-b'))).code).toBe(0);
+    await set.get('member-b').stop();
+    const refused = await heraldctl('unjoin', 'member-b', ...kubeconfigs('member-b'));
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/cannot clean up member member-b .*--force/);
+    expect(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-b')).toBeDefined();
+    const forced = await heraldctl('unjoin', 'member-b', ...kubeconfigs('member-b'), '--force');
+    expect(forced.code).toBe(0);
+    expect(forced.out).toContain('member-b: not cleaned');
+    expect(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-b')).toBeUndefined();
+  });
+
+  it('rejects bad input with a clear message', async () => {
+    const bad = await heraldctl('join', 'Member_A', ...kubeconfigs('member-a'));
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('must be a DNS label');
+    const missing = await heraldctl('join', 'member-c', '--host-kubeconfig', set.get('hub').kubeconfigPath);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toContain('--member-kubeconfig is required');
+  });
+});
