@@ -130,9 +130,35 @@ describe('propagation from the host to two members', () => {
     await rawRequest(member('member-b'), 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-email');
     await until('deleted copy restored', async () => (await get(member('member-b'), 'receivers', 'global-email')) !== undefined);
     expect(await controller.metrics.registry.getSingleMetricAsString('herald_drift_repaired_total')).toContain('herald_drift_repaired_total{cluster="member-b",kind="Receiver",how="deleted"} 1');
+    // Deletion goes through Herald's finalizer: the host object goes once the copies are gone.
+    expect(field(await get(host, 'receivers', 'global-email'), 'metadata.finalizers')).toContain('herald.dev/propagation');
     await rawRequest(host, 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-email');
     for (const name of ['member-a', 'member-b']) {
       await until(`copy removed from ${name}`, async () => (await get(member(name), 'receivers', 'global-email')) === undefined);
+    }
+    await until('host object gone', async () => (await get(host, 'receivers', 'global-email')) === undefined);
+  });
+
+  it('orphans the copies (and their Secrets) of an object deleted with herald.dev/orphan=true', async () => {
+    await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'orphan-token', namespace: 'herald-system' }, stringData: { token: 'xoxb-orphan' } } as never);
+    await apply(host, {
+      apiVersion: API,
+      kind: 'Config',
+      metadata: { name: 'orphan-slack', labels: { type: 'tenant', namespace: 'orphans' } },
+      spec: { slack: { slackTokenSecret: { valueFrom: { secretKeyRef: { namespace: 'herald-system', name: 'orphan-token', key: 'token' } } } } },
+    } as never);
+    for (const name of ['member-a', 'member-b']) await until(`orphan-slack on ${name}`, async () => (await get(member(name), 'configs', 'orphan-slack')) !== undefined);
+    await rawRequest(host, 'PATCH', '/apis/herald.dev/v1alpha1/configs/orphan-slack', { contentType: 'application/merge-patch+json', body: JSON.stringify({ metadata: { annotations: { 'herald.dev/orphan': 'true' } } }) });
+    await rawRequest(host, 'DELETE', '/apis/herald.dev/v1alpha1/configs/orphan-slack');
+    await until('host object gone', async () => (await get(host, 'configs', 'orphan-slack')) === undefined);
+    // Several resyncs later the copies are still there, no longer Herald's.
+    await new Promise((r) => setTimeout(r, 3000));
+    for (const name of ['member-a', 'member-b']) {
+      const copy = await get(member(name), 'configs', 'orphan-slack');
+      expect(copy).toBeDefined();
+      expect(field(copy, 'metadata.labels')).not.toHaveProperty('app.kubernetes.io/managed-by');
+      const secret = JSON.parse(await rawRequest(member(name), 'GET', '/api/v1/namespaces/herald-system/secrets/orphan-token')) as { metadata: { labels?: Record<string, string> } };
+      expect(secret.metadata.labels ?? {}).not.toHaveProperty('app.kubernetes.io/managed-by');
     }
   });
 
@@ -148,7 +174,12 @@ describe('propagation from the host to two members', () => {
       const o = await get(host, 'receivers', 'during-outage');
       return field(o, 'status.summary') === '1/2' && entries(o, 'status.clusters').find((c) => c.name === 'member-b')?.state === 'ClusterNotReady';
     });
+    // A member that is down does not hold up a deletion.
+    await rawRequest(host, 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-slack');
+    await until('global-slack gone from the host while member-b is down', async () => (await get(host, 'receivers', 'global-slack')) === undefined);
+    await until('global-slack removed from member-a', async () => (await get(member('member-a'), 'receivers', 'global-slack')) === undefined);
     await set.get('member-b').start();
+    await until('member-b’s stale copy pruned once it is back', async () => (await get(member('member-b'), 'receivers', 'global-slack')) === undefined, 60_000);
     await until('member-b converges', async () => (await get(member('member-b'), 'receivers', 'during-outage')) !== undefined, 60_000);
     await until('status converges', async () => field(await get(host, 'receivers', 'during-outage'), 'status.summary') === '2/2', 60_000);
     expect(await ready()).toBe('True');

@@ -32,6 +32,8 @@ import { planFor, type Found } from './diff.js';
 import { createHostMetrics } from './metrics.js';
 import { nextMemberStatus, propagatedStatus, sameStatus, type MemberHealth } from './status.js';
 import { AGENT_LEASE_PATH, agentHealth, type AgentLease } from './agent-health.js';
+import { Deletion, orphanPaths, remainingOn, type Deletable } from './deletion.js';
+import { deleting } from './finalizers.js';
 
 type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 const PLURALS: Record<string, string> = Object.fromEntries(KINDS.map((k) => [k.kind, k.plural]));
@@ -101,9 +103,11 @@ export class PropagationController {
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly custom: CustomObjectsApi;
   private stopped = false;
+  private readonly deletion: Deletion;
 
   constructor(private readonly opts: ControllerOptions) {
     this.custom = opts.kc.makeApiClient(CustomObjectsApi);
+    this.deletion = new Deletion({ kc: opts.kc, log: opts.log, now: () => this.now().getTime() });
   }
 
   async start(): Promise<void> {
@@ -142,13 +146,22 @@ export class PropagationController {
     const key = keyOf(o);
     if (!added && this.seen.get(key) === print) return;
     this.seen.set(key, print);
+    if (o.kind && o.metadata?.name) this.deletion.noteChanged(o as Deletable);
     this.kickAll();
+  }
+
+  /** Finalizers: added to new host objects, removed from deleted ones whose copies are gone. */
+  private finalize(): void {
+    if (this.stopped) return;
+    const names = this.list<MemberCluster>('MemberCluster').map((m) => m.metadata.name);
+    void this.deletion.pass(this.hostObjects(), names);
   }
 
   /** Something on the host changed: every member's loop runs (each is level-triggered). */
   kickAll(): void {
     for (const mc of this.list<MemberCluster>('MemberCluster')) this.kick(mc.metadata.name, 0);
     for (const name of [...this.loops.keys()]) if (!this.member(name)) this.forget(name);
+    this.finalize();
   }
 
   private list<T>(kind: string): T[] {
@@ -164,6 +177,7 @@ export class PropagationController {
     this.loops.delete(name);
     this.results.delete(name);
     this.applied.delete(name);
+    this.deletion.forget(name);
   }
 
   private kick(name: string, delayMs: number): void {
@@ -190,7 +204,10 @@ export class PropagationController {
       loop.failures++;
       next = Math.min(this.opts.maxBackoffMs ?? 60_000, 500 * 2 ** Math.min(loop.failures, 10));
       this.opts.log({ msg: `member ${name} not synced; retrying in ${next} ms`, error: (err as Error).message });
+      // A member that cannot be reached never holds up a deletion.
+      this.deletion.memberSynced({ name, reachable: false, syncedAt: 0, remaining: new Set() });
     }
+    this.finalize();
     loop.running = false;
     if (!this.loops.has(name)) return;
     if (loop.again) {
@@ -203,8 +220,14 @@ export class PropagationController {
     this.kick(name, next);
   }
 
+  /** Every propagated host object, including those being deleted. */
   private hostObjects(): HostObject[] {
     return PROPAGATED_KINDS.flatMap((kind) => this.list<HostObject>(kind).map((o) => ({ ...o, kind })));
+  }
+
+  /** The host objects that are not being deleted: what members should have. */
+  private liveObjects(): HostObject[] {
+    return this.hostObjects().filter((o) => !deleting(o as Deletable));
   }
 
   private membersInfo(): Member[] {
@@ -268,7 +291,9 @@ export class PropagationController {
   private async reconcile(name: string, loop: Loop): Promise<void> {
     const mc = this.member(name);
     if (!mc) return this.forget(name);
-    const objects = this.hostObjects();
+    const startedAt = this.now().getTime();
+    const all = this.hostObjects();
+    const objects = this.liveObjects();
     const members = this.membersInfo();
     const me = members.find((m) => m.name === name) as Member;
     const desired = desiredFor({ member: me, members, objects, policies: this.list<PropagationPolicy>('PropagationPolicy'), secrets: await this.hostSecrets(objects) });
@@ -293,7 +318,8 @@ export class PropagationController {
       this.scheduleStatuses();
       throw err;
     }
-    const { failures, deliveries } = await this.sync(name, kc, desired.objects);
+    const { failures, deliveries, stillThere } = await this.sync(name, kc, desired.objects, orphanPaths(all));
+    this.deletion.memberSynced({ name, reachable: true, syncedAt: startedAt, remaining: remainingOn(all, stillThere) });
     this.record(name, desired.outcomes, (r) => {
       const delivery = deliveries.get(`${r.kind}/${r.name}`);
       const reported = delivery ? { delivery } : {};
@@ -312,7 +338,12 @@ export class PropagationController {
    * missing or differs, deletes what is no longer wanted, and reports drift. Returns the apply
    * failures by `Kind/name`.
    */
-  private async sync(member: string, kc: KubeConfig, objects: MemberObject[]): Promise<{ failures: Map<string, string>; deliveries: Map<string, DeliveryHealth> }> {
+  private async sync(
+    member: string,
+    kc: KubeConfig,
+    objects: MemberObject[],
+    orphans: ReadonlySet<string>,
+  ): Promise<{ failures: Map<string, string>; deliveries: Map<string, DeliveryHealth>; stillThere: Set<string> }> {
     const desired = objects.map((object) => ({ path: pathOf(object, PLURALS), object }));
     const applied = this.applied.get(member) ?? new Map<string, string>();
     this.applied.set(member, applied);
@@ -326,13 +357,31 @@ export class PropagationController {
         failures.set(`${o.kind}/${o.metadata.name}`, err instanceof KubeError ? err.message : String(err));
       }),
     );
-    await eachLimited(plan.remove, 8, (path) => rawRequest(kc, 'DELETE', path).then(() => undefined, () => undefined));
+    const stillThere = await this.removeOrRelease(kc, plan.remove, orphans);
     for (const d of plan.drift) await this.reportDrift(member, d.object, d.how);
     for (const { path, object } of desired) {
       if (!failures.has(`${object.kind}/${object.metadata.name}`)) applied.set(path, JSON.stringify(object));
     }
     for (const path of plan.remove) applied.delete(path);
-    return { failures, deliveries: reportedDeliveries(found) };
+    return { failures, deliveries: reportedDeliveries(found), stillThere };
+  }
+
+  /**
+   * Deletes the copies Herald no longer wants, except those an orphaning deletion keeps: these
+   * lose Herald's label instead, so nothing prunes them later. Returns the paths that failed.
+   */
+  private async removeOrRelease(kc: KubeConfig, paths: readonly string[], orphans: ReadonlySet<string>): Promise<Set<string>> {
+    const failed = new Set<string>();
+    const release = JSON.stringify({ metadata: { labels: { [MANAGED_BY_LABEL]: null } } });
+    await eachLimited(paths, 8, (path) =>
+      (orphans.has(path) ? rawRequest(kc, 'PATCH', path, { contentType: 'application/merge-patch+json', body: release }) : rawRequest(kc, 'DELETE', path)).then(
+        () => undefined,
+        (err: unknown) => {
+          if (!(err instanceof KubeError && err.status === 404)) failed.add(path);
+        },
+      ),
+    );
+    return failed;
   }
 
   /** Every copy on the member that carries Herald's managed-by label, by path (with its status). */
@@ -399,7 +448,7 @@ export class PropagationController {
   /** Writes status.clusters and the Propagated condition on every host object whose status changed. */
   private async writeStatuses(): Promise<void> {
     const now = (this.opts.now?.() ?? new Date()).toISOString();
-    await eachLimited(this.hostObjects(), 8, async (o) => {
+    await eachLimited(this.liveObjects(), 8, async (o) => {
       const entries = [...this.results.values()].flatMap((r) => {
         const e = r.get(`${o.kind}/${o.metadata.name}`);
         if (!e?.placed) return [];
