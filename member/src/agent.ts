@@ -28,6 +28,8 @@ export interface AgentOptions {
   notifiers?: Partial<Record<Channel, Notifier>>;
   logLevel?: string;
   bodyLimit?: number;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
   /** Heap limit of the pipeline thread in MB; default 64. */
   pipelineHeapMb?: number;
 }
@@ -63,6 +65,7 @@ export class Agent {
       token: opts.token,
       bodyLimit: opts.bodyLimit,
       logLevel: opts.logLevel,
+      tls: opts.tls,
       now: () => Date.now(),
       onAccepted: () => this.worker.accepted(),
       ready: () => this.ready,

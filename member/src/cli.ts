@@ -14,6 +14,7 @@ import { parseEventScope } from './events/scope.js';
 const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--token-file FILE] [--durability normal|full] [--log-level info] [--pipeline-heap-mb 64]
                     [--body-limit 8388608] [--heartbeat-seconds 10] [--events all|none|NS,NS…]
+                    [--tls-cert-file FILE --tls-key-file FILE]
   --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Rule, Settings) and Secrets
   --kubeconfig   in a cluster: the kubeconfig to use (default: KUBECONFIG, else the pod's ServiceAccount)
   --data-dir     where the durable queue and delivery history are kept
@@ -21,6 +22,7 @@ const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--por
   --pipeline-heap-mb  heap limit of the delivery pipeline's thread (the HTTP thread takes Node's own flags)
   --body-limit   largest request body in bytes; larger ones get 413
   --heartbeat-seconds  in a cluster: how often the agent renews its Lease (herald-system/herald-agent) and reports delivery health
+  --tls-cert-file, --tls-key-file  serve HTTPS (PEM files); needed for the audit webhook, whose API server sends its token only over TLS
   --events       in a cluster: watch Kubernetes Events in all namespaces (default), none, or the namespaces listed`;
 
 interface CliOptions {
@@ -36,6 +38,7 @@ interface CliOptions {
   bodyLimit: number;
   heartbeatSeconds: number;
   events: string[] | 'none' | undefined;
+  tls: { cert: string; key: string } | undefined;
 }
 
 function fail(message: string): never {
@@ -48,6 +51,16 @@ function intOption(name: string, value: string | undefined, [min, max]: [number,
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} ${value} must be a whole number from ${min} to ${max}`);
   return n;
+}
+
+function tlsFiles(cert: string | undefined, key: string | undefined): CliOptions['tls'] {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) fail('--tls-cert-file and --tls-key-file go together');
+  try {
+    return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+  } catch (err) {
+    return fail(`cannot read the TLS files: ${(err as Error).message}`);
+  }
 }
 
 function eventScope(value: string): CliOptions['events'] {
@@ -73,6 +86,8 @@ function options(): CliOptions {
       'body-limit': { type: 'string', default: String(8 * 1024 * 1024) },
       'heartbeat-seconds': { type: 'string', default: '10' },
       events: { type: 'string', default: 'all' },
+      'tls-cert-file': { type: 'string' },
+      'tls-key-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -97,6 +112,7 @@ function options(): CliOptions {
     bodyLimit: intOption('body-limit', values['body-limit'], [1024, 1 << 30]),
     heartbeatSeconds: intOption('heartbeat-seconds', values['heartbeat-seconds'], [1, 300]),
     events: eventScope(values.events),
+    tls: tlsFiles(values['tls-cert-file'], values['tls-key-file']),
   };
 }
 

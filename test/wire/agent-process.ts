@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { freePort } from '../harness/net.js';
+import { freePort, get } from '../harness/net.js';
 
 export { freePort };
 
@@ -31,25 +31,56 @@ export function configDir(objects: unknown[]): string {
   return dir;
 }
 
+/** Writes the serving certificate and key into the data folder; returns the flags that name them. */
+function tlsFiles(dataDir: string, tls: { cert: string; key: string }): string[] {
+  writeFileSync(join(dataDir, 'tls.crt'), tls.cert);
+  writeFileSync(join(dataDir, 'tls.key'), tls.key, { mode: 0o600 });
+  return ['--tls-cert-file', join(dataDir, 'tls.crt'), '--tls-key-file', join(dataDir, 'tls.key')];
+}
+
+/** Whether /readyz answers 200 (over HTTPS trusting `ca`, when given). */
+function isReady(url: string, ca: string | undefined): Promise<boolean> {
+  if (ca) return get(`${url}/readyz`, { ca }).then((r) => r.status === 200, () => false);
+  return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+}
+
+export interface StartOptions {
+  configDir?: string;
+  kubeconfig?: string;
+  dataDir?: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  args?: string[];
+  /** Serve HTTPS with this certificate; `ca` is what the test trusts. */
+  tls?: { cert: string; key: string; ca: string };
+}
+
+/** The agent's command line. */
+function agentArgs(opts: StartOptions, dataDir: string, port: number): string[] {
+  const source = opts.configDir ? ['--config-dir', opts.configDir] : ['--kubeconfig', opts.kubeconfig ?? ''];
+  const tls = opts.tls ? tlsFiles(dataDir, opts.tls) : [];
+  return ['--import', 'tsx', CLI, ...source, '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...tls, ...(opts.args ?? [])];
+}
+
 /** Starts the agent standalone (`configDir`) or against a cluster (`kubeconfig`). */
-export async function startAgent(opts: { configDir?: string; kubeconfig?: string; dataDir?: string; port?: number; env?: NodeJS.ProcessEnv; args?: string[] }): Promise<AgentProcess> {
+export async function startAgent(opts: StartOptions): Promise<AgentProcess> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'herald-data-'));
   mkdirSync(dataDir, { recursive: true });
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', CLI, ...(opts.configDir ? ['--config-dir', opts.configDir] : ['--kubeconfig', opts.kubeconfig ?? '']), '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...(opts.args ?? [])],
+    agentArgs(opts, dataDir, port),
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
+  const ca = opts.tls?.ca;
+  const url = `${ca ? 'https' : 'http'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
+    if (await isReady(url, ca)) break;
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`agent did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -34,6 +34,8 @@ export interface AppDeps {
   /** The /metrics text, when metrics come from more than this registry (the pipeline worker's too). */
   metricsText?: () => Promise<{ contentType: string; text: string }>;
   logLevel?: string;
+  /** Serve HTTPS with this certificate (PEM): the API server sends its audit webhook token only over TLS. */
+  tls?: { cert: string; key: string };
 }
 
 const tokenMatches = (header: string | undefined, token: string): boolean => {
@@ -44,6 +46,8 @@ const tokenMatches = (header: string | undefined, token: string): boolean => {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
+    // The https server has the same request API; fastify's types only tell them apart by generics.
+    ...(deps.tls ? { https: deps.tls } : {}),
     logger: { level: deps.logLevel ?? 'info' },
     // One log line per request would cost more than the request at ingest rates; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),

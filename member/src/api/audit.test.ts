@@ -71,13 +71,13 @@ describe('POST /api/v2/audit', () => {
     const { app, outbox } = setup();
     const missing = await post(app, list([{ ...item('a-1', 'secrets', 'db'), auditID: undefined }]));
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().message).toContain('auditID');
+    expect(missing.json<{ message: string }>().message).toContain('auditID');
     const wrong = await post(app, JSON.stringify({ kind: 'EventList', items: 'nope' }));
     expect(wrong.statusCode).toBe(400);
-    expect(wrong.json().message).toContain('items');
+    expect(wrong.json<{ message: string }>().message).toContain('items');
     const badCode = await post(app, list([{ ...item('a-1', 'secrets', 'db'), responseStatus: { code: '200' } }]));
     expect(badCode.statusCode).toBe(400);
-    expect(badCode.json().message).toContain('/items/0/responseStatus/code');
+    expect(badCode.json<{ message: string }>().message).toContain('/items/0/responseStatus/code');
     expect(outbox.depth().inbox).toBe(0);
   });
 

@@ -77,7 +77,6 @@ export class EventSource {
     const withUid = items.filter((e) => e.metadata.uid);
     if (!this.ledger.hasBaseline(scope)) {
       this.ledger.baseline(scope, withUid.map((e) => ({ uid: e.metadata.uid as string, count: occurrences(e) })), Date.now());
-      this.opts.log({ msg: `Events in ${scope || 'all namespaces'}: ${withUid.length} existing events taken as known` });
       return;
     }
     for (const e of withUid) this.consider(scope, e);

@@ -41,15 +41,21 @@ function firstObserved(ev: KubeEvent): string {
 }
 
 export function eventFacts(ev: KubeEvent): EventFacts {
+  const regarding = ev.regarding ?? {};
   return {
     type: ev.type ?? '',
     reason: ev.reason ?? '',
-    kind: ev.regarding?.kind ?? '',
-    name: ev.regarding?.name ?? '',
-    namespace: ev.regarding?.namespace ?? ev.metadata.namespace ?? '',
-    controller: ev.reportingController || ev.deprecatedSource?.component || '',
+    kind: regarding.kind ?? '',
+    name: regarding.name ?? '',
+    namespace: regarding.namespace ?? ev.metadata.namespace ?? '',
+    controller: controllerOf(ev),
     message: ev.note ?? '',
   };
+}
+
+/** reportingController, or the old API's source component. */
+function controllerOf(ev: KubeEvent): string {
+  return ev.reportingController || ev.deprecatedSource?.component || '';
 }
 
 /** Labels without empty values (an empty label is no label, as in Prometheus). */
