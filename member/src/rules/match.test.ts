@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Rule, RuleSpec } from '@herald/shared';
+import { toSnapshotInput } from '../config/input.js';
+import { sortObjects } from '../config/objects.js';
+import { buildSnapshot } from '../config/snapshot.js';
 import { compileRule } from './compile.js';
 import { auditRulesFor, eventRulesFor, type AuditFacts, type EventFacts } from './match.js';
 import { RateLimiter } from './rate-limit.js';
@@ -128,5 +131,19 @@ describe('RateLimiter', () => {
     expect(limiter.allow(b, 4)).toBe(false);
     expect(limiter.allow(a, 60_000)).toBe(true);
     expect(limiter.allow({ name: 'free', rateLimit: undefined }, 5)).toBe(true);
+  });
+});
+
+describe('Rules in the configuration', () => {
+  it('a Rule from a folder or the cluster is compiled into the snapshot; a bad one is left out as a problem naming the field', () => {
+    const { input, problems } = sortObjects([
+      { object: rule('good', { source: 'Audit', audit: { verbs: ['get'] } }), where: 'rules.yaml' },
+      { object: rule('bad', { source: 'Event', event: { messageRegex: '(' } }), where: 'rules.yaml' },
+      { object: rule('wrong-source', { source: 'Logs' } as never), where: 'rules.yaml' },
+    ]);
+    expect(problems.map((p) => `${p.name}: ${p.message}`)).toEqual([expect.stringContaining('wrong-source: rules.yaml: spec.source')]);
+    const snap = buildSnapshot(toSnapshotInput(input));
+    expect(snap.rules.map((r) => r.name)).toEqual(['good']);
+    expect(snap.problems).toEqual([{ kind: 'Rule', name: 'bad', message: expect.stringContaining('spec.event.messageRegex: invalid regular expression') as string }]);
   });
 });
