@@ -61,6 +61,9 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 export const FIELD_MANAGER = 'herald-host';
 const BURST_PAUSE_MS = 250;
 const STATUS_WINDOW_MS = 500;
+/** After a status pass that wrote this many objects (a burst), the next waits longer. */
+const BUSY_STATUS_WRITES = 100;
+const BUSY_STATUS_WINDOW_MS = 3000;
 /** Applies in flight per member: all members share the API servers' etcd, which more would starve. */
 const APPLY_CONCURRENCY = 2;
 
@@ -86,6 +89,8 @@ interface Loop {
   failures: number;
   /** When the member started failing (unset while it answers). */
   failingSince?: number;
+  /** When the member's copies were last listed (a full reconcile). */
+  listedAt?: number;
 }
 
 /** What the last reconcile of a member found, per host object (`Kind/name`). */
@@ -97,10 +102,15 @@ export class PropagationController {
   private readonly results = new Map<string, Results>();
   /** Per member: path → JSON of what was last applied there (drift is a difference from it). */
   private readonly applied = new Map<string, Map<string, string>>();
+  /** Per member: the delivery health its agent wrote on the Receiver copies, as last listed. */
+  private readonly deliveries = new Map<string, Map<string, DeliveryHealth>>();
   readonly metrics = createHostMetrics();
   /** What each host object last looked like, minus status: a status write is not a change to propagate. */
   private readonly seen = new Map<string, string>();
   private statusTimer: NodeJS.Timeout | undefined;
+  private statusWriting = false;
+  private statusAgain = false;
+  private lastStatusWrites = 0;
   private readonly custom: CustomObjectsApi;
   private stopped = false;
   private readonly deletion: Deletion;
@@ -177,6 +187,7 @@ export class PropagationController {
     this.loops.delete(name);
     this.results.delete(name);
     this.applied.delete(name);
+    this.deliveries.delete(name);
     this.deletion.forget(name);
   }
 
@@ -318,7 +329,12 @@ export class PropagationController {
       this.scheduleStatuses();
       throw err;
     }
-    const { failures, deliveries, stillThere } = await this.sync(name, kc, desired.objects, orphanPaths(all));
+    // Only a periodic resync (and the first pass, or one after a failure) lists the member's copies,
+    // which is how drift is found; a pass started by a host change trusts what it applied last, so
+    // a burst of 1,000 changes does not list 1,000 copies from every member on every pass.
+    const full = loop.listedAt === undefined || loop.failures > 0 || startedAt - loop.listedAt >= (this.opts.resyncMs ?? 30_000);
+    const { failures, deliveries, stillThere } = await this.sync(name, kc, desired.objects, { orphans: orphanPaths(all), list: full });
+    if (full) loop.listedAt = startedAt;
     this.deletion.memberSynced({ name, reachable: true, syncedAt: startedAt, remaining: remainingOn(all, stillThere) });
     this.record(name, desired.outcomes, (r) => {
       const delivery = deliveries.get(`${r.kind}/${r.name}`);
@@ -342,12 +358,13 @@ export class PropagationController {
     member: string,
     kc: KubeConfig,
     objects: MemberObject[],
-    orphans: ReadonlySet<string>,
+    opts: { orphans: ReadonlySet<string>; list: boolean },
   ): Promise<{ failures: Map<string, string>; deliveries: Map<string, DeliveryHealth>; stillThere: Set<string> }> {
     const desired = objects.map((object) => ({ path: pathOf(object, PLURALS), object }));
     const applied = this.applied.get(member) ?? new Map<string, string>();
     this.applied.set(member, applied);
-    const found = await this.managedCopies(kc);
+    const found = opts.list ? await this.managedCopies(kc) : [...applied].map(([path, json]) => ({ path, object: JSON.parse(json) as Found['object'] }));
+    if (opts.list) this.deliveries.set(member, reportedDeliveries(found));
     const plan = planFor({ desired, found, applied });
     const failures = new Map<string, string>();
     const namespaces = new Set(plan.apply.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
@@ -357,13 +374,13 @@ export class PropagationController {
         failures.set(`${o.kind}/${o.metadata.name}`, err instanceof KubeError ? err.message : String(err));
       }),
     );
-    const stillThere = await this.removeOrRelease(kc, plan.remove, orphans);
+    const stillThere = await this.removeOrRelease(kc, plan.remove, opts.orphans);
     for (const d of plan.drift) await this.reportDrift(member, d.object, d.how);
     for (const { path, object } of desired) {
       if (!failures.has(`${object.kind}/${object.metadata.name}`)) applied.set(path, JSON.stringify(object));
     }
     for (const path of plan.remove) applied.delete(path);
-    return { failures, deliveries: reportedDeliveries(found), stillThere };
+    return { failures, deliveries: this.deliveries.get(member) ?? new Map<string, DeliveryHealth>(), stillThere };
   }
 
   /**
@@ -438,16 +455,31 @@ export class PropagationController {
    */
   private scheduleStatuses(): void {
     if (this.statusTimer || this.stopped) return;
+    if (this.statusWriting) {
+      this.statusAgain = true;
+      return;
+    }
+    // In a burst every member changes every object's status in turn: writing less often then
+    // saves the host thousands of writes that would only be overwritten.
+    const wait = this.lastStatusWrites >= BUSY_STATUS_WRITES ? BUSY_STATUS_WINDOW_MS : STATUS_WINDOW_MS;
     this.statusTimer = setTimeout(() => {
       this.statusTimer = undefined;
-      void this.writeStatuses();
-    }, STATUS_WINDOW_MS);
+      this.statusWriting = true;
+      void this.writeStatuses().finally(() => {
+        this.statusWriting = false;
+        if (this.statusAgain) {
+          this.statusAgain = false;
+          this.scheduleStatuses();
+        }
+      });
+    }, wait);
     this.statusTimer.unref();
   }
 
   /** Writes status.clusters and the Propagated condition on every host object whose status changed. */
   private async writeStatuses(): Promise<void> {
     const now = (this.opts.now?.() ?? new Date()).toISOString();
+    let writes = 0;
     await eachLimited(this.liveObjects(), 8, async (o) => {
       const entries = [...this.results.values()].flatMap((r) => {
         const e = r.get(`${o.kind}/${o.metadata.name}`);
@@ -457,8 +489,11 @@ export class PropagationController {
       });
       const previous = (o as { status?: PropagatedStatus }).status;
       const status = propagatedStatus({ entries, generation: o.metadata.generation, previous, now });
-      if (!sameStatus(previous, status)) await this.patchStatus(o.kind, o.metadata.name, status);
+      if (sameStatus(previous, status)) return;
+      writes++;
+      await this.patchStatus(o.kind, o.metadata.name, status);
     });
+    this.lastStatusWrites = writes;
   }
 
   private async writeMemberStatus(mc: MemberCluster, health: MemberHealth): Promise<void> {
