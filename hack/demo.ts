@@ -8,9 +8,13 @@
 import { SMTPServer } from 'smtp-server';
 import { PropagationController } from '../host/src/propagation/controller.js';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { MemberCluster } from '@herald/shared';
+import { rawRequest } from '@herald/shared/k8s';
+import { clusterView, type ClusterView } from '../host/src/admin/views.js';
 import { startClusters } from '../test/harness/clusters.js';
 import { apply } from '../test/support/manifests.js';
-import { registerMembers } from '../test/support/federation.js';
+import { join } from '../host/src/ctl/join.js';
+import { serviceAccountKubeconfig } from '../test/support/federation.js';
 import { startAgent, type AgentProcess } from '../test/wire/agent-process.js';
 import { startHttpServer } from '../test/wire/http-server.js';
 
@@ -101,17 +105,32 @@ async function run(stops: Stop[]): Promise<{ ok: boolean; hostKubeconfig: string
   const sink = await startHttpServer({ handler: onWebhook });
   stops.push(() => sink.close());
   const host = set.kubeConfig('host');
-  say('Registering member-a and member-b with the host…');
-  await registerMembers(host, set, { 'member-a': { region: 'eu-west' }, 'member-b': { region: 'us-east' } });
+  say('Joining member-a and member-b to the host (what `heraldctl join` does)…');
+  for (const [name, region] of [['member-a', 'eu-west'], ['member-b', 'us-east']] as const) {
+    await join({
+      name,
+      host,
+      member: set.kubeConfig(name),
+      labels: { region },
+      image: 'herald-agent:demo',
+      secretNamespaces: [],
+      storage: { kind: 'emptyDir' },
+      credentials: 'token',
+      tokenTtlHours: 1,
+      say: (line) => say(`  ${line}`),
+    });
+  }
   say('Applying Herald objects on the host: Settings, a default email Config, a global email and a global webhook receiver, an override for member-b…');
   await applyObjects(host, mail.port, sink.origin);
   const controller = new PropagationController({ kc: host, log: (e) => say(`  controller: ${JSON.stringify(e)}`), resyncMs: 5000 });
   await controller.start();
   stops.push(() => controller.stop());
-  say('Starting an agent in each member (it reads the propagated objects from its own cluster)…');
+  // No kubelet runs here, so the Deployment join installed has no pod: the agent runs as a local
+  // process instead, with its ServiceAccount's token and RBAC, exactly as the pod would.
+  say('Starting an agent for each member, as its herald-agent ServiceAccount (it reads the propagated objects from its own cluster)…');
   const agents: AgentProcess[] = [];
   for (const name of ['member-a', 'member-b']) {
-    const agent = await startAgent({ kubeconfig: set.get(name).kubeconfigPath });
+    const agent = await startAgent({ kubeconfig: await serviceAccountKubeconfig(set, name, 'herald-agent'), args: ['--heartbeat-seconds', '2'] });
     agents.push(agent);
     stops.push(() => agent.stop());
     say(`  ${name}: agent at ${agent.url} (point Alertmanager's webhook at ${agent.url}/api/v2/alerts)`);
@@ -121,7 +140,26 @@ async function run(stops: Stop[]): Promise<{ ok: boolean; hostKubeconfig: string
   say('Posting sample Alertmanager alerts into each member’s agent…');
   await postSampleAlerts(agents);
   say('Notifications arriving (labelled with the cluster that raised them):');
-  return { ok: await awaitArrivals(), hostKubeconfig: set.get('host').kubeconfigPath };
+  const ok = await awaitArrivals();
+  await showMembers(host);
+  return { ok, hostKubeconfig: set.get('host').kubeconfigPath };
+}
+
+/** What `kubectl get memberclusters` would tell: each member's health as the host sees it. */
+async function showMembers(host: KubeConfig): Promise<void> {
+  const read = async (): Promise<ClusterView[]> =>
+    (JSON.parse(await rawRequest(host, 'GET', `/apis/${API}/memberclusters`)) as { items: MemberCluster[] }).items.map(clusterView);
+  const deadline = Date.now() + 20_000;
+  let views = await read();
+  while (Date.now() < deadline && !views.every((v) => v.agentReady === 'True' && (v.delivery?.delivered ?? 0) > 0)) {
+    await new Promise((r) => setTimeout(r, 500));
+    views = await read();
+  }
+  say('Members as the host sees them:');
+  for (const v of views) {
+    const d = v.delivery;
+    say(`  ${v.name}: Ready=${v.ready} AgentReady=${v.agentReady} Synced=${v.synced} ${v.kubernetesVersion ?? ''} delivered=${d?.delivered ?? 0} failed=${d?.failed ?? 0} pending=${d?.pending ?? 0}`);
+  }
 }
 
 function onWebhook(req: { url: string; body: string }): { status: number; body: string } {

@@ -16,6 +16,10 @@ describe('npm run demo', () => {
     expect(out).toContain('🪝 webhook /alerts: [member-a] KubePodCrashLooping');
     expect(out).toContain('🪝 webhook /alerts/us-east: [member-b] KubePodCrashLooping');
     expect(out).toMatch(/📧 email to oncall@demo.local: .*cluster=member-b/);
+    expect(out).toContain('member-b joined');
+    // The agents ran as their ServiceAccounts: heartbeat and delivery totals reached the host.
+    expect(out).toMatch(/member-a: Ready=True AgentReady=True Synced=True v1\.\d+\.\d+ delivered=[1-9]/);
+    expect(out).toMatch(/member-b: Ready=True AgentReady=True Synced=True v1\.\d+\.\d+ delivered=[1-9]/);
     expect(code).toBe(0);
   }, 240_000);
 });

@@ -5,17 +5,13 @@
  * unjoin cleans both sides, and with --force unregisters a member that is down.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PropagationController } from '../../host/src/propagation/controller.js';
-import { tokenKubeconfig } from '../../host/src/ctl/kubeconfig.js';
-import { endpointOf } from '../../host/src/ctl/join.js';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
 import { rawRequest } from '../harness/crds.js';
+import { serviceAccountKubeconfig } from '../support/federation.js';
 import { apply } from '../support/manifests.js';
 import { startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
@@ -52,15 +48,6 @@ async function may(cluster: string, sa: string, attrs: Record<string, string>): 
   const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: `system:serviceaccount:herald-system:${sa}`, groups: ['system:serviceaccounts', 'system:authenticated'], resourceAttributes: attrs } };
   const answer = JSON.parse(await rawRequest(set.kubeConfig(cluster), 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { body: JSON.stringify(review) })) as { status: { allowed: boolean } };
   return answer.status.allowed;
-}
-
-/** A kubeconfig that is the agent's ServiceAccount, as its pod would be. */
-async function agentKubeconfig(cluster: string): Promise<string> {
-  const kc = set.kubeConfig(cluster);
-  const answer = JSON.parse(await rawRequest(kc, 'POST', '/api/v1/namespaces/herald-system/serviceaccounts/herald-agent/token', { body: JSON.stringify({ spec: { expirationSeconds: 3600 } }) })) as { status: { token: string } };
-  const file = join(mkdtempSync(join(tmpdir(), 'herald-agent-sa-')), 'kubeconfig');
-  writeFileSync(file, tokenKubeconfig({ cluster, endpoint: endpointOf(kc), user: 'herald-agent', token: answer.status.token }));
-  return file;
 }
 
 beforeAll(async () => {
@@ -120,7 +107,7 @@ describe('heraldctl join', () => {
     await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink.origin } } } as never);
     await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s' } } as never);
     await until('sink receiver on member-a', async () => (await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')) !== undefined);
-    agent = await startAgent({ kubeconfig: await agentKubeconfig('member-a'), args: ['--heartbeat-seconds', '1'] });
+    agent = await startAgent({ kubeconfig: await serviceAccountKubeconfig(set, 'member-a', 'herald-agent'), args: ['--heartbeat-seconds', '1'] });
     await until('AgentReady on the host', async () => {
       const mc = (await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a')) as { status?: { conditions?: { type: string; status: string }[] } };
       const is = (type: string): boolean => mc.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
