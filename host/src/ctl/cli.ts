@@ -8,7 +8,7 @@ import { unjoin } from './unjoin.js';
 const USAGE = `usage:
   heraldctl join NAME --host-kubeconfig FILE --member-kubeconfig FILE [--label k=v …] [--image IMAGE]
                  [--secret-namespace NS …] [--storage pvc|emptyDir] [--storage-size 1Gi] [--storage-class C]
-                 [--credentials token|kubeconfig] [--token-ttl-hours 8760]
+                 [--credentials token|kubeconfig] [--token-ttl-hours 8760] [--tls-secret NAME]
   heraldctl unjoin NAME --host-kubeconfig FILE [--member-kubeconfig FILE] [--force] [--remove-crds]
 
 join installs on the member: Herald's CRDs, namespace herald-system, the herald-agent ServiceAccount with
@@ -16,7 +16,8 @@ least-privilege RBAC (Secrets only in herald-system and each --secret-namespace)
 PersistentVolumeClaim unless --storage emptyDir) and Service on port 19093, and the herald-propagator
 ServiceAccount the host uses; on the host: a kubeconfig Secret in herald-system and the MemberCluster.
 --credentials token (default) gives the host a TokenRequest token of herald-propagator; kubeconfig stores
-the member kubeconfig as given. Re-running join is safe and renews the token.
+the member kubeconfig as given. Re-running join is safe and renews the token. --tls-secret names a
+kubernetes.io/tls Secret in herald-system the agent serves HTTPS with (the audit webhook needs TLS).
 unjoin removes the MemberCluster and its Secret from the host, then Herald's copies and the agent from the
 member; with --force it unregisters a member that cannot be reached (or without --member-kubeconfig).`;
 
@@ -62,6 +63,7 @@ function parse(): { command: string; name: string; values: Record<string, string
       'storage-class': { type: 'string' },
       credentials: { type: 'string', default: 'token' },
       'token-ttl-hours': { type: 'string', default: '8760' },
+      'tls-secret': { type: 'string' },
       force: { type: 'boolean', default: false },
       'remove-crds': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
   const ttl = Number(v['token-ttl-hours']);
   if (!Number.isInteger(ttl) || ttl < 1) fail('--token-ttl-hours must be a whole number of hours');
   const storageClass = v['storage-class'] as string | undefined;
+  const tlsSecret = v['tls-secret'] as string | undefined;
   await join({
     name,
     host,
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
     storage: storage === 'pvc' ? { kind: 'pvc', size: v['storage-size'] as string, ...(storageClass ? { storageClass } : {}) } : { kind: 'emptyDir' },
     credentials,
     tokenTtlHours: ttl,
+    ...(tlsSecret ? { tlsSecret } : {}),
     say,
   });
 }

@@ -47,7 +47,7 @@ export function endpointOf(kc: KubeConfig): ClusterEndpoint {
 }
 
 async function installOnMember(o: JoinOptions): Promise<void> {
-  const manifests = memberManifests({ cluster: o.name, image: o.image, secretNamespaces: o.secretNamespaces, storage: o.storage });
+  const manifests = memberManifests({ cluster: o.name, image: o.image, secretNamespaces: o.secretNamespaces, storage: o.storage, ...(o.tlsSecret ? { tlsSecret: o.tlsSecret } : {}) });
   const crds = manifests.filter((m) => m.kind === 'CustomResourceDefinition');
   for (const m of crds) await applyObject(o.member, m, { fieldManager: FIELD_MANAGER });
   await waitEstablished(o.member, crds.map((c) => c.metadata.name));

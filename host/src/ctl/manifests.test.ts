@@ -44,4 +44,13 @@ describe('memberManifests', () => {
     expect(c?.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 19093 } });
     expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
   });
+  it('serves HTTPS from a TLS Secret when asked (the audit webhook needs it)', () => {
+    const deployment = memberManifests({ ...base, storage: { kind: 'emptyDir' }, tlsSecret: 'herald-agent-tls' }).find((m) => m.kind === 'Deployment') as unknown as {
+      spec: { template: { spec: { containers: { args: string[]; readinessProbe: { httpGet: { scheme: string } } }[]; volumes: unknown[] } } };
+    };
+    const c = deployment.spec.template.spec.containers[0];
+    expect(c?.args).toEqual(expect.arrayContaining(['--tls-cert-file', '/etc/herald/tls/tls.crt', '--tls-key-file', '/etc/herald/tls/tls.key']));
+    expect(c?.readinessProbe.httpGet.scheme).toBe('HTTPS');
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'herald-agent-tls' } });
+  });
 });

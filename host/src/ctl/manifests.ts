@@ -21,6 +21,11 @@ export interface AgentInstall {
   secretNamespaces: readonly string[];
   /** A PersistentVolumeClaim keeps accepted alerts across pod moves; emptyDir only across restarts. */
   storage: { kind: 'pvc'; size: string; storageClass?: string } | { kind: 'emptyDir' };
+  /**
+   * A kubernetes.io/tls Secret in herald-system: the agent then serves HTTPS, which the API
+   * server's audit webhook needs (it sends its bearer token only over TLS).
+   */
+  tlsSecret?: string;
 }
 
 export const PART_OF = { 'app.kubernetes.io/part-of': 'herald' };
@@ -78,12 +83,15 @@ function secretAccess(namespaces: readonly string[]): Manifest[] {
   ]);
 }
 
+const TLS_DIR = '/etc/herald/tls';
+
 function container(o: AgentInstall): Record<string, unknown> {
-  const probe = (path: string) => ({ httpGet: { path, port: AGENT_PORT }, periodSeconds: 10 });
+  const probe = (path: string) => ({ httpGet: { path, port: AGENT_PORT, scheme: o.tlsSecret ? 'HTTPS' : 'HTTP' }, periodSeconds: 10 });
+  const tls = o.tlsSecret ? ['--tls-cert-file', `${TLS_DIR}/tls.crt`, '--tls-key-file', `${TLS_DIR}/tls.key`] : [];
   return {
     name: 'agent',
     image: o.image,
-    args: ['--port', String(AGENT_PORT), '--data-dir', '/var/lib/herald'],
+    args: ['--port', String(AGENT_PORT), '--data-dir', '/var/lib/herald', ...tls],
     ports: [{ name: 'http', containerPort: AGENT_PORT }],
     env: [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -95,7 +103,7 @@ function container(o: AgentInstall): Record<string, unknown> {
     livenessProbe: { ...probe('/healthz'), failureThreshold: 6 },
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-    volumeMounts: [{ name: 'data', mountPath: '/var/lib/herald' }],
+    volumeMounts: [{ name: 'data', mountPath: '/var/lib/herald' }, ...(o.tlsSecret ? [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }] : [])],
   };
 }
 
@@ -131,7 +139,10 @@ function workload(o: AgentInstall): Manifest[] {
             securityContext: { runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
             terminationGracePeriodSeconds: 30,
             containers: [container(o)],
-            volumes: [{ name: 'data', ...(pvc ? { persistentVolumeClaim: { claimName: `${AGENT}-data` } } : { emptyDir: {} }) }],
+            volumes: [
+              { name: 'data', ...(pvc ? { persistentVolumeClaim: { claimName: `${AGENT}-data` } } : { emptyDir: {} }) },
+              ...(o.tlsSecret ? [{ name: 'tls', secret: { secretName: o.tlsSecret } }] : []),
+            ],
           },
         },
       },
