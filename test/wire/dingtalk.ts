@@ -10,8 +10,10 @@
  *   conversation API (40014 unknown token, 42001 expired, 40035 unknown chat, -1 in `busy` mode).
  */
 import { createHmac } from 'node:crypto';
-import { utf8Length } from '../../member/src/template/split.js';
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
+
+/** UTF-8 size as the provider measures it, computed independently of the notifier's own helper. */
+const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 export interface DingTalkRobotMessage {
   msgtype: string;

@@ -12,8 +12,10 @@
  *   off, 19024 when no keyword is in the message, 9499 past 5 a second or 100 a minute.
  */
 import { createHmac } from 'node:crypto';
-import { utf8Length } from '../../member/src/template/split.js';
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
+
+/** UTF-8 size as the provider measures it, computed independently of the notifier's own helper. */
+const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 export interface FeishuAppMessage {
   user_ids?: string[];

@@ -10,8 +10,10 @@
  *   mention lists or markdown (4096 bytes), and its limit of 20 messages a minute (45009).
  * `mode` makes it answer -1 (system busy) or 45009 (frequency limit) to message/send.
  */
-import { utf8Length } from '../../member/src/template/split.js';
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
+
+/** UTF-8 size as the provider measures it, computed independently of the notifier's own helper. */
+const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 export interface WechatAppMessage {
   touser?: string;

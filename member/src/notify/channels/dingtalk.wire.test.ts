@@ -113,6 +113,24 @@ describe('DingTalkNotifier robot', () => {
     expect(ding.robotMessages[1]?.at).toEqual({ atMobiles: ['13800000000'] });
   });
 
+  it('sends a body of exactly 20000 bytes of Chinese as one message, and one character more as two, cut between characters', async () => {
+    const envelope = Buffer.byteLength(JSON.stringify({ msgtype: 'text', text: { content: '\n\nherald' }, at: {} }));
+    const room = 20_000 - envelope;
+    const exact = '告'.repeat(Math.floor(room / 3)) + 'a'.repeat(room % 3);
+    await notifier().send(ctx({ chatbot: bot() }, { text: exact }));
+    expect(ding.requests.map((r) => Buffer.byteLength(r.body))).toEqual([20_000]);
+    expect(ding.robotMessages.map((m) => m.content)).toEqual([`${exact}\n\nherald`]);
+    ding.robotMessages.length = 0;
+    const over = `告${exact}`;
+    await notifier().send(ctx({ chatbot: bot() }, { text: over }));
+    const sizes = ding.requests.slice(1).map((r) => Buffer.byteLength(r.body));
+    expect(sizes).toHaveLength(2);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(20_000);
+    const parts = ding.robotMessages.map((m) => m.content.slice(0, -'\n\nherald'.length));
+    expect(parts.join('')).toBe(over);
+    expect(parts.every((p) => !p.includes('\uFFFD'))).toBe(true);
+  });
+
   it('keeps to 20 messages a minute per robot: the 21st is retried later, never refused by DingTalk', async () => {
     const n = notifier();
     for (let i = 0; i < 20; i++) await n.send(ctx({ chatbot: bot() }));

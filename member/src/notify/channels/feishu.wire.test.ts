@@ -184,6 +184,24 @@ describe('FeishuNotifier bot', () => {
     expect(texts.join('')).toBe(text);
   });
 
+  it('sends a signed body of exactly 20 KB of Chinese as one message, and one character more as two, cut between characters', async () => {
+    const envelope = Buffer.byteLength(JSON.stringify({ timestamp: '1700000000', sign: 'x'.repeat(44), msg_type: 'text', content: { text: '\n\nherald' } }));
+    const room = 20 * 1024 - envelope;
+    const exact = '告'.repeat(Math.floor(room / 3)) + 'a'.repeat(room % 3);
+    await notifier().send(ctx({ tmplType: 'text', chatbot: chatbot() }, { text: exact }));
+    expect(feishu.requests.map((r) => Buffer.byteLength(r.body))).toEqual([20 * 1024]);
+    expect(feishu.botMessages.map((m) => m.content['text'])).toEqual([`${exact}\n\nherald`]);
+    feishu.botMessages.length = 0;
+    const over = `告${exact}`;
+    await notifier().send(ctx({ tmplType: 'text', chatbot: chatbot() }, { text: over }));
+    const sizes = feishu.requests.slice(1).map((r) => Buffer.byteLength(r.body));
+    expect(sizes).toHaveLength(2);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(20 * 1024);
+    const parts = feishu.botMessages.map((m) => String(m.content['text']).replace(/\n\nherald$/, ''));
+    expect(parts.join('')).toBe(over);
+    expect(parts.every((p) => !p.includes('\uFFFD'))).toBe(true);
+  });
+
   it('keeps to 5 messages a second: the sixth waits for the next second instead of being refused', async () => {
     const n = notifier();
     for (let i = 0; i < 7; i++) await n.send(ctx({ tmplType: 'text', chatbot: chatbot() }));
