@@ -88,6 +88,41 @@ describe('POST /api/v2/audit', () => {
     expect(res.body).not.toContain(TOKEN);
   });
 
+  it('a crafted request (many X-Forwarded-For entries, a huge URI or name) does not make the batch a 400; labels are cut', async () => {
+    const { app, sink } = setup();
+    const long = 'n'.repeat(5000);
+    const crafted = {
+      ...item('a-1', 'secrets', long),
+      requestURI: `/api/v1/namespaces/shop/secrets/${long}?${'x'.repeat(100_000)}`,
+      sourceIPs: Array.from({ length: 200 }, (_, i) => `10.0.${i >> 8}.${i & 255}`),
+      userAgent: 'u'.repeat(5000),
+      impersonatedUser: { username: 'i'.repeat(5000), groups: Array.from({ length: 2000 }, (_, i) => `g${i}`) },
+      responseStatus: { metadata: {}, code: 404, status: 'Failure', reason: 'NotFound', message: `secrets "${long}" not found`.repeat(20) },
+    };
+    const res = await post(app, list([crafted, item('a-2', 'secrets', 'db')]));
+    expect(res.statusCode).toBe(200);
+    await until(() => sink.labels.length >= 2);
+    expect(sink.labels.map((l) => l['name']?.length)).toEqual([1024, 2]);
+  });
+
+  it('never keeps request or response bodies (a Secret read logged at RequestResponse level)', async () => {
+    const outbox = new Outbox(openDb({ path: ':memory:' }));
+    const handed: unknown[] = [];
+    const app = buildApp({ outbox, snapshot: () => snapshot, notifiers: {}, renderer: () => ({ render: () => 'text' }), token: TOKEN, onAccepted: (_id, parsed) => handed.push(parsed), now: () => Date.now(), logLevel: 'silent' });
+    const secret = { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'db' }, data: { password: Buffer.from('hunter2-s3cret').toString('base64') } };
+    const withBodies = { ...item('a-1', 'secrets', 'db'), level: 'RequestResponse', requestObject: secret, responseObject: secret };
+    expect((await post(app, list([withBodies, item('a-2', 'configmaps', 'cfg')]))).statusCode).toBe(200);
+    const [row] = outbox.inbox(10);
+    const secretText = Buffer.from('hunter2-s3cret').toString('base64');
+    expect(row?.body).not.toContain(secretText);
+    expect(JSON.stringify(handed)).not.toContain(secretText);
+    expect((JSON.parse(row?.body ?? '{}') as { items: { auditID: string }[] }).items.map((e) => e.auditID)).toEqual(['a-1', 'a-2']);
+    // Without bodies the text is stored as received.
+    expect((await post(app, list([item('a-3', 'secrets', 'db')]))).statusCode).toBe(200);
+    expect(outbox.inbox(10)[1]?.body).toBe(list([item('a-3', 'secrets', 'db')]));
+    await app.close();
+  });
+
   it('takes an empty list without storing anything', async () => {
     const { app, outbox } = setup();
     const res = await post(app, list([]));

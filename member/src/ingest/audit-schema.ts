@@ -1,49 +1,55 @@
 /**
  * The body the API server's audit webhook backend posts: an audit.k8s.io/v1 EventList. Only what
  * Herald reads is checked; the rest (requestObject, annotations, …) is accepted as sent.
+ *
+ * Strings and lists a client controls carry no length limits of their own (the body limit bounds
+ * them): sourceIPs holds every X-Forwarded-For entry, requestURI and objectRef come from the URL,
+ * impersonatedUser from a header. A limit here would turn one crafted request into a 400 for the
+ * whole batch, which the API server drops without retrying: anyone could hide other requests,
+ * their own Secret read included, from the Audit Rules. Values are cut where they become labels.
  */
 import { Type, type Static } from '@sinclair/typebox';
 
 export const MAX_AUDIT_EVENTS_PER_REQUEST = 10_000;
 
-const Name = Type.String({ maxLength: 1024 });
+const Text = Type.String();
 
 export const AuditUser = Type.Object({
-  username: Type.Optional(Name),
-  uid: Type.Optional(Name),
-  groups: Type.Optional(Type.Array(Name, { maxItems: 1024 })),
+  username: Type.Optional(Text),
+  uid: Type.Optional(Text),
+  groups: Type.Optional(Type.Array(Text)),
 });
 
 export const AuditEvent = Type.Object({
-  level: Type.Optional(Type.String({ maxLength: 64 })),
-  auditID: Type.String({ minLength: 1, maxLength: 256 }),
-  stage: Type.String({ minLength: 1, maxLength: 64 }),
-  requestURI: Type.Optional(Type.String({ maxLength: 65536 })),
-  verb: Type.String({ minLength: 1, maxLength: 64 }),
+  level: Type.Optional(Text),
+  auditID: Type.String({ minLength: 1 }),
+  stage: Type.String({ minLength: 1 }),
+  requestURI: Type.Optional(Text),
+  verb: Type.String({ minLength: 1 }),
   user: AuditUser,
   impersonatedUser: Type.Optional(AuditUser),
-  sourceIPs: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 64 })),
-  userAgent: Type.Optional(Type.String({ maxLength: 4096 })),
+  sourceIPs: Type.Optional(Type.Array(Text)),
+  userAgent: Type.Optional(Text),
   objectRef: Type.Optional(
     Type.Object({
-      resource: Type.Optional(Name),
-      namespace: Type.Optional(Name),
-      name: Type.Optional(Name),
-      apiGroup: Type.Optional(Name),
-      apiVersion: Type.Optional(Name),
-      subresource: Type.Optional(Name),
+      resource: Type.Optional(Text),
+      namespace: Type.Optional(Text),
+      name: Type.Optional(Text),
+      apiGroup: Type.Optional(Text),
+      apiVersion: Type.Optional(Text),
+      subresource: Type.Optional(Text),
     }),
   ),
   responseStatus: Type.Optional(
     Type.Object({
       code: Type.Optional(Type.Integer({ minimum: 0, maximum: 999 })),
-      status: Type.Optional(Type.String({ maxLength: 64 })),
-      reason: Type.Optional(Type.String({ maxLength: 1024 })),
-      message: Type.Optional(Type.String({ maxLength: 65536 })),
+      status: Type.Optional(Text),
+      reason: Type.Optional(Text),
+      message: Type.Optional(Text),
     }),
   ),
-  requestReceivedTimestamp: Type.Optional(Type.String({ maxLength: 64 })),
-  stageTimestamp: Type.Optional(Type.String({ maxLength: 64 })),
+  requestReceivedTimestamp: Type.Optional(Text),
+  stageTimestamp: Type.Optional(Text),
 });
 export type AuditEvent = Static<typeof AuditEvent>;
 

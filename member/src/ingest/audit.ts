@@ -28,6 +28,15 @@ export function auditFacts(e: AuditEvent): AuditFacts {
   };
 }
 
+/** Longest label and annotation value taken from an audit event (the schema does not bound them). */
+export const MAX_AUDIT_VALUE = 1024;
+
+/** Every value cut to MAX_AUDIT_VALUE characters. */
+function bounded(values: Record<string, string>): Record<string, string> {
+  const cut = (v: string): string => (v.length > MAX_AUDIT_VALUE ? `${v.slice(0, MAX_AUDIT_VALUE - 1)}…` : v);
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, cut(v)]));
+}
+
 /** One line a person reads: who did what to which object, and what the server answered. */
 function summary(f: AuditFacts): string {
   const what = `${f.resource}${f.subresource ? `/${f.subresource}` : ''}`;
@@ -42,7 +51,7 @@ function summary(f: AuditFacts): string {
  */
 export function auditNotification(e: AuditEvent, rule: CompiledRule, stamp: Stamp): Notification {
   const f = auditFacts(e);
-  const own = present({
+  const own = present(bounded({
     alertname: rule.name,
     alerttype: 'auditing',
     user: f.user,
@@ -54,17 +63,19 @@ export function auditNotification(e: AuditEvent, rule: CompiledRule, stamp: Stam
     namespace: f.namespace,
     code: f.code === undefined ? '' : String(f.code),
     severity: rule.severity ?? 'warning',
-  });
+  }));
   const labels = stampLabels({ ...rule.labels, ...own }, stamp);
   const annotations = present({
-    message: summary(f),
-    auditID: e.auditID,
-    stage: f.stage,
-    requestURI: e.requestURI ?? '',
-    userAgent: f.userAgent,
-    sourceIPs: (e.sourceIPs ?? []).join(', '),
-    impersonatedUser: e.impersonatedUser?.username ?? '',
-    reason: e.responseStatus?.message ?? '',
+    ...bounded({
+      message: summary(f),
+      auditID: e.auditID,
+      stage: f.stage,
+      requestURI: e.requestURI ?? '',
+      userAgent: f.userAgent,
+      sourceIPs: (e.sourceIPs ?? []).join(', '),
+      impersonatedUser: e.impersonatedUser?.username ?? '',
+      reason: e.responseStatus?.message ?? '',
+    }),
     ...rule.annotations,
   });
   return {
