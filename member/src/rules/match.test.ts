@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import type { Rule, RuleSpec } from '@herald/shared';
 import { toSnapshotInput } from '../config/input.js';
 import { sortObjects } from '../config/objects.js';
@@ -145,5 +147,29 @@ describe('Rules in the configuration', () => {
     const snap = buildSnapshot(toSnapshotInput(input));
     expect(snap.rules.map((r) => r.name)).toEqual(['good']);
     expect(snap.problems).toEqual([{ kind: 'Rule', name: 'bad', message: expect.stringContaining('spec.event.messageRegex: invalid regular expression') as string }]);
+  });
+});
+
+describe('the shipped default Audit Rules (examples/rules/audit-defaults.yaml)', () => {
+  const shipped = parseAllDocuments(readFileSync(new URL('../../../examples/rules/audit-defaults.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as Rule);
+  const compiled = shipped.map(compileRule);
+
+  it('are off until enabled: as shipped they select nothing', () => {
+    expect(compiled.map((r) => [r.name, r.source, r.enabled])).toEqual([
+      ['exec-attach-portforward', 'Audit', false],
+      ['secret-reads-by-people', 'Audit', false],
+      ['rbac-changes', 'Audit', false],
+      ['denied-requests', 'Audit', false],
+    ]);
+    for (const facts of [read, exec, bindingByController, { ...read, code: 403 }]) expect(auditRulesFor(compiled, facts)).toEqual([]);
+  });
+
+  it('once enabled, each selects what its name says', () => {
+    const on = compiled.map((r) => ({ ...r, enabled: true }));
+    expect(names(auditRulesFor(on, exec))).toEqual(['exec-attach-portforward']);
+    expect(names(auditRulesFor(on, read))).toEqual(['secret-reads-by-people']);
+    expect(names(auditRulesFor(on, { ...read, user: 'system:serviceaccount:kube-system:ctrl' }))).toEqual([]);
+    expect(names(auditRulesFor(on, bindingByController))).toEqual(['rbac-changes']);
+    expect(names(auditRulesFor(on, { ...read, resource: 'configmaps', code: 403 }))).toEqual(['denied-requests']);
   });
 });
