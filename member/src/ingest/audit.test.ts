@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RuleSpec } from '@herald/shared';
 import { compileRule } from '../rules/compile.js';
 import { RateLimiter } from '../rules/rate-limit.js';
-import { auditNotification, normalizeAudit, type AuditEvent } from './audit.js';
+import { auditNotification, normalizeAudit, withoutCommand, type AuditEvent } from './audit.js';
 
 const stamp = { cluster: 'member-a', clusterLabels: {} };
 const rule = (name: string, spec: RuleSpec) => compileRule({ apiVersion: 'herald.dev/v1alpha1', kind: 'Rule', metadata: { name }, spec });
@@ -60,5 +60,13 @@ describe('normalizeAudit', () => {
     const items = Array.from({ length: 5 }, (_, i) => event({ auditID: `a-${i}` }));
     const out = normalizeAudit({ items }, { rules: [limited], stamp, allow: (r) => limiter.allow(r, 0) });
     expect(out).toHaveLength(2);
+  });
+});
+
+describe('withoutCommand', () => {
+  it('drops an exec’s command line (it can hold a password) and keeps the rest', () => {
+    expect(withoutCommand('/api/v1/namespaces/shop/pods/db-0/exec?command=mysql&command=-psecret&container=db&stdin=true')).toBe('/api/v1/namespaces/shop/pods/db-0/exec?container=db&stdin=true');
+    expect(withoutCommand('/api/v1/namespaces/shop/pods/db-0/exec?command=sh')).toBe('/api/v1/namespaces/shop/pods/db-0/exec');
+    expect(withoutCommand('/api/v1/namespaces/shop/secrets/db')).toBe('/api/v1/namespaces/shop/secrets/db');
   });
 });

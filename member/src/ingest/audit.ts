@@ -11,6 +11,17 @@ import { present } from './kube-event.js';
 
 export type { AuditEvent, AuditEventList } from './audit-schema.js';
 
+/**
+ * The request URI without an exec's `command` parameters: a command line can carry a password
+ * (`mysql -p…`), which must not reach notifications or history. The verb and pod still say what ran.
+ */
+export function withoutCommand(uri: string): string {
+  if (!uri.includes('command=')) return uri;
+  const [path = '', query = ''] = uri.split('?', 2);
+  const kept = query.split('&').filter((p) => !p.startsWith('command='));
+  return `${path}${kept.length > 0 ? `?${kept.join('&')}` : ''}`;
+}
+
 export function auditFacts(e: AuditEvent): AuditFacts {
   const ref = e.objectRef ?? {};
   return {
@@ -70,7 +81,7 @@ export function auditNotification(e: AuditEvent, rule: CompiledRule, stamp: Stam
       message: summary(f),
       auditID: e.auditID,
       stage: f.stage,
-      requestURI: e.requestURI ?? '',
+      requestURI: withoutCommand(e.requestURI ?? ''),
       userAgent: f.userAgent,
       sourceIPs: (e.sourceIPs ?? []).join(', '),
       impersonatedUser: e.impersonatedUser?.username ?? '',
