@@ -14,7 +14,7 @@ import type { FromWorker, ToWorker, WorkerData } from './protocol.js';
  */
 function spawnWorker(workerData: WorkerData): Worker {
   // The pipeline's heap is bounded on its own: worker threads do not take the process's V8 flags.
-  const resourceLimits = { maxOldGenerationSizeMb: workerData.heapMb, maxYoungGenerationSizeMb: 8 };
+  const resourceLimits = { maxOldGenerationSizeMb: workerData.heapMb, maxYoungGenerationSizeMb: 4 };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData, resourceLimits });
   const entry = new URL('./worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
