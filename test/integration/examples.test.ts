@@ -82,6 +82,7 @@ const invalid: Case[] = [
   ['Opsgenie responder with both id and name', obj('Receiver', { opsgenie: { responders: [{ type: 'team', id: 'x', name: 'sre' }] } }), 'spec.opsgenie.responders[0]', 'exactly one of id, name or username'],
   ['Opsgenie user responder named by name', obj('Receiver', { opsgenie: { responders: [{ type: 'user', name: 'alice' }] } }), 'spec.opsgenie.responders[0]', 'named by username, not name'],
   ['Opsgenie with 21 tags', obj('Receiver', { opsgenie: { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) } }), 'spec.opsgenie.tags', 'must have at most 20 items'],
+  ['WeChat Work agent ID that is not a number', obj('Config', { wechat: { wechatApiCorpId: 'ww1', wechatApiAgentId: 'agent-1', wechatApiSecret: { value: 's' } } }), 'spec.wechat.wechatApiAgentId', 'should match'],
   ['DingTalk receiver with no target', obj('Receiver', { dingtalk: { tmplType: 'text' } }), 'spec.dingtalk', 'needs conversation or chatbot'],
   ['Receiver without a channel', obj('Receiver', {}), 'spec', 'needs at least one channel block'],
   ['silence schedule without duration', obj('Silence', { matcher: { matchLabels: { a: 'b' } }, schedule: '0 2 * * *' }), 'spec.duration', 'a schedule needs a duration'],

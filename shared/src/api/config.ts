@@ -33,7 +33,7 @@ export const EmailConfig = Type.Object({
 export const WechatConfig = Type.Object({
   wechatApiUrl: Type.Optional(Url('WeChat Work API base; defaults to https://qyapi.weixin.qq.com/cgi-bin/.')),
   wechatApiCorpId: Type.String({ minLength: 1, maxLength: 128, description: 'Corporation ID.' }),
-  wechatApiAgentId: Type.String({ minLength: 1, maxLength: 64, description: 'Application (agent) ID.' }),
+  wechatApiAgentId: Type.String({ pattern: '^[0-9]{1,18}$', description: 'Application (agent) ID: a number, as WeChat Work issues it.' }),
   wechatApiSecret: described(Credential, 'Application secret.'),
 });
 

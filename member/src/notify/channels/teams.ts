@@ -17,7 +17,7 @@ const MIN_CHUNK_BYTES = 256;
 /** One TextBlock per line: Teams does not reliably break lines inside one block. */
 function card(title: string, text: string, firing: boolean): Record<string, unknown> {
   const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true, style: 'heading', color: firing ? 'Attention' : 'Good' },
+    { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true, color: firing ? 'Attention' : 'Good' },
   ];
   let gap = false;
   for (const line of text.split('\n')) {
