@@ -39,6 +39,8 @@ export interface EventSourceOptions {
 interface Waiting {
   event: KubeEvent;
   scope: string;
+  /** Decided once, at the first flush that tried it: a failed write must not spend the rate limit twice. */
+  out?: Notification[];
 }
 
 export class EventSource {
@@ -47,6 +49,7 @@ export class EventSource {
   private readonly pending = new Map<string, Waiting>();
   private readonly limiter = new RateLimiter();
   private timer: NodeJS.Timeout | undefined;
+  private retrying = false;
 
   constructor(private readonly opts: EventSourceOptions) {
     this.ledger = new EventLedger(opts.db, opts.outbox);
@@ -105,7 +108,9 @@ export class EventSource {
     if (waiting && occurrences(waiting.event) >= count) return;
     if (eventRulesFor(this.opts.snapshot().rules, eventFacts(event)).length === 0) return;
     this.pending.set(uid, { event, scope });
-    if (this.pending.size >= MAX_PENDING) this.flush();
+    // While the store fails, the retry timer flushes: another attempt per event would only fail
+    // again. Pending stays bounded by the cluster's live Events (one entry per uid).
+    if (this.pending.size >= MAX_PENDING && !this.retrying) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), Math.max(MIN_SERIES_WINDOW_MS, this.opts.snapshot().settings.batchMaxWaitMs));
   }
 
@@ -119,20 +124,22 @@ export class EventSource {
     const now = Date.now();
     const notifications: Notification[] = [];
     const seen: Seen[] = [];
-    for (const [uid, { event, scope }] of this.pending) {
+    for (const [uid, waiting] of this.pending) {
+      const { event, scope } = waiting;
       seen.push({ uid, scope, count: occurrences(event) });
-      for (const rule of eventRulesFor(snap.rules, eventFacts(event))) {
-        // Over the limit is dropped on purpose, and marked handled so a restart does not send it.
-        if (this.limiter.allow(rule, now)) notifications.push(eventNotification(event, rule, stamp));
-      }
+      // Over the limit is dropped on purpose, and marked handled so a restart does not send it.
+      waiting.out ??= eventRulesFor(snap.rules, eventFacts(event)).flatMap((rule) => (this.limiter.allow(rule, now) ? [eventNotification(event, rule, stamp)] : []));
+      notifications.push(...waiting.out);
     }
     try {
       this.ledger.commit({ notifications, seen, now });
       this.pending.clear();
+      this.retrying = false;
       if (notifications.length > 0) this.opts.nudge();
     } catch (err) {
       // Kept waiting and tried again: the store may be busy, and nothing may be lost.
-      this.opts.log({ msg: 'cannot store Kubernetes Events; will retry', error: (err as Error).message });
+      if (!this.retrying) this.opts.log({ msg: 'cannot store Kubernetes Events; will retry', error: (err as Error).message });
+      this.retrying = true;
       this.timer = setTimeout(() => this.flush(), MIN_SERIES_WINDOW_MS);
     }
   }
