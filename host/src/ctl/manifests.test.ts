@@ -39,7 +39,8 @@ describe('memberManifests', () => {
     expect(deployment.spec.strategy.type).toBe('Recreate');
     const c = deployment.spec.template.spec.containers[0];
     expect(c?.image).toBe('herald-agent:test');
-    expect(c?.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=64 --max-semi-space-size=2' });
+    expect(c?.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=64 --max-semi-space-size=1' });
+    expect(c?.env).toContainEqual({ name: 'MALLOC_MMAP_THRESHOLD_', value: '16384' });
     expect(c?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false });
     expect(c?.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 19093 } });
     expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
