@@ -56,7 +56,7 @@ async function startAgent(opts: { batchMaxWait: string; sink: string }): Promise
   writeFileSync(join(dir, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
   const port = await freePort();
   // The built agent, as deployed (`npm run bench` builds first); tsx would add a loader thread.
-  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' ').filter(Boolean), here('../member/dist/cli.js'), '--config-dir', dir, '--data-dir', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error', ...AGENT_ARGS], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' ').filter(Boolean), here('../member/dist/cli.js'), '--config-dir', dir, '--data-dir', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error', ...AGENT_ARGS], { stdio: 'inherit', env: AGENT_ENV });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300 && !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
   return { child, url, dataDir: dir, stop: () => new Promise((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) };
@@ -88,8 +88,10 @@ async function sinkStats(sink: string): Promise<{ received: number; latencies: n
 
 const PHASES = new Set((process.env['BENCH_PHASES'] ?? '1,2,3,4').split(','));
 /** Flags for the agent's Node.js, as a Deployment would set them (see README). */
-const AGENT_NODE_OPTIONS = process.env['HERALD_AGENT_NODE_OPTIONS'] ?? '';
-const AGENT_ARGS = (process.env['HERALD_AGENT_ARGS'] ?? '').split(' ').filter(Boolean);
+const AGENT_NODE_OPTIONS = process.env['HERALD_AGENT_NODE_OPTIONS'] ?? '--max-old-space-size=64 --max-semi-space-size=1';
+const AGENT_ARGS = (process.env['HERALD_AGENT_ARGS'] ?? '--pipeline-heap-mb 32').split(' ').filter(Boolean);
+/** The malloc settings of the agent's Deployment (see host/src/ctl/manifests.ts). */
+const AGENT_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '16384', MALLOC_TRIM_THRESHOLD_: '65536', ...process.env };
 
 async function heapOf(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
