@@ -14,22 +14,12 @@ import { createHmac } from 'node:crypto';
 import { DeliveryError, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { postHttp, recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
 import { splitMessage } from '../../template/split.js';
-import { codeError, codeReplyOf, describeCode, type CodeReply, type ReplyContext } from './code-reply.js';
-import { fitChunks, jsonBytes, withKeywords } from './fit-chunks.js';
-import { partsOrFailure, runParts, type Part } from './parts.js';
-import {
-  SendWindow,
-  clockOf,
-  durationOption,
-  limitOf,
-  maxWaitOf,
-  paced,
-  waitBudgetMs,
-  type Clock,
-  type ClockOptions,
-  type RateLimit,
-} from './send-window.js';
-import { TokenCache, tokenKey, withFreshToken, type FetchedToken, type TokenSource } from './token-cache.js';
+import { codeError, codeReplyOf, describeCode, type CodeReply, type ReplyContext } from '../code-reply.js';
+import { fitChunks, jsonBytes, withKeywords } from '../fit-chunks.js';
+import { partsOrFailure, runParts, type Part } from '../parts.js';
+import { durationOption, limitOf, maxWaitOf, paced, waitBudgetMs, type RateLimit } from '../send-window.js';
+import { tokenKey, withFreshToken, type FetchedToken, type TokenSource } from '../token-cache.js';
+import { AppNotifier, renderMessage } from '../app-notifier.js';
 
 type DingTalkSpec = SendContext<'dingtalk'>['target']['spec'];
 type Chatbot = NonNullable<DingTalkSpec['chatbot']>;
@@ -97,25 +87,14 @@ export function robotBodies(m: Pick<Message, 'text' | 'title' | 'markdown'>, bot
   return chunks.map((c, i) => body(finish(c, i === 0)));
 }
 
-export class DingTalkNotifier implements Notifier<'dingtalk'> {
+export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'> {
   readonly channel = 'dingtalk' as const;
-  private readonly clock: Clock;
-  private readonly tokenCache: TokenCache;
-  private readonly window: SendWindow;
-
-  constructor(opts: ClockOptions = {}) {
-    this.clock = clockOf(opts);
-    this.tokenCache = new TokenCache(this.clock.now);
-    this.window = new SendWindow(this.clock.now);
-  }
 
   async send(ctx: SendContext<'dingtalk'>): Promise<SendResult> {
     const secrets = recordSecrets(ctx);
     const spec = ctx.target.spec;
     const markdown = (spec.tmplType ?? ctx.options['tmplType']) === 'markdown';
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
-    const text = ctx.templates.render(markdown ? 'markdown' : 'text', template, ctx.data);
-    if (text.trim() === '') throw new DeliveryError('dingtalk: the template rendered an empty message', { retryable: false });
+    const text = renderMessage(ctx, markdown ? 'markdown' : 'text');
     const titleTemplate = spec.titleTemplate ?? (ctx.options['titleTemplate'] as string | undefined);
     const title = markdown ? ctx.templates.render('title', titleTemplate, ctx.data) : '';
     const m: Message = { text, title, markdown, secrets };

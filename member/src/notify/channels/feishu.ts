@@ -13,11 +13,12 @@
 import { createHmac } from 'node:crypto';
 import { DeliveryError, retryAfterMs, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { postHttp, recordSecrets, type HttpReply, type SecretRecorder } from '../http.js';
-import { codeError, codeReplyOf, describeCode, type CodeReply, type ReplyContext } from './code-reply.js';
-import { fitChunks, jsonBytes, withKeywords } from './fit-chunks.js';
-import { partsOrFailure, runParts, type Part } from './parts.js';
-import { SendWindow, clockOf, durationOption, paced, waitBudgetMs, type Clock, type ClockOptions, type RateLimit } from './send-window.js';
-import { TokenCache, tokenKey, withFreshToken, type FetchedToken, type TokenSource } from './token-cache.js';
+import { codeError, codeReplyOf, describeCode, type CodeReply, type ReplyContext } from '../code-reply.js';
+import { fitChunks, jsonBytes, withKeywords } from '../fit-chunks.js';
+import { partsOrFailure, runParts, type Part } from '../parts.js';
+import { durationOption, paced, waitBudgetMs, type RateLimit } from '../send-window.js';
+import { tokenKey, withFreshToken, type FetchedToken, type TokenSource } from '../token-cache.js';
+import { AppNotifier, renderMessage } from '../app-notifier.js';
 
 type FeishuSpec = SendContext<'feishu'>['target']['spec'];
 
@@ -114,25 +115,14 @@ export function recipientBatches(spec: Pick<FeishuSpec, 'user' | 'department'>):
   });
 }
 
-export class FeishuNotifier implements Notifier<'feishu'> {
+export class FeishuNotifier extends AppNotifier implements Notifier<'feishu'> {
   readonly channel = 'feishu' as const;
-  private readonly clock: Clock;
-  private readonly tokenCache: TokenCache;
-  private readonly window: SendWindow;
-
-  constructor(opts: ClockOptions = {}) {
-    this.clock = clockOf(opts);
-    this.tokenCache = new TokenCache(this.clock.now);
-    this.window = new SendWindow(this.clock.now);
-  }
 
   async send(ctx: SendContext<'feishu'>): Promise<SendResult> {
     const secrets = recordSecrets(ctx);
     const spec = ctx.target.spec;
     const post = (spec.tmplType ?? ctx.options['tmplType'] ?? 'post') === 'post';
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
-    const text = ctx.templates.render('text', template, ctx.data);
-    if (text.trim() === '') throw new DeliveryError('feishu: the template rendered an empty message', { retryable: false });
+    const text = renderMessage(ctx, 'text');
     const title = post ? ctx.templates.render('title', undefined, ctx.data) : '';
     const m: Message = { text, title, post, secrets };
     const parts: Part[] = [];

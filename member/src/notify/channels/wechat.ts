@@ -8,11 +8,12 @@
 import { DeliveryError, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { postHttp, recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
 import { splitMessage, utf8Length } from '../../template/split.js';
-import { codeError, codeReplyOf, describeCode, type CodeReply, type ReplyContext } from './code-reply.js';
-import { fitChunks } from './fit-chunks.js';
-import { partsOrFailure, runParts, type Part } from './parts.js';
-import { SendWindow, clockOf, durationOption, paced, waitBudgetMs, type Clock, type ClockOptions } from './send-window.js';
-import { TokenCache, tokenKey, withFreshToken, type FetchedToken, type TokenSource } from './token-cache.js';
+import { codeError, codeReplyOf, describeCode, type CodeReply, type ReplyContext } from '../code-reply.js';
+import { fitChunks } from '../fit-chunks.js';
+import { partsOrFailure, runParts, type Part } from '../parts.js';
+import { durationOption, paced, waitBudgetMs } from '../send-window.js';
+import { tokenKey, withFreshToken, type FetchedToken, type TokenSource } from '../token-cache.js';
+import { AppNotifier, renderMessage } from '../app-notifier.js';
 
 type WechatSpec = SendContext<'wechat'>['target']['spec'];
 
@@ -73,25 +74,14 @@ interface AppSend {
   agentid: number;
 }
 
-export class WechatNotifier implements Notifier<'wechat'> {
+export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
   readonly channel = 'wechat' as const;
-  private readonly clock: Clock;
-  private readonly tokenCache: TokenCache;
-  private readonly window: SendWindow;
-
-  constructor(opts: ClockOptions = {}) {
-    this.clock = clockOf(opts);
-    this.tokenCache = new TokenCache(this.clock.now);
-    this.window = new SendWindow(this.clock.now);
-  }
 
   async send(ctx: SendContext<'wechat'>): Promise<SendResult> {
     const secrets = recordSecrets(ctx);
     const spec = ctx.target.spec;
     const markdown = (spec.tmplType ?? ctx.options['tmplType']) === 'markdown';
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
-    const text = ctx.templates.render(markdown ? 'markdown' : 'text', template, ctx.data);
-    if (text.trim() === '') throw new DeliveryError('wechat: the template rendered an empty message', { retryable: false });
+    const text = renderMessage(ctx, markdown ? 'markdown' : 'text');
     const parts: Part[] = [];
     const message = { text, markdown, secrets };
     if (recipientBatches(spec).length > 0) parts.push(...partsOrFailure('app', () => this.appParts(ctx, message)));

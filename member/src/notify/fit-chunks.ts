@@ -5,7 +5,7 @@
  * chunk, measured the way the provider measures it, fits; cuts follow splitMessage (line breaks
  * first, never inside a character, nothing lost, order kept).
  */
-import { splitMessage, utf8Length } from '../../template/split.js';
+import { splitMessage, utf8Length } from '../template/split.js';
 
 /** The UTF-8 size of a JSON value as it goes over the wire. */
 export function jsonBytes(value: unknown): number {

@@ -5,7 +5,7 @@
  * outage); a terminal one abandons only its own part (the other destinations may still work).
  * The result names what was already delivered, since the pipeline retries the whole target.
  */
-import { DeliveryError, type SendResult } from '../notifier.js';
+import { DeliveryError, type SendResult } from './notifier.js';
 
 export interface Part {
   /** e.g. `app batch 1/2`, `chatbot`, `chat chat894f`. */

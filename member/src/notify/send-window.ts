@@ -8,8 +8,8 @@
  * nothing is sent and the send is retried when the window has room. Nothing is dropped.
  */
 import { parseDuration } from '@herald/shared/duration';
-import { abortedError } from '../http.js';
-import { DeliveryError } from '../notifier.js';
+import { abortedError } from './http.js';
+import { DeliveryError } from './notifier.js';
 
 export interface RateLimit {
   threshold: number;

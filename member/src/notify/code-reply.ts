@@ -3,8 +3,8 @@
  * `{code, msg}`): the provider's code decides the outcome, usually under HTTP 200. What is reported
  * carries the code and message as the provider sent them, redacted.
  */
-import { checkHttpReply, redact, type HttpReply } from '../http.js';
-import { DeliveryError } from '../notifier.js';
+import { checkHttpReply, redact, type HttpReply } from './http.js';
+import { DeliveryError } from './notifier.js';
 
 export interface CodeReply {
   code: number;
