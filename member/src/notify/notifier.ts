@@ -37,6 +37,15 @@ export interface SendContext<C extends Channel = Channel> {
   signal: AbortSignal;
   /** Per-channel options from Settings (timeouts, sizes, throttles), already defaulted. */
   options: Readonly<Record<string, unknown>>;
+  /** What earlier attempts of this batch delivered; a channel of several requests skips those. */
+  progress?: SendProgress;
+}
+
+/** The steps (requests) of a batch that a channel accepted, kept across retries. */
+export interface SendProgress {
+  /** The channel's answer when the step was accepted before, else undefined. */
+  sent(step: string): string | undefined;
+  record(step: string, answer: string): void;
 }
 
 /** What the channel said: shown in history and in /api/v2/verify answers. */

@@ -3,9 +3,11 @@
  * recipients, a bot beside the app, the chunks of a split message. They go one after another, in
  * order. A retryable failure stops the send (the next requests would meet the same limit or
  * outage); a terminal one abandons only its own part (the other destinations may still work).
- * The result names what was already delivered, since the pipeline retries the whole target.
+ * The result names what was already delivered; given the batch's progress, the pipeline's retry
+ * skips the requests that were accepted (see progress.ts).
  */
-import { DeliveryError, type SendResult } from './notifier.js';
+import { DeliveryError, type SendProgress, type SendResult } from './notifier.js';
+import { once, stepKey } from './progress.js';
 
 export interface Part {
   /** e.g. `app batch 1/2`, `chatbot`, `chat chat894f`. */
@@ -36,8 +38,11 @@ function combined(channel: string, outcome: { sent: string[]; failures: Failure[
   });
 }
 
-/** Runs the parts in order and returns every answer, or throws one DeliveryError naming them all. */
-export async function runParts(channel: string, parts: readonly Part[]): Promise<SendResult> {
+/**
+ * Runs the parts in order and returns every answer, or throws one DeliveryError naming them all.
+ * `resume.message` (the rendered text) keys the steps, so a changed message is sent afresh.
+ */
+export async function runParts(channel: string, parts: readonly Part[], resume?: { progress: SendProgress | undefined; message: string }): Promise<SendResult> {
   const sent: string[] = [];
   const answers: string[] = [];
   const failures: Failure[] = [];
@@ -45,8 +50,9 @@ export async function runParts(channel: string, parts: readonly Part[]): Promise
   for (const [i, part] of parts.entries()) {
     const got: string[] = [];
     try {
-      for (const request of part.requests) {
-        got.push(await request());
+      for (const [k, request] of part.requests.entries()) {
+        const step = stepKey(`${part.name}#${k}/${part.requests.length}`, resume?.message ?? '');
+        got.push(await once(resume?.progress, step, request));
         messages++;
       }
       sent.push(part.name);

@@ -1,20 +1,28 @@
 /**
  * Channels that split a notification (or send it to several chats) post the parts one after
  * another, in order. The first failure stops the rest: later parts must not arrive before an
- * earlier one. The pipeline retries the whole target, so parts already accepted are sent again;
- * the error says how many.
+ * earlier one. The pipeline retries the whole target; given the batch's progress, a retry skips
+ * the parts already accepted (see progress.ts), and the error says how many there were.
  */
-import { DeliveryError, type SendResult } from './notifier.js';
+import { DeliveryError, type SendProgress, type SendResult } from './notifier.js';
+import { once, stepKey } from './progress.js';
+
+/** Where a run of parts goes (a chat, a webhook) and the batch's progress, so a retry resumes it. */
+export interface Resume {
+  progress: SendProgress | undefined;
+  scope: string;
+}
 
 /** Sends each item in order; resolves with every answer, or throws the first failure, annotated. */
-export async function sendInOrder<T>(items: readonly T[], send: (item: T, index: number) => Promise<string>): Promise<string[]> {
+export async function sendInOrder<T>(items: readonly T[], send: (item: T, index: number) => Promise<string>, resume?: Resume): Promise<string[]> {
   const answers: string[] = [];
   for (const [i, item] of items.entries()) {
     try {
-      answers.push(await send(item, i));
+      answers.push(await once(resume?.progress, stepKey(`${resume?.scope ?? ''}#${i}/${items.length}`, item), () => send(item, i)));
     } catch (err) {
       if (!(err instanceof DeliveryError) || items.length === 1) throw err;
-      const done = answers.length > 0 ? `; ${answers.length} earlier accepted, a retry sends them again` : '';
+      const skip = resume?.progress ? ', a retry skips them' : ', a retry sends them again';
+      const done = answers.length > 0 ? `; ${answers.length} earlier accepted${skip}` : '';
       throw new DeliveryError(`${err.message} (message ${i + 1} of ${items.length}${done})`, {
         retryable: err.retryable,
         ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),

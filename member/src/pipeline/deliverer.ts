@@ -8,7 +8,8 @@ import { resolveCredential } from '@herald/shared/credential';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Metrics } from '../metrics.js';
 import { templateDataFor, type Notification } from '../model/notification.js';
-import { DeliveryError, type Notifier, type Renderer, type SendResult, type Target } from '../notify/notifier.js';
+import { DeliveryError, type Notifier, type Renderer, type SendProgress, type SendResult, type Target } from '../notify/notifier.js';
+import { progressOf } from '../notify/progress.js';
 import type { Batch, Outbox } from '../store/outbox.js';
 import type { Clock } from './clock.js';
 import { backoffMs, groupLabelsOf } from './keys.js';
@@ -38,6 +39,7 @@ export async function sendOnce(args: {
   notifier: Notifier;
   renderer: Renderer;
   signal?: AbortSignal;
+  progress?: SendProgress;
 }): Promise<SendResult> {
   const { target, notifications, snap } = args;
   const settings = snap.settings;
@@ -56,7 +58,7 @@ export async function sendOnce(args: {
     throw new DeliveryError(`${r.field}: ${r.reason}`, { retryable: true });
   };
   const templates = withPrecedence(args.renderer, target, settings.globalTemplate);
-  return args.notifier.send({ target, data, templates, secret, signal, options });
+  return args.notifier.send({ target, data, templates, secret, signal, options, ...(args.progress ? { progress: args.progress } : {}) });
 }
 
 /**
@@ -160,22 +162,24 @@ export class Deliverer {
     const notifications = outbox.batchSegments(batch.id).flatMap((json) => JSON.parse(json) as Notification[]);
     const fingerprints = notifications.map((n) => n.fingerprint);
     const { channel } = parseTargetKey(batch.target);
+    // What earlier attempts delivered; the steps this attempt delivers are added as it goes.
+    const progress = progressOf({ ...batch.progress });
     try {
       const resolved = resolveTarget(batch.target, snap);
       if (!resolved.ok) throw new DeliveryError(resolved.error, { retryable: resolved.retryable });
       const notifier = this.deps.notifiers[channel];
       if (!notifier) throw new DeliveryError(`channel ${channel} is not supported by this agent`, { retryable: true });
-      const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: this.deps.renderer(snap) });
+      const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: this.deps.renderer(snap), progress });
       const now = clock.now();
       outbox.delivered(batch, { answer: result.answer, fingerprints, now });
       metrics?.delivered.inc({ channel }, notifications.length);
       metrics?.latency.observe({ channel }, (now - batch.firstReceivedAt) / 1000);
     } catch (err) {
-      this.failure(batch, { err, fingerprints, channel });
+      this.failure(batch, { err, fingerprints, channel, progress: progress.steps });
     }
   }
 
-  private failure(batch: Batch, { err, fingerprints, channel }: { err: unknown; fingerprints: string[]; channel: Channel }): void {
+  private failure(batch: Batch, { err, fingerprints, channel, progress }: { err: unknown; fingerprints: string[]; channel: Channel; progress: Record<string, string> }): void {
     const { outbox, clock, metrics, snapshot } = this.deps;
     const now = clock.now();
     const e = err instanceof DeliveryError ? err : new DeliveryError(`unexpected error: ${(err as Error).message}`, { retryable: true });
@@ -185,7 +189,7 @@ export class Deliverer {
     const exhausted = attempt >= policy.maxAttempts || now + delay - batch.createdAt > policy.giveUpAfterMs;
     this.deps.log?.({ msg: 'delivery failed', target: batch.target, attempt, retryable: e.retryable, error: e.message });
     if (e.retryable && !exhausted) {
-      outbox.retry(batch, { error: e.message, fingerprints, nextAttemptAt: now + delay, now });
+      outbox.retry(batch, { error: e.message, fingerprints, nextAttemptAt: now + delay, now, progress });
       metrics?.retried.inc({ channel });
       return;
     }

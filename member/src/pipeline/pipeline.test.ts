@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Channel, Settings } from '@herald/shared';
 import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
 import { DeliveryError, type Notifier, type SendContext } from '../notify/notifier.js';
+import { sendInOrder } from '../notify/sequence.js';
 import { receiver, config } from '../../../test/support/objects.js';
 import { openDb } from '../store/schema.js';
 import { Outbox } from '../store/outbox.js';
@@ -170,5 +171,43 @@ describe('Pipeline', () => {
     second.pipeline.start();
     await until(() => second.webhook.sent.length === 2);
     expect(second.webhook.sent.map((s) => s.alerts[0]).sort()).toEqual(['A', 'B']);
+  });
+
+  it('resumes a half-done send where it stopped: parts already accepted are not sent again, even after a restart', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'herald-progress-')), 'db');
+    /** A webhook that takes three parts; the second fails while `down` holds. */
+    class ThreeParts implements Notifier {
+      readonly channel = 'webhook' as const;
+      sent: string[] = [];
+      down = true;
+      async send(ctx: SendContext): Promise<{ answer: string; messages: number }> {
+        const answers = await sendInOrder(['p1', 'p2', 'p3'], (part) => {
+          if (part === 'p2' && this.down) return Promise.reject(new DeliveryError('HTTP 503', { retryable: true }));
+          this.sent.push(part);
+          return Promise.resolve(`ok ${part}`);
+        }, { progress: ctx.progress, scope: 'webhook' });
+        return { answer: answers.join(', '), messages: answers.length };
+      }
+    }
+    const current = snap({ delivery: { initialBackoff: '50ms', maxBackoff: '50ms' } });
+    const first = new ThreeParts();
+    const outbox = new Outbox(openDb({ path }));
+    const p1 = new Pipeline({ outbox, snapshot: () => current, notifiers: { webhook: first }, renderer });
+    p1.start();
+    outbox.accept('alertmanager', payload([{ alertname: 'A' }]), 1, Date.now());
+    p1.accepted();
+    await until(() => outbox.history({ limit: 5 }).some((h) => h.outcome === 'retrying'));
+    await p1.stop();
+    expect(first.sent).toEqual(['p1']);
+    // A new process: the batch's progress comes from the store.
+    const second = new ThreeParts();
+    second.down = false;
+    const outbox2 = new Outbox(openDb({ path }));
+    const p2 = new Pipeline({ outbox: outbox2, snapshot: () => current, notifiers: { webhook: second }, renderer });
+    pipelines.push(p2);
+    p2.start();
+    await until(() => outbox2.history({ limit: 5 }).some((h) => h.outcome === 'delivered'));
+    expect(second.sent).toEqual(['p2', 'p3']);
+    expect(outbox2.history({ outcome: 'delivered', limit: 1 })[0]?.answer).toBe('ok p1 (sent by an earlier attempt), ok p2, ok p3');
   });
 });

@@ -41,6 +41,8 @@ export interface Batch {
   firstReceivedAt: number;
   nextAttemptAt: number;
   count: number;
+  /** Steps an earlier attempt delivered (step → the channel's answer). */
+  progress: Record<string, string>;
 }
 
 export interface HistoryEntry {
@@ -92,6 +94,7 @@ const toBatch = (r: Row): Batch => ({
   firstReceivedAt: num(r['first_received_at']),
   nextAttemptAt: num(r['next_attempt_at']),
   count: num(r['count']),
+  progress: typeof r['progress'] === 'string' ? (JSON.parse(r['progress']) as Record<string, string>) : {},
 });
 
 export class Outbox {
@@ -120,7 +123,7 @@ export class Outbox {
       queued: p("SELECT DISTINCT target FROM batches WHERE state = 'pending'"),
       batchSegments: p('SELECT notifications FROM segments WHERE batch_id = ? ORDER BY id'),
       finish: p('UPDATE batches SET state = ?, attempts = ?, last_error = ? WHERE id = ?'),
-      retry: p('UPDATE batches SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?'),
+      retry: p('UPDATE batches SET attempts = ?, next_attempt_at = ?, last_error = ?, progress = ? WHERE id = ?'),
       history: p(
         'INSERT INTO history (at, target, group_key, outcome, attempts, notifications, fingerprints, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -251,9 +254,10 @@ export class Outbox {
   }
 
   /** Schedules another attempt and records this one in history. */
-  retry(batch: Batch, result: { error: string; fingerprints: string[]; nextAttemptAt: number; now: number }): void {
+  retry(batch: Batch, result: { error: string; fingerprints: string[]; nextAttemptAt: number; now: number; progress?: Record<string, string> }): void {
+    const progress = result.progress && Object.keys(result.progress).length > 0 ? JSON.stringify(result.progress) : null;
     this.write(() => {
-      this.s.retry.run(batch.attempts + 1, result.nextAttemptAt, result.error, batch.id);
+      this.s.retry.run(batch.attempts + 1, result.nextAttemptAt, result.error, progress, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'retrying', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.error);
     });
   }

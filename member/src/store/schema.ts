@@ -74,5 +74,18 @@ export function openDb({ path, durability = 'normal', checkpoints = true }: Open
   db.pragma('cache_size = -2048');
   if (!checkpoints) db.pragma('wal_autocheckpoint = 0');
   db.exec(DDL);
+  migrate(db);
   return db;
+}
+
+/** Columns added after a store could already exist: added in place (both threads may try; one wins). */
+function migrate(db: Db): void {
+  const columns = (db.pragma('table_info(batches)') as { name: string }[]).map((c) => c.name);
+  if (columns.includes('progress')) return;
+  try {
+    // What a half-done send already delivered (JSON: step → answer), so its retry skips it.
+    db.exec('ALTER TABLE batches ADD COLUMN progress TEXT');
+  } catch (err) {
+    if (!/duplicate column/i.test((err as Error).message)) throw err;
+  }
 }
