@@ -19,6 +19,8 @@ export interface FakeSlack {
   requests: RecordedRequest[];
   /** 'ratelimited' answers every call with HTTP 429 and Retry-After: 2. */
   mode: 'ok' | 'ratelimited' | 'unavailable';
+  /** Answer `ratelimited` once this many messages have been posted (a limit hit half-way). */
+  rateLimitAfter?: number;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,8 @@ export async function startFakeSlack(opts: { token: string; channels: Record<str
   };
   const handle = (req: RecordedRequest): Reply => {
     if (req.method !== 'POST' || req.url !== '/api/chat.postMessage') return json(404, { ok: false, error: 'unknown_method' });
-    if (fake.mode === 'ratelimited') return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '2' });
+    const limited = fake.mode === 'ratelimited' || (fake.rateLimitAfter !== undefined && posts.length >= fake.rateLimitAfter);
+    if (limited) return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '2' });
     if (fake.mode === 'unavailable') return { status: 503, body: 'upstream unavailable' };
     return postMessage(req);
   };

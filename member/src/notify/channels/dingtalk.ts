@@ -102,7 +102,7 @@ export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'
     if (spec.conversation) parts.push(...partsOrFailure('conversation', () => this.conversationParts(ctx, m)));
     if (spec.chatbot) parts.push(...partsOrFailure('chatbot', () => [this.robotPart(ctx, m)]));
     if (parts.length === 0) throw new DeliveryError('dingtalk: the receiver has neither conversation nor chatbot', { retryable: false });
-    return runParts('dingtalk', parts);
+    return runParts('dingtalk', parts, { progress: ctx.progress, message: text });
   }
 
   private robotPart(ctx: SendContext<'dingtalk'>, m: Message): Part {

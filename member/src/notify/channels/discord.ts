@@ -97,7 +97,7 @@ export class DiscordNotifier implements Notifier<'discord'> {
         secrets: secrets.secrets,
       });
       return answerOf(reply, secrets.secrets);
-    });
+    }, { progress: ctx.progress, scope: 'webhook' });
     return resultOf(answers);
   }
 }

@@ -129,7 +129,7 @@ export class FeishuNotifier extends AppNotifier implements Notifier<'feishu'> {
     if (recipientBatches(spec).length > 0) parts.push(...partsOrFailure('app', () => this.appParts(ctx, m)));
     if (spec.chatbot) parts.push(...partsOrFailure('chatbot', () => [this.botPart(ctx, m)]));
     if (parts.length === 0) throw new DeliveryError('feishu: the receiver names no user, department or chatbot', { retryable: false });
-    return runParts('feishu', parts);
+    return runParts('feishu', parts, { progress: ctx.progress, message: text });
   }
 
   private appParts(ctx: SendContext<'feishu'>, m: Message): Part[] {

@@ -87,7 +87,7 @@ export class PushoverNotifier implements Notifier<'pushover'> {
             secrets: secrets.secrets,
           });
           return answerOf(reply, secrets.secrets);
-        }),
+        }, { progress: ctx.progress, scope: `user ${profile.userKey}` }),
     });
   }
 }

@@ -5,6 +5,7 @@
 import { ErrorCode, LogLevel, WebClient, type WebAPICallError } from '@slack/web-api';
 import { abortedError, messageOf, recordSecrets, redact } from '../http.js';
 import { DeliveryError, classifyHttpStatus, type Notifier, type SendContext, type SendResult } from '../notifier.js';
+import { once, stepKey } from '../progress.js';
 
 /** Platform errors that a later attempt can get past; every other `ok:false` error is terminal. */
 const TRANSIENT_PLATFORM_ERRORS = new Set([
@@ -68,8 +69,8 @@ export class SlackNotifier implements Notifier<'slack'> {
 
   /**
    * Posts to the channels one after another. A failure on one channel does not stop the others
-   * unless it would repeat (token, rate limit, network). Limitation: the pipeline retries the whole
-   * target, so a retry re-posts to channels that already succeeded; the error names them.
+   * unless it would repeat (token, rate limit, network). The pipeline retries the whole target;
+   * the channels already posted to are skipped then (the batch's progress records them).
    */
   async send(ctx: SendContext<'slack'>): Promise<SendResult> {
     const secrets = recordSecrets(ctx);
@@ -93,8 +94,9 @@ export class SlackNotifier implements Notifier<'slack'> {
     const skipped: string[] = [];
     for (const [i, channel] of channels.entries()) {
       try {
-        const res = await client.chat.postMessage({ channel, text });
-        posted.push(`${channel} ts=${res.ts ?? '?'}`);
+        // A retry skips the channels an earlier attempt already posted this text to.
+        const answer = await once(ctx.progress, stepKey(`channel ${channel}`, text), async () => `${channel} ts=${(await client.chat.postMessage({ channel, text })).ts ?? '?'}`);
+        posted.push(answer);
       } catch (err) {
         if (ctx.signal.aborted) throw abortedError('slack chat.postMessage', ctx.signal);
         const failure = failureOf(err, channel, secrets.secrets);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SlackNotifier } from './slack.js';
 import { deliveryErrorOf, sendContext } from '../../../../test/wire/context.js';
+import { progressOf } from '../progress.js';
 import { startFakeSlack, type FakeSlack } from '../../../../test/wire/slack.js';
 
 const TOKEN = 'xoxb-1111-2222-SeCrEtToKeN';
@@ -91,5 +92,17 @@ describe('SlackNotifier', () => {
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/aborted: deadline passed/);
     expect(slack.posts).toHaveLength(0);
+  });
+
+  it('resumes after a limit hit half-way: the retry posts only to the channels not yet posted to', async () => {
+    const progress = progressOf({});
+    slack.rateLimitAfter = 1;
+    const err = await deliveryErrorOf(new SlackNotifier().send({ ...ctx(['#alerts', 'ops', '#sre']), progress }));
+    expect(err.retryable).toBe(true);
+    expect(slack.posts.map((p) => p.channel)).toEqual(['#alerts']);
+    slack.rateLimitAfter = undefined;
+    const result = await new SlackNotifier().send({ ...ctx(['#alerts', 'ops', '#sre']), progress });
+    expect(slack.posts.map((p) => p.channel)).toEqual(['#alerts', 'ops', '#sre']);
+    expect(result.answer).toMatch(/#alerts ts=\d+\.\d+ \(sent by an earlier attempt\)/);
   });
 });

@@ -83,7 +83,7 @@ export class TeamsNotifier implements Notifier<'teams'> {
         secrets: secrets.secrets,
       });
       return checkHttpReply(reply, { what: 'teams workflow webhook', secrets: secrets.secrets });
-    });
+    }, { progress: ctx.progress, scope: 'webhook' });
     return resultOf(answers);
   }
 }

@@ -72,7 +72,7 @@ export class TelegramNotifier implements Notifier<'telegram'> {
             secrets: secrets.secrets,
           });
           return answerOf(reply, secrets.secrets);
-        }),
+        }, { progress: ctx.progress, scope: `chat ${chat}` }),
     });
   }
 }

@@ -89,7 +89,7 @@ export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
     if (parts.length === 0) {
       throw new DeliveryError('wechat: the receiver names no toUser, toParty, toTag or chatbot', { retryable: false });
     }
-    return runParts('wechat', parts);
+    return runParts('wechat', parts, { progress: ctx.progress, message: text });
   }
 
   private appParts(ctx: SendContext<'wechat'>, m: { text: string; markdown: boolean; secrets: SecretRecorder }): Part[] {

@@ -5,7 +5,8 @@
  * (credentials, throttling, network) ends the send. Every outcome is named in the result or error.
  */
 import { messageOf } from '../../http.js';
-import { DeliveryError, type SendResult } from '../../notifier.js';
+import { DeliveryError, type SendProgress, type SendResult } from '../../notifier.js';
+import { stepKey } from '../../progress.js';
 import { splitChars } from './split.js';
 import { SmsRequestError, type RefusedNumber, type SmsProvider } from './provider.js';
 
@@ -49,13 +50,19 @@ function failureOf(err: unknown): SmsRequestError {
   return new SmsRequestError(messageOf(err), { retryable, stop: true, cause: err });
 }
 
-export async function deliver(provider: SmsProvider, numbers: readonly string[], text: string, signal: AbortSignal): Promise<SendResult> {
+export async function deliver(
+  provider: SmsProvider,
+  numbers: readonly string[],
+  text: string,
+  run: { signal: AbortSignal; progress?: SendProgress },
+): Promise<SendResult> {
+  const { signal, progress } = run;
   const parts = splitChars(text, provider.maxChars);
   const batches = batchesOf(numbers, provider.batchSize);
   const out: Outcome = { sent: [], failures: [], skipped: [], answers: [], messages: 0 };
   for (const [b, batch] of batches.entries()) {
     const name = batches.length > 1 ? `batch ${b + 1}/${batches.length} (${describeNumbers(batch)})` : describeNumbers(batch);
-    const stop = await sendBatch({ provider, batch, parts, signal }, name, out);
+    const stop = await sendBatch({ provider, batch, parts, signal, progress }, name, out);
     if (stop) {
       out.skipped.push(...batches.slice(b + 1).map((rest, i) => `batch ${b + i + 2}/${batches.length} (${describeNumbers(rest)})`));
       break;
@@ -68,15 +75,24 @@ export async function deliver(provider: SmsProvider, numbers: readonly string[],
 
 /** Sends every part to one batch; true when the send must stop here. */
 async function sendBatch(
-  args: { provider: SmsProvider; batch: readonly string[]; parts: readonly string[]; signal: AbortSignal },
+  args: { provider: SmsProvider; batch: readonly string[]; parts: readonly string[]; signal: AbortSignal; progress?: SendProgress | undefined },
   name: string,
   out: Outcome,
 ): Promise<boolean> {
-  const { provider, batch, parts, signal } = args;
+  const { provider, batch, parts, signal, progress } = args;
   for (const [p, text] of parts.entries()) {
     const part = parts.length > 1 ? ` part ${p + 1}/${parts.length}` : '';
+    // A part an earlier attempt already sent to this batch is not sent (and billed) again.
+    const step = stepKey(`${provider.name}#${p}/${parts.length}`, { numbers: batch, text });
+    const before = progress?.sent(step);
+    if (before !== undefined) {
+      out.answers.push(`${before} (sent by an earlier attempt)`);
+      out.sent.push(`${name}${part}`);
+      continue;
+    }
     try {
       const reply = await provider.send({ numbers: batch, text, signal });
+      progress?.record(step, reply.answer);
       out.answers.push(reply.answer);
       out.failures.push(...reply.refused.map((r) => refusedFailure(r, part)));
       out.messages += batch.length - reply.refused.length;
