@@ -5,11 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app.js';
-import { buildSnapshot } from '../../config/snapshot.js';
-import { Outbox } from '../../store/outbox.js';
-import { openDb } from '../../store/schema.js';
-import { rendererCache } from '../../template/cache.js';
+import { verifyApp } from '../../../../test/wire/verify-app.js';
 import { createNotifiers } from '../registry.js';
 import { startFakeWechat, type FakeWechat } from '../../../../test/wire/wechat.js';
 import { startFakeDingTalk, type FakeDingTalk } from '../../../../test/wire/dingtalk.js';
@@ -43,16 +39,7 @@ beforeEach(async () => {
     startFakePushover({ token: PUSHOVER_TOKEN, users: { [PUSHOVER_USER]: [] } }),
     startFakeTeams({ workflow: 'wf1', sig: TEAMS_SIG }),
   ]);
-  const snapshot = buildSnapshot({});
-  app = buildApp({
-    outbox: new Outbox(openDb({ path: ':memory:' })),
-    snapshot: () => snapshot,
-    notifiers: createNotifiers(),
-    renderer: rendererCache(),
-    onAccepted: () => undefined,
-    now: () => Date.now(),
-    logLevel: 'silent',
-  });
+  app = verifyApp(createNotifiers());
 });
 afterEach(async () => {
   await app.close();

@@ -1,11 +1,7 @@
 /** POST /api/v2/verify through the real app for the on-call channels: the provider's own answer comes back. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app.js';
-import { buildSnapshot } from '../../config/snapshot.js';
-import { Outbox } from '../../store/outbox.js';
-import { openDb } from '../../store/schema.js';
-import { rendererCache } from '../../template/cache.js';
+import { verifyApp } from '../../../../test/wire/verify-app.js';
 import { OpsgenieNotifier } from './opsgenie.js';
 import { PagerDutyNotifier } from './pagerduty.js';
 import { TelegramNotifier } from './telegram.js';
@@ -24,16 +20,7 @@ let app: FastifyInstance;
 
 beforeEach(async () => {
   [pd, og, tg] = await Promise.all([startFakePagerDuty(), startFakeOpsgenie({ apiKey: GENIE_KEY }), startFakeTelegram({ token: BOT_TOKEN, chats: { known: { '-1001': -1001 } } })]);
-  const snapshot = buildSnapshot({});
-  app = buildApp({
-    outbox: new Outbox(openDb({ path: ':memory:' })),
-    snapshot: () => snapshot,
-    notifiers: { pagerduty: new PagerDutyNotifier(), opsgenie: new OpsgenieNotifier(), telegram: new TelegramNotifier() },
-    renderer: rendererCache(),
-    onAccepted: () => undefined,
-    now: () => Date.now(),
-    logLevel: 'silent',
-  });
+  app = verifyApp({ pagerduty: new PagerDutyNotifier(), opsgenie: new OpsgenieNotifier(), telegram: new TelegramNotifier() });
 });
 afterEach(async () => {
   await app.close();

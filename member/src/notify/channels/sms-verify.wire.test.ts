@@ -1,10 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app.js';
-import { buildSnapshot } from '../../config/snapshot.js';
-import { Outbox } from '../../store/outbox.js';
-import { openDb } from '../../store/schema.js';
-import { rendererCache } from '../../template/cache.js';
+import { verifyApp } from '../../../../test/wire/verify-app.js';
 import { SmsNotifier } from './sms.js';
 import { startFakeTencent, type FakeTencent } from '../../../../test/wire/sms-tencent.js';
 
@@ -15,16 +11,7 @@ let app: FastifyInstance;
 
 beforeEach(async () => {
   tencent = await startFakeTencent({ secretId: 'AKID-verify', secretKey: SECRET_KEY, paramMaxLength: 500 });
-  const snapshot = buildSnapshot({});
-  app = buildApp({
-    outbox: new Outbox(openDb({ path: ':memory:' })),
-    snapshot: () => snapshot,
-    notifiers: { sms: new SmsNotifier() },
-    renderer: rendererCache(),
-    onAccepted: () => undefined,
-    now: () => Date.now(),
-    logLevel: 'silent',
-  });
+  app = verifyApp({ sms: new SmsNotifier() });
 });
 afterEach(async () => {
   await app.close();

@@ -1,0 +1,22 @@
+/** The agent's HTTP app with an empty configuration, for `POST /api/v2/verify` tests of channels. */
+import type { FastifyInstance } from 'fastify';
+import type { Channel } from '@herald/shared';
+import { buildApp } from '../../member/src/api/app.js';
+import { buildSnapshot } from '../../member/src/config/snapshot.js';
+import type { Notifier } from '../../member/src/notify/notifier.js';
+import { Outbox } from '../../member/src/store/outbox.js';
+import { openDb } from '../../member/src/store/schema.js';
+import { rendererCache } from '../../member/src/template/cache.js';
+
+export function verifyApp(notifiers: Partial<Record<Channel, Notifier>>): FastifyInstance {
+  const snapshot = buildSnapshot({});
+  return buildApp({
+    outbox: new Outbox(openDb({ path: ':memory:' })),
+    snapshot: () => snapshot,
+    notifiers,
+    renderer: rendererCache(),
+    onAccepted: () => undefined,
+    now: () => Date.now(),
+    logLevel: 'silent',
+  });
+}
