@@ -1,6 +1,7 @@
 /**
  * The channels this agent can send to: one Notifier per channel. Each channel's module (and its
- * SDK) is loaded on its first send, so an agent only pays the memory of the channels it uses.
+ * SDK) is loaded when a configuration first uses the channel (or on its first send), so an agent
+ * only pays the memory of the channels it uses, and the first notification does not wait for it.
  */
 import type { Channel } from '@herald/shared';
 import type { Notifier, SendContext, SendResult } from './notifier.js';
@@ -8,16 +9,32 @@ import type { EmailNotifierOptions } from './channels/email.js';
 
 type Loader = () => Promise<Notifier>;
 
+interface LazyNotifier extends Notifier {
+  /** Loads the channel's module now, ahead of its first send. */
+  prepare(): Promise<void>;
+}
+
 /** A Notifier that loads the real one on first use. */
-function lazy(channel: Channel, load: Loader): Notifier {
+function lazy(channel: Channel, load: Loader): LazyNotifier {
   let real: Promise<Notifier> | undefined;
+  const loaded = (): Promise<Notifier> => (real ??= load());
   return {
     channel,
     async send(ctx: SendContext): Promise<SendResult> {
-      real ??= load();
-      return (await real).send(ctx);
+      return (await loaded()).send(ctx);
+    },
+    prepare: async () => {
+      await loaded();
     },
   };
+}
+
+/** Loads the modules of the channels a configuration uses; a failure shows at the first send. */
+export function preload(notifiers: Partial<Record<Channel, Notifier>>, channels: Iterable<Channel>): void {
+  for (const channel of new Set(channels)) {
+    const n = notifiers[channel] as Partial<LazyNotifier> | undefined;
+    void n?.prepare?.().catch(() => undefined);
+  }
 }
 
 export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Partial<Record<Channel, Notifier>> {

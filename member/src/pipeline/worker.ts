@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toSnapshotInput } from '../config/input.js';
 import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
 import { createMetrics } from '../metrics.js';
-import { createNotifiers } from '../notify/registry.js';
+import { createNotifiers, preload } from '../notify/registry.js';
 import { Outbox } from '../store/outbox.js';
 import { openDb } from '../store/schema.js';
 import { rendererCache } from '../template/cache.js';
@@ -22,10 +22,11 @@ const db = openDb({ path: dbPath, durability });
 const metrics = createMetrics({ defaultMetrics: false });
 let snapshot: Snapshot = buildSnapshot({});
 let configured = false;
+const notifiers = createNotifiers();
 const pipeline = new Pipeline({
   outbox: new Outbox(db),
   snapshot: () => snapshot,
-  notifiers: createNotifiers(),
+  notifiers,
   renderer: rendererCache(),
   metrics,
   log: (entry) => send({ type: 'log', entry }),
@@ -35,6 +36,7 @@ port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'config':
       snapshot = buildSnapshot(toSnapshotInput(message.config));
+      preload(notifiers, snapshot.receivers.flatMap((r) => r.channels.map((c) => c.channel)));
       // Work waits for the first configuration: routing with none would send nothing anywhere.
       if (!configured) pipeline.start();
       configured = true;
