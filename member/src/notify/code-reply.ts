@@ -3,7 +3,7 @@
  * `{code, msg}`): the provider's code decides the outcome, usually under HTTP 200. What is reported
  * carries the code and message as the provider sent them, redacted.
  */
-import { checkHttpReply, redact, type HttpReply } from './http.js';
+import { checkHttpReply, postHttp, redact, type HttpReply } from './http.js';
 import { DeliveryError } from './notifier.js';
 
 export interface CodeReply {
@@ -57,4 +57,25 @@ export function codeError(
   verdict: { retryable: boolean; retryAfterMs?: number | undefined },
 ): DeliveryError {
   return new DeliveryError(`${ctx.what}: ${describeCode(reply, ctx)}`, verdict);
+}
+
+/**
+ * One request to an errcode-style API: JSON in (when given), the provider's code out, with the
+ * HTTP reply for what the code alone does not say (a rate-limit header). `headers` adds to, or
+ * overrides, the JSON content type.
+ */
+export async function requestCode(
+  rc: ReplyContext,
+  req: { url: string; signal: AbortSignal; json?: unknown; headers?: Record<string, string>; method?: 'GET' | 'POST' },
+): Promise<{ got: CodeReply; reply: HttpReply }> {
+  const json = req.json === undefined ? {} : { body: JSON.stringify(req.json), headers: { 'content-type': 'application/json', ...req.headers } };
+  const reply = await postHttp({
+    url: req.url,
+    headers: req.headers ?? {},
+    ...json,
+    signal: req.signal,
+    secrets: rc.secrets,
+    ...(req.method ? { method: req.method } : {}),
+  });
+  return { got: codeReplyOf(reply, rc), reply };
 }

@@ -12,9 +12,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { DeliveryError, type Notifier, type SendContext, type SendResult } from '../notifier.js';
-import { postHttp, recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
+import { recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
 import { splitMessage } from '../../template/split.js';
-import { codeError, codeReplyOf, describeCode, type CodeReply, type ReplyContext } from '../code-reply.js';
+import { codeError, describeCode, requestCode, type CodeReply, type ReplyContext } from '../code-reply.js';
 import { fitChunks, jsonBytes, withKeywords } from '../fit-chunks.js';
 import { partsOrFailure, runParts, type Part } from '../parts.js';
 import { durationOption, limitOf, maxWaitOf, paced, waitBudgetMs, type RateLimit } from '../send-window.js';
@@ -182,14 +182,7 @@ async function postRobot(r: {
   block: (ms: number) => void;
 }): Promise<string> {
   const rc = replyContext(`dingtalk chatbot ${redactUrl(r.url)}`, r.secrets);
-  const reply = await postHttp({
-    url: r.url,
-    body: JSON.stringify(r.body),
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    signal: r.ctx.signal,
-    secrets: r.secrets.secrets,
-  });
-  const got = codeReplyOf(reply, rc);
+  const { got } = await requestCode(rc, { url: r.url, json: r.body, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: r.ctx.signal });
   if (got.code === 0) return describeCode(got, rc);
   // Throttled by DingTalk: keep every send to this robot out until the block ends.
   if (got.code === 130101) r.block(ROBOT_BLOCK_MS);
@@ -205,9 +198,8 @@ interface AppSend {
 
 async function fetchToken(a: { ctx: SendContext<'dingtalk'>; secrets: SecretRecorder; base: string; appkey: string; appsecret: string }): Promise<FetchedToken> {
   const query = new URLSearchParams({ appkey: a.appkey, appsecret: a.appsecret });
-  const reply = await postHttp({ method: 'GET', url: `${a.base}gettoken?${query.toString()}`, headers: {}, signal: a.ctx.signal, secrets: a.secrets.secrets });
   const rc = replyContext('dingtalk gettoken', a.secrets);
-  const got = codeReplyOf(reply, rc);
+  const { got } = await requestCode(rc, { method: 'GET', url: `${a.base}gettoken?${query.toString()}`, signal: a.ctx.signal });
   const token = got.body['access_token'];
   if (got.code !== 0 || typeof token !== 'string') throw codeError(got, rc, verdictOf(got.code));
   const expiresIn = got.body['expires_in'];
@@ -217,14 +209,7 @@ async function fetchToken(a: { ctx: SendContext<'dingtalk'>; secrets: SecretReco
 async function sendChat(s: AppSend, body: { chatid: string; msg: Record<string, unknown> }): Promise<string> {
   const rc = replyContext('dingtalk chat/send', s.secrets);
   return withFreshToken(s.tokens, async (token, lastTry) => {
-    const reply = await postHttp({
-      url: `${s.base}chat/send?access_token=${encodeURIComponent(token)}`,
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      signal: s.ctx.signal,
-      secrets: s.secrets.secrets,
-    });
-    const got = codeReplyOf(reply, rc);
+    const { got } = await requestCode(rc, { url: `${s.base}chat/send?access_token=${encodeURIComponent(token)}`, json: body, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: s.ctx.signal });
     if (TOKEN_ERRORS.has(got.code) && !lastTry) return undefined;
     return chatAnswer(got, rc);
   });

@@ -12,8 +12,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { DeliveryError, retryAfterMs, type Notifier, type SendContext, type SendResult } from '../notifier.js';
-import { postHttp, recordSecrets, type HttpReply, type SecretRecorder } from '../http.js';
-import { codeError, codeReplyOf, describeCode, type CodeReply, type ReplyContext } from '../code-reply.js';
+import { recordSecrets, type HttpReply, type SecretRecorder } from '../http.js';
+import { codeError, describeCode, requestCode, type CodeReply, type ReplyContext } from '../code-reply.js';
 import { fitChunks, jsonBytes, withKeywords } from '../fit-chunks.js';
 import { partsOrFailure, runParts, type Part } from '../parts.js';
 import { durationOption, paced, waitBudgetMs, type RateLimit } from '../send-window.js';
@@ -191,15 +191,8 @@ function baseUrlOf(apiUrl: string | undefined): string {
 }
 
 async function fetchToken(a: { ctx: SendContext<'feishu'>; secrets: SecretRecorder; base: string; appId: string; appSecret: string }): Promise<FetchedToken> {
-  const reply = await postHttp({
-    url: `${a.base}open-apis/auth/v3/tenant_access_token/internal`,
-    body: JSON.stringify({ app_id: a.appId, app_secret: a.appSecret }),
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    signal: a.ctx.signal,
-    secrets: a.secrets.secrets,
-  });
   const rc = replyContext('feishu tenant_access_token', a.secrets);
-  const got = codeReplyOf(reply, rc);
+  const { got, reply } = await requestCode(rc, { url: `${a.base}open-apis/auth/v3/tenant_access_token/internal`, json: { app_id: a.appId, app_secret: a.appSecret }, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: a.ctx.signal });
   const token = got.body['tenant_access_token'];
   if (got.code !== 0 || typeof token !== 'string') throw codeError(got, rc, verdictOf(got.code, reply));
   const expire = got.body['expire'];
@@ -216,14 +209,7 @@ interface AppSend {
 async function batchSend(s: AppSend, body: Record<string, unknown>): Promise<string> {
   const rc = replyContext('feishu message/v4/batch_send', s.secrets);
   return withFreshToken(s.tokens, async (token, lastTry) => {
-    const reply = await postHttp({
-      url: `${s.base}open-apis/message/v4/batch_send/`,
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}` },
-      signal: s.ctx.signal,
-      secrets: s.secrets.secrets,
-    });
-    const got = codeReplyOf(reply, rc);
+    const { got, reply } = await requestCode(rc, { url: `${s.base}open-apis/message/v4/batch_send/`, json: body, headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}` }, signal: s.ctx.signal });
     if (TOKEN_ERRORS.has(got.code) && !lastTry) return undefined;
     if (got.code !== 0) throw codeError(got, rc, verdictOf(got.code, reply));
     return batchAnswer(got, rc);
@@ -242,14 +228,7 @@ function batchAnswer(got: CodeReply, rc: ReplyContext): string {
 
 async function postBot(b: { ctx: SendContext<'feishu'>; secrets: SecretRecorder; url: string; body: Record<string, unknown>; block: (ms: number) => void }): Promise<string> {
   const rc = replyContext(`feishu chatbot ${new URL(b.url).host}`, b.secrets);
-  const reply = await postHttp({
-    url: b.url,
-    body: JSON.stringify(b.body),
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    signal: b.ctx.signal,
-    secrets: b.secrets.secrets,
-  });
-  const got = codeReplyOf(reply, rc);
+  const { got, reply } = await requestCode(rc, { url: b.url, json: b.body, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: b.ctx.signal });
   if (got.code === 0) return describeCode(got, rc);
   const verdict = verdictOf(got.code, reply);
   if (verdict.retryAfterMs !== undefined) b.block(verdict.retryAfterMs);

@@ -6,9 +6,9 @@
  * (`enable_duplicate_check`), so a retry does not deliver the chunks that already went twice.
  */
 import { DeliveryError, type Notifier, type SendContext, type SendResult } from '../notifier.js';
-import { postHttp, recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
+import { recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
 import { splitMessage, utf8Length } from '../../template/split.js';
-import { codeError, codeReplyOf, describeCode, type CodeReply, type ReplyContext } from '../code-reply.js';
+import { codeError, describeCode, requestCode, type CodeReply, type ReplyContext } from '../code-reply.js';
 import { fitChunks } from '../fit-chunks.js';
 import { partsOrFailure, runParts, type Part } from '../parts.js';
 import { durationOption, paced, waitBudgetMs } from '../send-window.js';
@@ -143,9 +143,8 @@ function replyContext(what: string, secrets: SecretRecorder): ReplyContext {
 
 async function fetchToken(a: { ctx: SendContext<'wechat'>; secrets: SecretRecorder; base: string; corpid: string; secret: string }): Promise<FetchedToken> {
   const query = new URLSearchParams({ corpid: a.corpid, corpsecret: a.secret });
-  const reply = await postHttp({ method: 'GET', url: `${a.base}gettoken?${query.toString()}`, headers: {}, signal: a.ctx.signal, secrets: a.secrets.secrets });
   const rc = replyContext('wechat gettoken', a.secrets);
-  const got = codeReplyOf(reply, rc);
+  const { got } = await requestCode(rc, { method: 'GET', url: `${a.base}gettoken?${query.toString()}`, signal: a.ctx.signal });
   const token = got.body['access_token'];
   if (got.code !== 0 || typeof token !== 'string') throw codeError(got, rc, verdictOf(got.code));
   const expiresIn = got.body['expires_in'];
@@ -169,14 +168,7 @@ function appBody(a: { to: { touser: string; toparty: string; totag: string }; ag
 async function sendAppMessage(s: AppSend, body: Record<string, unknown>): Promise<string> {
   const rc = replyContext('wechat message/send', s.secrets);
   return withFreshToken(s.tokens, async (token, lastTry) => {
-    const reply = await postHttp({
-      url: `${s.base}message/send?access_token=${encodeURIComponent(token)}`,
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-      signal: s.ctx.signal,
-      secrets: s.secrets.secrets,
-    });
-    const got = codeReplyOf(reply, rc);
+    const { got } = await requestCode(rc, { url: `${s.base}message/send?access_token=${encodeURIComponent(token)}`, json: body, signal: s.ctx.signal });
     if (TOKEN_ERRORS.has(got.code) && !lastTry) return undefined;
     return appAnswer(got, rc);
   });
@@ -214,14 +206,7 @@ async function sendBotMessage(b: {
   block: (ms: number) => void;
 }): Promise<string> {
   const rc = replyContext(`wechat chatbot ${redactUrl(b.url)}`, b.secrets);
-  const reply = await postHttp({
-    url: b.url,
-    body: JSON.stringify(b.body),
-    headers: { 'content-type': 'application/json' },
-    signal: b.ctx.signal,
-    secrets: b.secrets.secrets,
-  });
-  const got = codeReplyOf(reply, rc);
+  const { got } = await requestCode(rc, { url: b.url, json: b.body, signal: b.ctx.signal });
   if (got.code === 0) return describeCode(got, rc);
   const verdict = verdictOf(got.code);
   // Over the bot's limit: keep other sends to this bot out of the window too.
