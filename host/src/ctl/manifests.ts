@@ -4,7 +4,7 @@
  * Deployment and Service, and the propagator the host uses to reach the member.
  */
 import { KINDS, PROPAGATED_KINDS, crdFor } from '@herald/shared';
-import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentLeaseRules, agentSecretRules, propagatorRules } from './rbac.js';
+import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentLeaseRules, agentSecretRules, propagatorRules, type PolicyRule } from './rbac.js';
 
 export interface Manifest {
   apiVersion: string;
@@ -36,35 +36,32 @@ export function memberCrds(): Manifest[] {
   return PROPAGATED_KINDS.map((kind) => crdFor(KINDS.find((d) => d.kind === kind) as (typeof KINDS)[number]) as unknown as Manifest);
 }
 
-function rbac(): Manifest[] {
-  const subject = (name: string) => [{ kind: 'ServiceAccount', name, namespace: NAMESPACE }];
+const RBAC = 'rbac.authorization.k8s.io';
+
+/** A ServiceAccount's (Cluster)Role with these rules, and the binding that grants it. */
+function granted(sa: string, role: { kind: 'ClusterRole' | 'Role'; name: string; namespace?: string; rules: PolicyRule[] }): Manifest[] {
+  const metadata = { name: role.name, ...(role.namespace ? { namespace: role.namespace } : {}), labels: labels(sa) };
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: AGENT, namespace: NAMESPACE, labels: labels(AGENT) } },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: AGENT, labels: labels(AGENT) }, rules: agentClusterRules() },
+    { apiVersion: `${RBAC}/v1`, kind: role.kind, metadata, rules: role.rules },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: AGENT, labels: labels(AGENT) },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: AGENT },
-      subjects: subject(AGENT),
+      apiVersion: `${RBAC}/v1`,
+      kind: `${role.kind}Binding`,
+      metadata,
+      roleRef: { apiGroup: RBAC, kind: role.kind, name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: sa, namespace: NAMESPACE }],
     },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `${AGENT}-lease`, namespace: NAMESPACE, labels: labels(AGENT) }, rules: agentLeaseRules() },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: `${AGENT}-lease`, namespace: NAMESPACE, labels: labels(AGENT) },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${AGENT}-lease` },
-      subjects: subject(AGENT),
-    },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: PROPAGATOR, namespace: NAMESPACE, labels: labels(PROPAGATOR) } },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: PROPAGATOR, labels: labels(PROPAGATOR) }, rules: propagatorRules() },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: PROPAGATOR, labels: labels(PROPAGATOR) },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: PROPAGATOR },
-      subjects: subject(PROPAGATOR),
-    },
+  ];
+}
+
+const serviceAccount = (name: string): Manifest => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: NAMESPACE, labels: labels(name) } });
+
+function rbac(): Manifest[] {
+  return [
+    serviceAccount(AGENT),
+    ...granted(AGENT, { kind: 'ClusterRole', name: AGENT, rules: agentClusterRules() }),
+    ...granted(AGENT, { kind: 'Role', name: `${AGENT}-lease`, namespace: NAMESPACE, rules: agentLeaseRules() }),
+    serviceAccount(PROPAGATOR),
+    ...granted(PROPAGATOR, { kind: 'ClusterRole', name: PROPAGATOR, rules: propagatorRules() }),
   ];
 }
 
@@ -72,14 +69,7 @@ function rbac(): Manifest[] {
 function secretAccess(namespaces: readonly string[]): Manifest[] {
   return [...new Set([NAMESPACE, ...namespaces])].flatMap((ns) => [
     ...(ns === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }]),
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `${AGENT}-secrets`, namespace: ns, labels: labels(AGENT) }, rules: agentSecretRules() },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: `${AGENT}-secrets`, namespace: ns, labels: labels(AGENT) },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${AGENT}-secrets` },
-      subjects: [{ kind: 'ServiceAccount', name: AGENT, namespace: NAMESPACE }],
-    },
+    ...granted(AGENT, { kind: 'Role', name: `${AGENT}-secrets`, namespace: ns, rules: agentSecretRules() }),
   ]);
 }
 
