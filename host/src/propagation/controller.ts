@@ -237,8 +237,8 @@ export class PropagationController {
   }
 
   /** The host objects that are not being deleted: what members should have. */
-  private liveObjects(): HostObject[] {
-    return this.hostObjects().filter((o) => !deleting(o as Deletable));
+  private liveObjects(all: HostObject[] = this.hostObjects()): HostObject[] {
+    return all.filter((o) => !deleting(o as Deletable));
   }
 
   private membersInfo(): Member[] {
@@ -304,7 +304,7 @@ export class PropagationController {
     if (!mc) return this.forget(name);
     const startedAt = this.now().getTime();
     const all = this.hostObjects();
-    const objects = this.liveObjects();
+    const objects = this.liveObjects(all);
     const members = this.membersInfo();
     const me = members.find((m) => m.name === name) as Member;
     const desired = desiredFor({ member: me, members, objects, policies: this.list<PropagationPolicy>('PropagationPolicy'), secrets: await this.hostSecrets(objects) });
