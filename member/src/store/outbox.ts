@@ -63,7 +63,7 @@ export interface Depth {
   batches: number;
 }
 
-/** Delivery totals of one target within the retention window, and its latest outcomes. */
+/** Delivery totals of one target since the store began, and its latest outcomes. */
 export interface TargetHealth {
   delivered: number;
   failed: number;
@@ -131,10 +131,13 @@ export class Outbox {
       depth: p(
         "SELECT (SELECT COALESCE(SUM(count), 0) FROM inbox) AS inbox, (SELECT COALESCE(SUM(count), 0) FROM segments) AS pending, (SELECT COUNT(*) FROM batches WHERE state = 'pending') AS batches",
       ),
-      healthTotals: p(
-        "SELECT target, SUM(CASE WHEN outcome = 'delivered' THEN notifications ELSE 0 END) AS delivered, SUM(CASE WHEN outcome = 'failed' THEN notifications ELSE 0 END) AS failed, MAX(CASE WHEN outcome = 'delivered' THEN at END) AS last_ok, MAX(CASE WHEN outcome <> 'delivered' THEN at END) AS last_bad FROM history GROUP BY target",
+      health: p('SELECT * FROM target_health'),
+      healthOk: p(
+        'INSERT INTO target_health (target, delivered, last_ok) VALUES (?, ?, ?) ON CONFLICT (target) DO UPDATE SET delivered = delivered + excluded.delivered, last_ok = excluded.last_ok',
       ),
-      lastError: p("SELECT answer FROM history WHERE target = ? AND outcome <> 'delivered' ORDER BY id DESC LIMIT 1"),
+      healthBad: p(
+        'INSERT INTO target_health (target, failed, last_bad, last_error) VALUES (?, ?, ?, ?) ON CONFLICT (target) DO UPDATE SET failed = failed + excluded.failed, last_bad = excluded.last_bad, last_error = excluded.last_error',
+      ),
       pendingByTarget: p("SELECT target, SUM(count) AS n FROM batches WHERE state = 'pending' GROUP BY target"),
       pruneBatches: p("DELETE FROM batches WHERE state <> 'pending' AND created_at < ?"),
       pruneHistory: p('DELETE FROM history WHERE at < ?'),
@@ -249,6 +252,7 @@ export class Outbox {
     this.write(() => {
       this.s.finish.run('delivered', batch.attempts + 1, null, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'delivered', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.answer);
+      this.s.healthOk.run(batch.target, result.fingerprints.length, result.now);
       this.s.deleteBatchSegments.run(batch.id);
     });
   }
@@ -259,6 +263,8 @@ export class Outbox {
     this.write(() => {
       this.s.retry.run(batch.attempts + 1, result.nextAttemptAt, result.error, progress, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'retrying', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.error);
+      // A failed attempt is the latest failure; only a batch given up on counts as failed.
+      this.s.healthBad.run(batch.target, 0, result.now, result.error);
     });
   }
 
@@ -267,6 +273,7 @@ export class Outbox {
     this.write(() => {
       this.s.finish.run('failed', batch.attempts + 1, result.error, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'failed', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.error);
+      this.s.healthBad.run(batch.target, result.fingerprints.length, result.now, result.error);
       this.s.deleteBatchSegments.run(batch.id);
     });
   }
@@ -299,19 +306,14 @@ export class Outbox {
     return { inbox: num(r['inbox']), pending: num(r['pending']), batches: num(r['batches']) };
   }
 
-  /** Per target (`receiver/channel`): what was delivered, failed and is waiting, and the latest error. */
+  /** Per target (`receiver/channel`): what was delivered, failed and is waiting, and the latest error (totals since the store began). */
   health(): Map<string, TargetHealth> {
     const out = new Map<string, TargetHealth>();
-    for (const r of this.s.healthTotals.all() as Row[]) {
-      const target = String(r['target']);
+    for (const r of this.s.health.all() as Row[]) {
       const h: TargetHealth = { delivered: num(r['delivered']), failed: num(r['failed']), pending: 0 };
       if (r['last_ok'] !== null) h.lastSuccessAt = num(r['last_ok']);
-      if (r['last_bad'] !== null) {
-        h.lastFailureAt = num(r['last_bad']);
-        const last = this.s.lastError.get(target) as Row | undefined;
-        h.lastError = typeof last?.['answer'] === 'string' ? last['answer'] : '';
-      }
-      out.set(target, h);
+      if (r['last_bad'] !== null) Object.assign(h, { lastFailureAt: num(r['last_bad']), lastError: typeof r['last_error'] === 'string' ? r['last_error'] : '' });
+      out.set(String(r['target']), h);
     }
     for (const r of this.s.pendingByTarget.all() as Row[]) {
       const target = String(r['target']);

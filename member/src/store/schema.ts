@@ -78,8 +78,13 @@ export function openDb({ path, durability = 'normal', checkpoints = true }: Open
   return db;
 }
 
-/** Columns added after a store could already exist: added in place (both threads may try; one wins). */
+/** Columns and tables added after a store could already exist (both threads may try; one wins). */
 function migrate(db: Db): void {
+  addProgressColumn(db);
+  db.transaction(() => addTargetHealth(db)).immediate();
+}
+
+function addProgressColumn(db: Db): void {
   const columns = (db.pragma('table_info(batches)') as { name: string }[]).map((c) => c.name);
   if (columns.includes('progress')) return;
   try {
@@ -88,4 +93,30 @@ function migrate(db: Db): void {
   } catch (err) {
     if (!/duplicate column/i.test((err as Error).message)) throw err;
   }
+}
+
+/**
+ * Delivery totals per target, kept as batches finish, so reading them (the agent's heartbeat and
+ * Receiver status) costs a few rows instead of a scan of the history. A store that predates the
+ * table gets it filled from its history once.
+ */
+function addTargetHealth(db: Db): void {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'target_health'").get();
+  if (exists) return;
+  db.exec(`CREATE TABLE target_health (
+  target TEXT PRIMARY KEY,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  last_ok INTEGER,
+  last_bad INTEGER,
+  last_error TEXT
+);
+INSERT INTO target_health (target, delivered, failed, last_ok, last_bad, last_error)
+  SELECT target,
+    SUM(CASE WHEN outcome = 'delivered' THEN notifications ELSE 0 END),
+    SUM(CASE WHEN outcome = 'failed' THEN notifications ELSE 0 END),
+    MAX(CASE WHEN outcome = 'delivered' THEN at END),
+    MAX(CASE WHEN outcome <> 'delivered' THEN at END),
+    (SELECT answer FROM history h2 WHERE h2.target = history.target AND h2.outcome <> 'delivered' ORDER BY h2.id DESC LIMIT 1)
+  FROM history GROUP BY target;`);
 }
