@@ -7,9 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { Agent } from './agent.js';
 import { loadDir, watchDir } from './config/dir-source.js';
 import { parseEventScope } from './events/scope.js';
+
+// undici parses channel answers with llhttp compiled to WebAssembly. V8's optimizing tier for it
+// needs ~20 MB of compiler memory for a moment after the first sends — the agent's peak RSS under
+// a burst (heaptrack: TurboFan wasm register allocation). The baseline tier parses the short answers
+// channels give well enough. V8 flags are per process, so this covers the pipeline thread too.
+setFlagsFromString('--liftoff-only');
 
 const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--token-file FILE] [--durability normal|full] [--log-level info] [--pipeline-heap-mb 64]
