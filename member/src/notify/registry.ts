@@ -37,6 +37,15 @@ export function preload(notifiers: Partial<Record<Channel, Notifier>>, channels:
   }
 }
 
+/** Channels whose sends do not go through postHttp (SMTP; Slack's own client). */
+const OWN_CLIENT: ReadonlySet<Channel> = new Set<Channel>(['email', 'slack']);
+
+/** Whether warming the shared HTTP send path pays off for these channels. */
+export function sendsOverHttp(channels: Iterable<Channel>): boolean {
+  for (const c of channels) if (!OWN_CLIENT.has(c)) return true;
+  return false;
+}
+
 export function createNotifiers(opts: { email?: EmailNotifierOptions } = {}): Partial<Record<Channel, Notifier>> {
   return {
     email: lazy('email', async () => new (await import('./channels/email.js')).EmailNotifier(opts.email)),

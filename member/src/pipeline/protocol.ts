@@ -17,6 +17,7 @@ export type ToWorker =
   | { type: 'stop' };
 
 export type FromWorker =
+  /** Configured, warmed up and delivering. */
   | { type: 'ready' }
   | { type: 'metrics'; id: number; json: unknown }
   | { type: 'depth'; id: number; depth: Depth }

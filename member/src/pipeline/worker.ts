@@ -3,10 +3,11 @@
  * SQLite connection, so HTTP ingest on the main thread never waits behind them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Channel } from '@herald/shared';
 import { toSnapshotInput } from '../config/input.js';
 import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
 import { createMetrics } from '../metrics.js';
-import { createNotifiers, preload } from '../notify/registry.js';
+import { createNotifiers, preload, sendsOverHttp } from '../notify/registry.js';
 import { Outbox } from '../store/outbox.js';
 import { openDb } from '../store/schema.js';
 import { rendererCache } from '../template/cache.js';
@@ -32,18 +33,35 @@ const pipeline = new Pipeline({
   log: (entry) => send({ type: 'log', entry }),
 });
 
+let running = false;
+let stopping = false;
+
+/**
+ * Work waits for the first configuration (routing with none would send nothing anywhere) and for
+ * the HTTP send path to be warmed, so the first notifications do not pay for compiling it; the
+ * agent reports ready after that. Work accepted meanwhile waits in the store.
+ */
+async function begin(channels: Channel[]): Promise<void> {
+  if (sendsOverHttp(channels)) await (await import('../notify/warm-up.js')).warmUpHttp();
+  if (stopping) return;
+  pipeline.start();
+  running = true;
+  send({ type: 'ready' });
+}
+
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'config':
+    case 'config': {
       snapshot = buildSnapshot(toSnapshotInput(message.config));
-      preload(notifiers, snapshot.receivers.flatMap((r) => r.channels.map((c) => c.channel)));
-      // Work waits for the first configuration: routing with none would send nothing anywhere.
-      if (!configured) pipeline.start();
+      const channels = snapshot.receivers.flatMap((r) => r.channels.map((c) => c.channel));
+      preload(notifiers, channels);
+      if (!configured) void begin(channels);
       configured = true;
-      pipeline.accepted();
+      if (running) pipeline.accepted();
       break;
+    }
     case 'accepted':
-      if (configured) pipeline.accepted();
+      if (running) pipeline.accepted();
       break;
     case 'metrics':
       pipeline.depth();
@@ -53,6 +71,7 @@ port.on('message', (message: ToWorker) => {
       send({ type: 'depth', id: message.id, depth: pipeline.depth() });
       break;
     case 'stop':
+      stopping = true;
       void (async () => {
         await pipeline.stop();
         await (await import('../notify/http.js')).closeDispatchers();
@@ -63,4 +82,3 @@ port.on('message', (message: ToWorker) => {
       break;
   }
 });
-send({ type: 'ready' });
