@@ -99,6 +99,15 @@ async function heapOf(url: string): Promise<string> {
   return `heap used ${mb('herald_agent_nodejs_heap_size_used_bytes')} MB of ${mb('herald_agent_nodejs_heap_size_total_bytes')} MB`;
 }
 
+/** BENCH_DEBUG=1: the slowest alert of each 50 in arrival order, for the first 100 and wherever over 30 ms. */
+function printSlow(latencies: number[]): void {
+  if (!process.env['BENCH_DEBUG']) return;
+  for (let i = 0; i < latencies.length; i += 50) {
+    const worst = Math.max(...latencies.slice(i, i + 50));
+    if (i < 100 || worst > 30) console.log(`alerts ${i}-${i + 49}: slowest ${worst} ms`);
+  }
+}
+
 async function main(): Promise<void> {
   const results: [string, string][] = [];
   const say = (name: string, value: string): void => {
@@ -146,6 +155,7 @@ async function main(): Promise<void> {
   // The first second is a cold start (both threads compiling their hot paths, first connections):
   // shown apart, so the steady figure and the start-up cost are both visible.
   const warm = latencies.slice(1000);
+  printSlow(latencies);
   say(
     'end-to-end latency at 1,000 alerts/s, batch wait 0',
     `p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms, max ${Math.max(...latencies)} ms (${latencies.length} alerts); after the first second: p99 ${pct(warm, 99)} ms, max ${Math.max(...warm)} ms`,
