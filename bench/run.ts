@@ -4,6 +4,7 @@
  *  2. agent ingest: alerts/s accepted durably, 50 alerts a request
  *  3. end-to-end latency p50/p99 from request to a webhook sink at 1,000 alerts/s, batch wait 0
  *  4. peak RSS of the agent after 1,000,000 alerts
+ *  5. the same with the agent configured from a real kube-apiserver, as in a member cluster
  * Servers run in their own processes; this process only generates load (autocannon).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,16 +48,21 @@ async function start(script: string, args: string[]): Promise<Proc> {
   return { child, stop: () => new Promise((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) };
 }
 
-async function startAgent(opts: { batchMaxWait: string; sink: string }): Promise<Proc & { url: string; dataDir: string }> {
+/** The agent's whole configuration in the bench: its Settings and one webhook receiver, the sink. */
+const benchObjects = (batchMaxWait: string, sink: string): Record<string, unknown>[] => [
+  { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait, cluster: { name: 'bench' } } },
+  { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink } } },
+];
+
+/** Standalone (objects in a folder), or in a cluster through `kubeconfig` (objects already applied there). */
+async function startAgent(opts: { batchMaxWait: string; sink: string; kubeconfig?: string }): Promise<Proc & { url: string; dataDir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-  const objects = [
-    { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: opts.batchMaxWait, cluster: { name: 'bench' } } },
-    { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: opts.sink } } },
-  ];
-  writeFileSync(join(dir, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
+  writeFileSync(join(dir, 'objects.yaml'), benchObjects(opts.batchMaxWait, opts.sink).map((o) => stringify(o)).join('---\n'));
+  const source = opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : ['--config-dir', dir];
   const port = await freePort();
-  // The built agent, as deployed (`npm run bench` builds first); tsx would add a loader thread.
-  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' ').filter(Boolean), here('../member/dist/cli.js'), '--config-dir', dir, '--data-dir', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error', ...AGENT_ARGS], { stdio: 'inherit', env: AGENT_ENV });
+  // The bundled agent, as it ships (`npm run bench` builds it first); tsx would add a loader thread.
+  // HERALD_AGENT_CLI=member/dist/cli.js measures the unbundled build instead.
+  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' ').filter(Boolean), process.env['HERALD_AGENT_CLI'] ?? here('../member/bundle/cli.js'), ...source, '--data-dir', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error', ...AGENT_ARGS], { stdio: 'inherit', env: AGENT_ENV });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300 && !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
   return { child, url, dataDir: dir, stop: () => new Promise((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) };
@@ -86,7 +92,7 @@ async function sinkStats(sink: string): Promise<{ received: number; latencies: n
   return (await (await fetch(sink)).json()) as { received: number; latencies: number[] };
 }
 
-const PHASES = new Set((process.env['BENCH_PHASES'] ?? '1,2,3,4').split(','));
+const PHASES = new Set((process.env['BENCH_PHASES'] ?? '1,2,3,4,5').split(','));
 /** Flags for the agent's Node.js, as a Deployment would set them (see README). */
 const AGENT_NODE_OPTIONS = process.env['HERALD_AGENT_NODE_OPTIONS'] ?? '--max-old-space-size=64 --max-semi-space-size=1';
 const AGENT_ARGS = (process.env['HERALD_AGENT_ARGS'] ?? '--pipeline-heap-mb 32').split(' ').filter(Boolean);
@@ -106,6 +112,23 @@ function printSlow(latencies: number[]): void {
     const worst = Math.max(...latencies.slice(i, i + 50));
     if (i < 100 || worst > 30) console.log(`alerts ${i}-${i + 49}: slowest ${worst} ms`);
   }
+}
+
+/** Posts 1,000,000 alerts, waits until the sink has them all, and reports the agent's memory. */
+async function peakRss(m: Proc & { url: string }, sink: string): Promise<string> {
+  const before = (await sinkStats(sink)).received;
+  const t0 = Date.now();
+  const big = await load(m.url, { amount: 1_000_000 / PER_REQUEST, perRequest: PER_REQUEST });
+  const acceptedAt = Date.now();
+  let delivered = 0;
+  while (delivered < big['2xx'] * PER_REQUEST && Date.now() - acceptedAt < 300_000) {
+    await new Promise((res) => setTimeout(res, 1000));
+    delivered = (await sinkStats(sink)).received - before;
+  }
+  const rss = rssOf(m.child.pid as number);
+  const heap = await heapOf(m.url);
+  await m.stop();
+  return `peak RSS ${rss.peak.toFixed(0)} MB (now ${rss.now.toFixed(0)} MB: ${rss.anon.toFixed(0)} anonymous, ${rss.file.toFixed(0)} file-backed; main thread ${heap}); ${big['2xx'] * PER_REQUEST} accepted in ${((acceptedAt - t0) / 1000).toFixed(1)} s, ${delivered} delivered after ${((Date.now() - t0) / 1000).toFixed(1)} s${AGENT_NODE_OPTIONS ? `; node ${AGENT_NODE_OPTIONS}` : ''}${AGENT_ARGS.length ? `; agent ${AGENT_ARGS.join(' ')}` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -163,24 +186,17 @@ async function main(): Promise<void> {
   await b.stop();
   }
 
-  // 4. Peak RSS after 1,000,000 alerts.
-  if (PHASES.has('4')) {
-  const m = await startAgent({ batchMaxWait: '5s', sink });
-  const before = (await sinkStats(sink)).received;
-  const t0 = Date.now();
-  const big = await load(m.url, { amount: 1_000_000 / PER_REQUEST, perRequest: PER_REQUEST });
-  const acceptedAt = Date.now();
-  let delivered = 0;
-  while (delivered < big['2xx'] * PER_REQUEST && Date.now() - acceptedAt < 300_000) {
-    await new Promise((res) => setTimeout(res, 1000));
-    delivered = (await sinkStats(sink)).received - before;
-  }
-  const rss = rssOf(m.child.pid as number);
-  say(
-    'agent after 1,000,000 alerts',
-    `peak RSS ${rss.peak.toFixed(0)} MB (now ${rss.now.toFixed(0)} MB: ${rss.anon.toFixed(0)} anonymous, ${rss.file.toFixed(0)} file-backed; main thread ${await heapOf(m.url)}); ${big['2xx'] * PER_REQUEST} accepted in ${((acceptedAt - t0) / 1000).toFixed(1)} s, ${delivered} delivered after ${((Date.now() - t0) / 1000).toFixed(1)} s${AGENT_NODE_OPTIONS ? `; node ${AGENT_NODE_OPTIONS}` : ''}${AGENT_ARGS.length ? `; agent ${AGENT_ARGS.join(' ')}` : ''}`,
-  );
-  await m.stop();
+  // 4. Peak RSS after 1,000,000 alerts; 5. the same with the agent in a cluster (informers, Lease
+  // heartbeat and Events watch on a real kube-apiserver), as a member runs it.
+  if (PHASES.has('4')) say('agent after 1,000,000 alerts', await peakRss(await startAgent({ batchMaxWait: '5s', sink }), sink));
+  if (PHASES.has('5')) {
+    const { startClusters } = await import('../test/harness/clusters.js');
+    const { apply } = await import('../test/support/manifests.js');
+    const set = await startClusters({ names: ['bench'] });
+    for (const o of benchObjects('5s', sink)) await apply(set.kubeConfig('bench'), o);
+    const agent = await startAgent({ batchMaxWait: '5s', sink, kubeconfig: set.get('bench').kubeconfigPath });
+    say('agent in a cluster after 1,000,000 alerts', await peakRss(agent, sink));
+    await set.stop();
   }
   await sinkProc.stop();
 

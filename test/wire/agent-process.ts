@@ -1,6 +1,6 @@
 /**
- * Runs the real agent (member/src/cli.ts) as a child process in standalone mode, for tests that
- * kill it, restart it and talk to it over HTTP like Alertmanager does.
+ * Runs the real agent (member/src/cli.ts, or its bundle) as a child process, standalone or against
+ * a cluster, for tests that kill it, restart it and talk to it over HTTP like Alertmanager does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ import { freePort, get } from '../harness/net.js';
 export { freePort };
 
 const CLI = fileURLToPath(new URL('../../member/src/cli.ts', import.meta.url));
+/** The shipped form (`npm run build` makes it; see hack/bundle-agent.ts). */
+export const BUNDLED_CLI = fileURLToPath(new URL('../../member/bundle/cli.js', import.meta.url));
 
 export interface AgentProcess {
   url: string;
@@ -53,13 +55,16 @@ export interface StartOptions {
   args?: string[];
   /** Serve HTTPS with this certificate; `ca` is what the test trusts. */
   tls?: { cert: string; key: string; ca: string };
+  /** Run the bundle (member/bundle/cli.js) instead of the sources. */
+  bundled?: boolean;
 }
 
 /** The agent's command line. */
 function agentArgs(opts: StartOptions, dataDir: string, port: number): string[] {
   const source = opts.configDir ? ['--config-dir', opts.configDir] : ['--kubeconfig', opts.kubeconfig ?? ''];
   const tls = opts.tls ? tlsFiles(dataDir, opts.tls) : [];
-  return ['--import', 'tsx', CLI, ...source, '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...tls, ...(opts.args ?? [])];
+  const entry = opts.bundled ? [BUNDLED_CLI] : ['--import', 'tsx', CLI];
+  return [...entry, ...source, '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...tls, ...(opts.args ?? [])];
 }
 
 /** Starts the agent standalone (`configDir`) or against a cluster (`kubeconfig`). */
