@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
+import { BUNDLED_CLI } from '../hack/bundle-agent.js';
 import { freePort } from '../test/wire/agent-process.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -62,7 +63,7 @@ async function startAgent(opts: { batchMaxWait: string; sink: string; kubeconfig
   const port = await freePort();
   // The bundled agent, as it ships (`npm run bench` builds it first); tsx would add a loader thread.
   // HERALD_AGENT_CLI=member/dist/cli.js measures the unbundled build instead.
-  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' ').filter(Boolean), process.env['HERALD_AGENT_CLI'] ?? here('../member/bundle/cli.js'), ...source, '--data-dir', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error', ...AGENT_ARGS], { stdio: 'inherit', env: AGENT_ENV });
+  const child = spawn(process.execPath, [...AGENT_NODE_OPTIONS.split(' ').filter(Boolean), process.env['HERALD_AGENT_CLI'] ?? BUNDLED_CLI, ...source, '--data-dir', join(dir, 'data'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error', ...AGENT_ARGS], { stdio: 'inherit', env: AGENT_ENV });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300 && !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
   return { child, url, dataDir: dir, stop: () => new Promise((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) };

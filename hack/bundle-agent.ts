@@ -14,6 +14,8 @@ import { build } from 'esbuild';
 
 const at = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 export const BUNDLE_DIR = at('../member/bundle');
+/** The bundled agent's entry: what tests, the bench and a Deployment run. */
+export const BUNDLED_CLI = at('../member/bundle/cli.js');
 
 export async function bundleAgent(outdir = BUNDLE_DIR): Promise<void> {
   await rm(outdir, { recursive: true, force: true });

@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { BUNDLED_CLI } from '../../hack/bundle-agent.js';
 import { freePort, get } from '../harness/net.js';
 
 export { freePort };
 
 const CLI = fileURLToPath(new URL('../../member/src/cli.ts', import.meta.url));
-/** The shipped form (`npm run build` makes it; see hack/bundle-agent.ts). */
-export const BUNDLED_CLI = fileURLToPath(new URL('../../member/bundle/cli.js', import.meta.url));
 
 export interface AgentProcess {
   url: string;
