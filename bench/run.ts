@@ -58,7 +58,7 @@ const benchObjects = (batchMaxWait: string, sink: string): Record<string, unknow
 /** Standalone (objects in a folder), or in a cluster through `kubeconfig` (objects already applied there). */
 async function startAgent(opts: { batchMaxWait: string; sink: string; kubeconfig?: string }): Promise<Proc & { url: string; dataDir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-  writeFileSync(join(dir, 'objects.yaml'), benchObjects(opts.batchMaxWait, opts.sink).map((o) => stringify(o)).join('---\n'));
+  if (!opts.kubeconfig) writeFileSync(join(dir, 'objects.yaml'), benchObjects(opts.batchMaxWait, opts.sink).map((o) => stringify(o)).join('---\n'));
   const source = opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : ['--config-dir', dir];
   const port = await freePort();
   // The bundled agent, as it ships (`npm run bench` builds it first); tsx would add a loader thread.

@@ -14,7 +14,7 @@ export class RecentKeys {
 
   constructor(private readonly opts: { windowMs: () => number; maxEntries: number }) {}
 
-  /** True if `key` was seen within the window; otherwise records it and returns false. */
+  /** True if `text` was seen within the window; otherwise records it and returns false. */
   repeat(text: string, now: number): boolean {
     const key = createHash('sha1').update(text).digest('binary');
     const at = this.seen.get(key);
