@@ -1,0 +1,152 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { authorize, bearerToken, KubeReviewer, parseTokenFile, StaticTokens, type Permission } from './auth.js';
+
+const file = (text: string): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'herald-auth-')), 'token');
+  writeFileSync(path, text);
+  return path;
+};
+const INGEST: Permission = { role: 'ingest', attributes: [{ verb: 'create', group: 'herald.dev', resource: 'agents', subresource: 'ingest', namespace: 'herald-system' }] };
+const ADMIN: Permission = { role: 'admin', attributes: [{ verb: 'get', group: 'herald.dev', resource: 'agents', subresource: 'admin', namespace: 'herald-system' }] };
+
+describe('token files', () => {
+  it('hold one token a line; blank lines and comments are not tokens', () => {
+    expect(parseTokenFile('# rotated 2026-12\n\n  first-token-1234567  \r\nsecond-token-7654321\n')).toEqual(['first-token-1234567', 'second-token-7654321']);
+  });
+
+  it('refuse a file without a token, or with a short one, naming the file', () => {
+    const empty = file('# nothing\n');
+    expect(() => new StaticTokens([{ role: 'ingest', path: empty }])).toThrow(`the ingest token file ${empty} holds no token`);
+    expect(() => new StaticTokens([{ role: 'ingest', path: file('short\n') }])).toThrow(/shorter than 16/);
+    expect(() => new StaticTokens([{ role: 'admin', path: '/nonexistent/admin' }])).toThrow('cannot read the admin token file /nonexistent/admin');
+  });
+
+  it('grant the role of each file the token is in, and see a rotated file after the recheck period', () => {
+    let now = 0;
+    const ingest = file('ingest-token-aaaaaaaa\nshared-token-cccccccc\n');
+    const tokens = new StaticTokens([{ role: 'ingest', path: ingest }, { role: 'admin', path: file('admin-token-bbbbbbbbb\nshared-token-cccccccc\n') }], { now: () => now, recheckMs: 5000 });
+    expect([...tokens.rolesOf('ingest-token-aaaaaaaa')]).toEqual(['ingest']);
+    expect([...tokens.rolesOf('shared-token-cccccccc')].sort()).toEqual(['admin', 'ingest']);
+    expect(tokens.rolesOf('ingest-token-aaaaaaa').size).toBe(0);
+    writeFileSync(ingest, 'new-ingest-token-dddd\n');
+    now = 1000;
+    expect(tokens.rolesOf('ingest-token-aaaaaaaa').has('ingest')).toBe(true);
+    now = 6000;
+    expect(tokens.rolesOf('ingest-token-aaaaaaaa').has('ingest')).toBe(false);
+    expect(tokens.rolesOf('new-ingest-token-dddd').has('ingest')).toBe(true);
+  });
+});
+
+describe('bearerToken', () => {
+  it.each([
+    ['Bearer abc', 'abc'],
+    ['bearer abc', 'abc'],
+    ['Bearer  abc ', 'abc'],
+    ['Basic abc', undefined],
+    ['Bearer', undefined],
+    ['Bearer a b', undefined],
+    [undefined, undefined],
+  ])('%s → %s', (header, token) => expect(bearerToken(header)).toBe(token));
+});
+
+/** A stand-in for the API server's review endpoints, counting calls: only the cache logic is under test here. */
+function reviews(opts: { users?: Record<string, string>; allowed?: (user: string, attrs: { subresource?: string }) => boolean; fail?: boolean } = {}) {
+  const calls: string[] = [];
+  const post = async (path: string, body: unknown): Promise<unknown> => {
+    calls.push(path);
+    await new Promise((r) => setTimeout(r, 5));
+    if (opts.fail) throw new Error('connection refused');
+    const b = body as { spec: { token?: string; user?: string; resourceAttributes?: { subresource?: string } } };
+    if (path.endsWith('tokenreviews')) {
+      const user = opts.users?.[b.spec.token ?? ''];
+      return { status: user ? { authenticated: true, user: { username: user, groups: ['system:authenticated'] } } : { authenticated: false } };
+    }
+    return { status: { allowed: opts.allowed?.(b.spec.user ?? '', b.spec.resourceAttributes ?? {}) ?? false } };
+  };
+  return { post, calls };
+}
+
+describe('authorize', () => {
+  const tokens = new StaticTokens([{ role: 'ingest', path: file('static-ingest-token-1\n') }, { role: 'admin', path: file('static-admin-token-22\n') }]);
+
+  it('lets a static token use its own role only', async () => {
+    expect(await authorize({ tokens }, 'Bearer static-ingest-token-1', INGEST)).toEqual({ ok: true, who: 'token-file:ingest' });
+    expect(await authorize({ tokens }, 'Bearer static-ingest-token-1', ADMIN)).toMatchObject({ ok: false, status: 403, message: 'this token grants ingest, not admin' });
+    expect(await authorize({ tokens }, 'Bearer wrong-token-xxxxxxxx', INGEST)).toMatchObject({ ok: false, status: 401 });
+    expect(await authorize({ tokens }, undefined, INGEST)).toMatchObject({ ok: false, status: 401, message: 'a bearer token is required (ingest)' });
+  });
+
+  it('opens a role to anyone only when it is named anonymous', async () => {
+    expect(await authorize({ tokens, anonymous: new Set(['ingest']) }, undefined, INGEST)).toEqual({ ok: true, who: 'anonymous' });
+    expect(await authorize({ tokens, anonymous: new Set(['ingest']) }, undefined, ADMIN)).toMatchObject({ ok: false, status: 401 });
+  });
+
+  it('asks Kubernetes who a token is and whether that identity may, naming what it may not', async () => {
+    const api = reviews({ users: { 'sa-token': 'system:serviceaccount:monitoring:alertmanager' }, allowed: (_u, a) => a.subresource === 'ingest' });
+    const kube = new KubeReviewer({ post: api.post });
+    expect(await authorize({ tokens, kube }, 'Bearer sa-token', INGEST)).toEqual({ ok: true, who: 'system:serviceaccount:monitoring:alertmanager' });
+    expect(await authorize({ tokens, kube }, 'Bearer sa-token', ADMIN)).toMatchObject({
+      ok: false,
+      status: 403,
+      message: 'system:serviceaccount:monitoring:alertmanager may not get agents/admin.herald.dev in namespace herald-system',
+    });
+    expect(await authorize({ tokens, kube }, 'Bearer made-up', INGEST)).toMatchObject({ ok: false, status: 401 });
+  });
+
+  it('answers 503 when the API server cannot be asked, and caches nothing then', async () => {
+    const api = reviews({ fail: true });
+    const kube = new KubeReviewer({ post: api.post });
+    expect(await authorize({ kube }, 'Bearer sa-token', INGEST)).toMatchObject({ ok: false, status: 503 });
+    expect(await authorize({ kube }, 'Bearer sa-token', INGEST)).toMatchObject({ ok: false, status: 503 });
+    expect(api.calls).toHaveLength(2);
+  });
+});
+
+describe('KubeReviewer', () => {
+  it('reviews a token once for a burst, caches the answer until it expires, and a refusal for less long', async () => {
+    let now = 0;
+    const api = reviews({ users: { good: 'alice' }, allowed: () => true });
+    const kube = new KubeReviewer({ post: api.post, now: () => now, ttlMs: 60_000, negativeTtlMs: 10_000 });
+    const burst = await Promise.all(Array.from({ length: 50 }, () => kube.authenticate('good')));
+    expect(burst.every((w) => w?.user === 'alice')).toBe(true);
+    expect(api.calls.filter((c) => c.endsWith('tokenreviews'))).toHaveLength(1);
+    await kube.authenticate('bad');
+    now = 30_000;
+    await kube.authenticate('good');
+    await kube.authenticate('bad');
+    expect(api.calls.filter((c) => c.endsWith('tokenreviews'))).toHaveLength(3);
+    now = 61_000;
+    await kube.authenticate('good');
+    expect(api.calls.filter((c) => c.endsWith('tokenreviews'))).toHaveLength(4);
+  });
+
+  it('runs at most maxInFlight reviews at once and refuses beyond the waiting room', async () => {
+    let running = 0;
+    let most = 0;
+    const post = async (): Promise<unknown> => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      return { status: { authenticated: false } };
+    };
+    const kube = new KubeReviewer({ post, maxInFlight: 3, maxWaiting: 10 });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => kube.authenticate(`token-${i}`)));
+    expect(most).toBe(3);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(13);
+    expect(results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason))).toContain('ReviewUnavailable: too many authentication reviews waiting');
+  });
+
+  it('keeps at most maxEntries answers', async () => {
+    const api = reviews({ users: { t0: 'u0' } });
+    const kube = new KubeReviewer({ post: api.post, maxEntries: 2 });
+    await kube.authenticate('t0');
+    await kube.authenticate('t1');
+    await kube.authenticate('t2');
+    await kube.authenticate('t0');
+    expect(api.calls).toHaveLength(4);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * The onRequest hook of an authenticated route scope. It runs for the route the router matched,
+ * whatever spelling the request line used (percent-escapes, absolute-form targets), and before the
+ * body is read, so an unauthenticated caller costs no parsing. Structural types keep the shared
+ * package free of the HTTP framework.
+ */
+import { authorize, type Authorizer, type Permission, type Verdict } from './authorize.js';
+
+interface HookRequest {
+  method: string;
+  headers: { authorization?: string | undefined };
+}
+
+interface HookReply {
+  status(code: number): HookReply;
+  header(name: string, value: string): HookReply;
+  send(body: unknown): unknown;
+}
+
+export interface AuthHookOptions {
+  auth: Authorizer;
+  /** The permission the request needs (by its method: reading or acting). */
+  permission: (request: HookRequest) => Permission;
+  /** The error body for a refusal. */
+  body: (status: number, reason: string, message: string) => unknown;
+  /** Called for every refusal (metrics, a log line). */
+  refused?: (request: HookRequest, verdict: Extract<Verdict, { ok: false }>) => void;
+  /** Called for every caller let through. */
+  allowed?: (request: HookRequest, who: string) => void;
+}
+
+export function authHook(o: AuthHookOptions) {
+  return async (request: HookRequest, reply: HookReply): Promise<void> => {
+    const verdict = await authorize(o.auth, request.headers.authorization, o.permission(request));
+    if (verdict.ok) {
+      o.allowed?.(request, verdict.who);
+      return;
+    }
+    o.refused?.(request, verdict);
+    if (verdict.status === 401) reply.header('www-authenticate', 'Bearer');
+    if (verdict.status === 503) reply.header('retry-after', '5');
+    reply.status(verdict.status).send(o.body(verdict.status, verdict.reason, verdict.message));
+  };
+}
