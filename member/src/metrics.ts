@@ -13,6 +13,8 @@ export interface Metrics {
   silenced: Counter;
   unrouted: Counter;
   queueDepth: Gauge<'stage'>;
+  deadLettered: Counter<'source'>;
+  deadLetters: Gauge;
   latency: Histogram<'channel'>;
 }
 
@@ -32,6 +34,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     silenced: new Counter({ name: 'herald_notifications_silenced_total', help: 'Notifications muted by a global silence.', registers }),
     unrouted: new Counter({ name: 'herald_notifications_unrouted_total', help: 'Notifications no receiver takes.', registers }),
     queueDepth: new Gauge({ name: 'herald_queue_depth', help: 'Work waiting, by stage: inbox (notifications), pending (notification copies per receiver), batches.', labelNames: ['stage'], registers }),
+    deadLettered: new Counter({ name: 'herald_dead_lettered_total', help: 'Accepted requests moved to the dead letters after routing failed repeatedly.', labelNames: ['source'], registers }),
+    deadLetters: new Gauge({ name: 'herald_dead_letters', help: 'Requests in the dead letters now (GET /api/v2/dead-letters lists them).', registers }),
     latency: new Histogram({
       name: 'herald_delivery_latency_seconds',
       help: 'From acceptance to the channel accepting the message.',

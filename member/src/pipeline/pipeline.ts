@@ -41,7 +41,7 @@ export class Pipeline {
     const { outbox, snapshot, metrics } = deps;
     this.deliverer = new Deliverer({ ...deps, clock: this.clock });
     this.grouper = new Grouper({ outbox, snapshot, clock: this.clock, onBatch: (target) => this.deliverer.kick(target) });
-    this.router = new RouteStage({ outbox, snapshot, now: () => this.clock.now(), metrics });
+    this.router = new RouteStage({ outbox, snapshot, now: () => this.clock.now(), metrics, ...(deps.log ? { log: deps.log } : {}) });
   }
 
   /** Resumes: routes what the inbox holds, schedules open groups, and sends due batches. */

@@ -49,12 +49,31 @@ export const normalizers: Record<string, Normalizer> = {
  */
 const MAX_PREPARSED = 32;
 
+/** The rows to route together (pure): a row tried before goes alone; otherwise the rows up to the next one tried before. */
+function chunkOf(rows: InboxRow[]): InboxRow[] {
+  const next = rows.findIndex((r) => r.attempts > 0);
+  if (next === 0) return rows.slice(0, 1);
+  return next === -1 ? rows : rows.slice(0, next);
+}
+
+/** Routing attempts an accepted request gets before it goes to the dead letters. */
+export const MAX_ROUTE_ATTEMPTS = 3;
+
 export class RouteStage {
   private readonly preparsed = new Map<number, unknown>();
   readonly recent: RecentKeys;
+  /** The last store write of this thread failed (disk full, I/O): attempts were counted already. */
+  private storeFailing = false;
 
   constructor(
-    private readonly deps: { outbox: Outbox; snapshot: () => Snapshot; now: () => number; metrics?: Metrics; chunk?: number },
+    private readonly deps: {
+      outbox: Outbox;
+      snapshot: () => Snapshot;
+      now: () => number;
+      metrics?: Metrics;
+      chunk?: number;
+      log?: (entry: Record<string, unknown>) => void;
+    },
   ) {
     this.recent = new RecentKeys({ windowMs: () => deps.snapshot().settings.delivery.dedupWindowMs, maxEntries: 20_000 });
   }
@@ -97,18 +116,64 @@ export class RouteStage {
     }));
   }
 
-  /** Routes up to one chunk of inbox rows; returns the groups that got segments, and whether more remain. */
+  /**
+   * Routes up to one chunk of inbox rows; returns the groups that got segments, and whether more
+   * remain. Each attempt is counted in the store before it runs. A row whose earlier attempt did
+   * not finish — it threw, or the thread died with it (a body too big for the heap) — is routed on
+   * its own, and after MAX_ROUTE_ATTEMPTS goes to the dead letters, so it never holds up the rows
+   * behind it.
+   */
   drainChunk(): { touched: TouchedGroup[]; more: boolean } {
     // 16 requests a chunk: enough to amortize the transaction, small enough to keep memory flat and
     // the write lock short (ingest on the other thread waits for it).
     const limit = this.deps.chunk ?? 16;
     const rows = this.deps.outbox.inbox(limit);
-    const snap = this.deps.snapshot();
+    const first = rows[0];
+    if (!first) return { touched: [], more: false };
     const now = this.deps.now();
-    const routed = rows.map((row) => ({ inboxId: row.id, segments: this.routeRow(row, snap, now) }));
-    this.deps.outbox.routed(routed);
+    if (first.attempts >= MAX_ROUTE_ATTEMPTS) {
+      this.bury(first, now);
+      return { touched: [], more: true };
+    }
+    const chunk = chunkOf(rows);
+    const last = chunk[chunk.length - 1] as InboxRow;
+    // After a failed store write in this thread the rows were counted already: a full disk must
+    // not use up their attempts.
+    if (!this.storeFailing) this.deps.outbox.beginAttempt(first.id, last.id);
+    const { routed, failed } = this.routeAll(chunk, now);
+    try {
+      this.deps.outbox.routed(routed, failed);
+      this.storeFailing = false;
+    } catch (err) {
+      this.storeFailing = true;
+      throw err;
+    }
     const touched = new Map<string, TouchedGroup>();
     for (const r of routed) for (const g of r.segments) touched.set(`${g.target}\u0000${g.groupKey}`, { target: g.target, groupKey: g.groupKey });
-    return { touched: [...touched.values()], more: rows.length === limit };
+    return { touched: [...touched.values()], more: rows.length === limit || chunk.length < rows.length || failed.length > 0 };
+  }
+
+  /** Routes each row; one that throws is kept aside with its error instead of failing the chunk. */
+  private routeAll(chunk: InboxRow[], now: number): { routed: { inboxId: number; segments: SegmentInsert[] }[]; failed: { id: number; error: string }[] } {
+    const snap = this.deps.snapshot();
+    const routed: { inboxId: number; segments: SegmentInsert[] }[] = [];
+    const failed: { id: number; error: string }[] = [];
+    for (const row of chunk) {
+      try {
+        routed.push({ inboxId: row.id, segments: this.routeRow(row, snap, now) });
+      } catch (err) {
+        failed.push({ id: row.id, error: `${row.source} request could not be routed: ${(err as Error).message}`.slice(0, 1000) });
+      }
+    }
+    return { routed, failed };
+  }
+
+  private bury(row: InboxRow, now: number): void {
+    const reason =
+      row.lastError ??
+      `routing did not finish in ${row.attempts} attempts: the pipeline thread stopped during each (most likely out of memory: the body is too large or too complex for --pipeline-heap-mb)`;
+    this.deps.outbox.bury(row.id, reason, now);
+    this.deps.metrics?.deadLettered.inc({ source: row.source });
+    this.deps.log?.({ msg: 'request moved to the dead letters', inboxId: row.id, source: row.source, attempts: row.attempts, reason });
   }
 }

@@ -14,6 +14,21 @@ export interface InboxRow {
   source: string;
   body: string;
   count: number;
+  /** Routing attempts begun (an attempt is counted before it starts, so a crash counts too). */
+  attempts: number;
+  lastError: string | undefined;
+}
+
+/** An accepted request the pipeline gave up routing. */
+export interface DeadLetter {
+  id: number;
+  receivedAt: number;
+  deadAt: number;
+  source: string;
+  count: number;
+  attempts: number;
+  reason: string;
+  bytes: number;
 }
 
 /** The notifications of one request for one target and group, as a JSON array. */
@@ -104,8 +119,16 @@ export class Outbox {
     const p = (sql: string): Statement<unknown[]> => db.prepare<unknown[]>(sql);
     this.s = {
       accept: p('INSERT INTO inbox (received_at, source, body, count) VALUES (?, ?, ?, ?)'),
-      inbox: p('SELECT id, received_at, source, body, count FROM inbox ORDER BY id LIMIT ?'),
+      inbox: p('SELECT id, received_at, source, body, count, attempts, last_error FROM inbox ORDER BY id LIMIT ?'),
       deleteInbox: p('DELETE FROM inbox WHERE id = ?'),
+      attempt: p('UPDATE inbox SET attempts = attempts + 1 WHERE id >= ? AND id <= ?'),
+      attemptFailed: p('UPDATE inbox SET last_error = ? WHERE id = ?'),
+      bury: p('INSERT INTO dead_letters (received_at, dead_at, source, body, count, attempts, reason) SELECT received_at, ?, source, body, count, attempts, ? FROM inbox WHERE id = ?'),
+      deadLetters: p('SELECT id, received_at, dead_at, source, count, attempts, reason, length(body) AS bytes FROM dead_letters ORDER BY id DESC LIMIT ?'),
+      deadLetterBody: p('SELECT body FROM dead_letters WHERE id = ?'),
+      deadLetterCount: p('SELECT COUNT(*) AS n FROM dead_letters'),
+      requeue: p('INSERT INTO inbox (received_at, source, body, count) SELECT received_at, source, body, count FROM dead_letters WHERE id = ?'),
+      dropDeadLetter: p('DELETE FROM dead_letters WHERE id = ?'),
       insertSegment: p('INSERT INTO segments (target, group_key, received_at, count, notifications, batch_id) VALUES (?, ?, ?, ?, ?, ?)'),
       openGroups: p(
         'SELECT target, group_key, SUM(count) AS n, MIN(received_at) AS oldest FROM segments WHERE batch_id IS NULL GROUP BY target, group_key',
@@ -165,16 +188,76 @@ export class Outbox {
       source: String(r['source']),
       body: String(r['body']),
       count: num(r['count']),
+      attempts: num(r['attempts']),
+      lastError: typeof r['last_error'] === 'string' ? r['last_error'] : undefined,
     }));
   }
 
-  /** Replaces inbox rows by their routed segments, all at once. */
-  readonly routed = (rows: { inboxId: number; segments: SegmentInsert[] }[]): void => {
+  /**
+   * Counts a routing attempt of the inbox rows with ids from `first` to `last` (the rows of one
+   * chunk), committed before the attempt runs: a row that kills the pipeline thread is seen again
+   * with its count raised, and can be set aside once it has had enough tries.
+   */
+  beginAttempt(first: number, last: number): void {
+    this.write(() => this.s.attempt.run(first, last));
+  }
+
+  /** Moves an inbox row to the dead letters, with the reason. */
+  bury(id: number, reason: string, now: number): void {
+    this.write(() => {
+      this.s.bury.run(now, reason, id);
+      this.s.deleteInbox.run(id);
+    });
+  }
+
+  deadLetters(limit: number): DeadLetter[] {
+    return (this.s.deadLetters.all(limit) as Row[]).map((r) => ({
+      id: num(r['id']),
+      receivedAt: num(r['received_at']),
+      deadAt: num(r['dead_at']),
+      source: String(r['source']),
+      count: num(r['count']),
+      attempts: num(r['attempts']),
+      reason: String(r['reason']),
+      bytes: num(r['bytes']),
+    }));
+  }
+
+  deadLetterBody(id: number): string | undefined {
+    const r = this.s.deadLetterBody.get(id) as Row | undefined;
+    return r ? String(r['body']) : undefined;
+  }
+
+  deadLetterCount(): number {
+    return num((this.s.deadLetterCount.get() as Row)['n']);
+  }
+
+  /** Puts a dead letter back at the end of the inbox, its attempts forgotten; its new inbox id, or undefined when there is none. */
+  requeue(id: number): number | undefined {
+    return this.write(() => {
+      const made = this.s.requeue.run(id);
+      if (made.changes === 0) return undefined;
+      this.s.dropDeadLetter.run(id);
+      return num(made.lastInsertRowid);
+    });
+  }
+
+  /** Discards a dead letter for good; false when there is none. */
+  dropDeadLetter(id: number): boolean {
+    return this.s.dropDeadLetter.run(id).changes > 0;
+  }
+
+  /**
+   * Replaces inbox rows by their routed segments, all at once; rows whose routing threw keep their
+   * place (and their counted attempt) with the error.
+   */
+  readonly routed = (rows: { inboxId: number; segments: SegmentInsert[] }[], failed: { id: number; error: string }[] = []): void => {
     this.write(() => {
       for (const row of rows) {
         for (const g of row.segments) this.s.insertSegment.run(g.target, g.groupKey, g.receivedAt, g.count, g.notifications, null);
         this.s.deleteInbox.run(row.inboxId);
       }
+      for (const f of failed) this.s.attemptFailed.run(f.error, f.id);
     });
   };
 

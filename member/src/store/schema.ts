@@ -51,6 +51,20 @@ CREATE TABLE IF NOT EXISTS history (
   answer TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_at ON history (at);
+-- Accepted requests the pipeline could not route after several attempts (a body that crashes or
+-- fails normalization): kept, counted and listed, never silently dropped, and out of the way of
+-- the rows behind them. An admin can put one back into the inbox. Ids are never reused, so an id
+-- names one dead letter for good.
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  received_at INTEGER NOT NULL,
+  dead_at INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  body TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
 `;
 
 export interface OpenOptions {
@@ -80,16 +94,19 @@ export function openDb({ path, durability = 'normal', checkpoints = true }: Open
 
 /** Columns and tables added after a store could already exist (both threads may try; one wins). */
 function migrate(db: Db): void {
-  addProgressColumn(db);
+  // What a half-done send already delivered (JSON: step → answer), so its retry skips it.
+  addColumn(db, 'batches', 'progress', 'TEXT');
+  // Routing attempts of an inbox row (counted before each attempt, so a crash counts too) and the last error.
+  addColumn(db, 'inbox', 'attempts', 'INTEGER NOT NULL DEFAULT 0');
+  addColumn(db, 'inbox', 'last_error', 'TEXT');
   db.transaction(() => addTargetHealth(db)).immediate();
 }
 
-function addProgressColumn(db: Db): void {
-  const columns = (db.pragma('table_info(batches)') as { name: string }[]).map((c) => c.name);
-  if (columns.includes('progress')) return;
+function addColumn(db: Db, table: string, column: string, type: string): void {
+  const columns = (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+  if (columns.includes(column)) return;
   try {
-    // What a half-done send already delivered (JSON: step → answer), so its retry skips it.
-    db.exec('ALTER TABLE batches ADD COLUMN progress TEXT');
+    db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   } catch (err) {
     if (!/duplicate column/i.test((err as Error).message)) throw err;
   }
