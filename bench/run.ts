@@ -4,7 +4,9 @@
  *  2. agent ingest: alerts/s accepted durably, 50 alerts a request
  *  3. end-to-end latency p50/p99 from request to a webhook sink at 1,000 alerts/s, batch wait 0
  *  4. peak RSS of the agent after 1,000,000 alerts
- *  5. the same with the agent configured from a real kube-apiserver, as in a member cluster
+ *  5. the same with the agent configured from a real kube-apiserver, as in a member cluster, after
+ *     ingest with a ServiceAccount token (TokenReview and SubjectAccessReview, answers cached)
+ * Every request carries a bearer token, as the agent requires.
  * Servers run in their own processes; this process only generates load (autocannon).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KubeConfig } from '@kubernetes/client-node';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import { BUNDLED_CLI } from '../hack/bundle-agent.js';
@@ -21,6 +24,9 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const DURATION = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = 16;
 const PER_REQUEST = 50;
+/** The static ingest token the bench agents accept. */
+const BENCH_TOKEN = 'bench-ingest-token-0123456789';
+const ingestHeaders = (token = BENCH_TOKEN): Record<string, string> => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
 
 function body(seq: number, n: number, sentAt?: number): string {
   const alerts = Array.from({ length: n }, (_, i) => ({
@@ -60,6 +66,8 @@ async function startAgent(opts: { batchMaxWait: string; sink: string; kubeconfig
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   if (!opts.kubeconfig) writeFileSync(join(dir, 'objects.yaml'), benchObjects(opts.batchMaxWait, opts.sink).map((o) => stringify(o)).join('---\n'));
   const source = opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : ['--config-dir', dir];
+  writeFileSync(join(dir, 'ingest-token'), `${BENCH_TOKEN}\n`);
+  source.push('--ingest-token-file', join(dir, 'ingest-token'));
   const port = await freePort();
   // The bundled agent, as it ships (`npm run bench` builds it first); tsx would add a loader thread.
   // HERALD_AGENT_CLI=member/dist/cli.js measures the unbundled build instead.
@@ -69,12 +77,12 @@ async function startAgent(opts: { batchMaxWait: string; sink: string; kubeconfig
   return { child, url, dataDir: dir, stop: () => new Promise((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))) };
 }
 
-function load(url: string, opts: { duration?: number; amount?: number; perRequest: number }): Promise<autocannon.Result> {
+function load(url: string, opts: { duration?: number; amount?: number; perRequest: number; token?: string }): Promise<autocannon.Result> {
   let seq = 0;
   return autocannon({
     url: `${url}/api/v2/alerts`,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: ingestHeaders(opts.token),
     connections: CONNECTIONS,
     ...(opts.duration ? { duration: opts.duration } : {}),
     ...(opts.amount ? { amount: opts.amount } : {}),
@@ -132,6 +140,24 @@ async function peakRss(m: Proc & { url: string }, sink: string): Promise<string>
   return `peak RSS ${rss.peak.toFixed(0)} MB (now ${rss.now.toFixed(0)} MB: ${rss.anon.toFixed(0)} anonymous, ${rss.file.toFixed(0)} file-backed; main thread ${heap}); ${big['2xx'] * PER_REQUEST} accepted in ${((acceptedAt - t0) / 1000).toFixed(1)} s, ${delivered} delivered after ${((Date.now() - t0) / 1000).toFixed(1)} s${AGENT_NODE_OPTIONS ? `; node ${AGENT_NODE_OPTIONS}` : ''}${AGENT_ARGS.length ? `; agent ${AGENT_ARGS.join(' ')}` : ''}`;
 }
 
+/** Alertmanager's ServiceAccount, allowed to post alerts to the agent (agents/ingest), and a token of it. */
+async function alertmanagerToken(kc: KubeConfig): Promise<string> {
+  const { rawRequest } = await import('../shared/src/k8s/raw.js');
+  const post = (path: string, object: unknown): Promise<string> => rawRequest(kc, 'POST', path, { body: JSON.stringify(object) }).catch(() => '');
+  await post('/api/v1/namespaces', { metadata: { name: 'monitoring' } });
+  await post('/api/v1/namespaces', { metadata: { name: 'herald-system' } });
+  await post('/api/v1/namespaces/monitoring/serviceaccounts', { metadata: { name: 'alertmanager' } });
+  const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces/herald-system';
+  await post(`${rbac}/roles`, { metadata: { name: 'herald-ingest' }, rules: [{ apiGroups: ['herald.dev'], resources: ['agents/ingest'], verbs: ['create'] }] });
+  await post(`${rbac}/rolebindings`, {
+    metadata: { name: 'herald-ingest' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'herald-ingest' },
+    subjects: [{ kind: 'ServiceAccount', name: 'alertmanager', namespace: 'monitoring' }],
+  });
+  const issued = await rawRequest(kc, 'POST', '/api/v1/namespaces/monitoring/serviceaccounts/alertmanager/token', { body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }) });
+  return (JSON.parse(issued) as { status: { token: string } }).status.token;
+}
+
 async function main(): Promise<void> {
   const results: [string, string][] = [];
   const say = (name: string, value: string): void => {
@@ -171,7 +197,7 @@ async function main(): Promise<void> {
   for (let seq = 0, t0 = Date.now(); seq < 100 * DURATION; seq++) {
     const wait = t0 + seq * 10 - Date.now();
     if (wait > 0) await new Promise((res) => setTimeout(res, wait));
-    sends.push(fetch(`${b.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(seq, 10, Date.now()) }));
+    sends.push(fetch(`${b.url}/api/v2/alerts`, { method: 'POST', headers: ingestHeaders(), body: body(seq, 10, Date.now()) }));
   }
   await Promise.all(sends);
   await new Promise((res) => setTimeout(res, 2000));
@@ -196,6 +222,9 @@ async function main(): Promise<void> {
     const set = await startClusters({ names: ['bench'] });
     for (const o of benchObjects('5s', sink)) await apply(set.kubeConfig('bench'), o);
     const agent = await startAgent({ batchMaxWait: '5s', sink, kubeconfig: set.get('bench').kubeconfigPath });
+    const saToken = await alertmanagerToken(set.kubeConfig('bench'));
+    const r = await load(agent.url, { duration: DURATION, perRequest: PER_REQUEST, token: saToken });
+    say('agent ingest with a ServiceAccount token', `${Math.round(perSecond(r))} alerts/s (${r['2xx']} requests of ${PER_REQUEST}, ${r.non2xx} non-2xx, p99 ${r.latency.p99} ms)`);
     say('agent in a cluster after 1,000,000 alerts', await peakRss(agent, sink));
     await set.stop();
   }

@@ -80,7 +80,7 @@ async function postSampleAlerts(agents: AgentProcess[]): Promise<void> {
       { status: 'firing', labels: { alertname: 'KubePodCrashLooping', namespace: 'team-a', pod: `api-${i}`, severity: 'warning' }, annotations: { summary: 'Pod is crash looping.' } },
       { status: 'firing', labels: { alertname: 'NodeNotReady', node: `node-${i}`, severity: 'critical' }, annotations: { summary: 'Node is not ready.' } },
     ];
-    await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: '4', status: 'firing', alerts }) });
+    await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: agent.headers('ingest'), body: JSON.stringify({ version: '4', status: 'firing', alerts }) });
   }
 }
 
@@ -133,7 +133,7 @@ async function run(stops: Stop[]): Promise<{ ok: boolean; hostKubeconfig: string
     const agent = await startAgent({ kubeconfig: await serviceAccountKubeconfig(set, name, 'herald-agent'), args: ['--heartbeat-seconds', '2'] });
     agents.push(agent);
     stops.push(() => agent.stop());
-    say(`  ${name}: agent at ${agent.url} (point Alertmanager's webhook at ${agent.url}/api/v2/alerts)`);
+    say(`  ${name}: agent at ${agent.url} (point Alertmanager's webhook at ${agent.url}/api/v2/alerts, with the bearer token in ${agent.dataDir}/ingest-token)`);
   }
   // The agents take a moment to read what the controller propagated.
   await new Promise((r) => setTimeout(r, 3000));

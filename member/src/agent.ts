@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AggregatorRegistry } from 'prom-client';
 import type { Channel } from '@herald/shared';
+import type { Authorizer } from '@herald/shared/auth';
 import { buildApp } from './api/app.js';
+import type { ServerLimits } from './api/server-limits.js';
+import type { JsonBounds } from './ingest/json-bounds.js';
 import { toSnapshotInput, type ConfigInput } from './config/objects.js';
 import { buildSnapshot, type Problem, type Snapshot } from './config/snapshot.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -23,7 +26,13 @@ export interface AgentOptions {
   dataDir: string;
   port?: number;
   host?: string;
-  token?: string;
+  /** Who may call which route (see auth-setup.ts). */
+  auth: Authorizer;
+  /** The agent's namespace, for SubjectAccessReviews; default herald-system. */
+  namespace?: string;
+  protectMetrics?: boolean;
+  jsonBounds?: JsonBounds;
+  limits?: Partial<ServerLimits>;
   durability?: 'normal' | 'full';
   notifiers?: Partial<Record<Channel, Notifier>>;
   logLevel?: string;
@@ -62,7 +71,11 @@ export class Agent {
       notifiers: opts.notifiers ?? createNotifiers(),
       renderer: (snap): Renderer => this.rendererFor(snap),
       metrics: this.metrics,
-      token: opts.token,
+      auth: opts.auth,
+      namespace: opts.namespace ?? 'herald-system',
+      ...(opts.protectMetrics ? { protectMetrics: true } : {}),
+      ...(opts.jsonBounds ? { jsonBounds: opts.jsonBounds } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
       bodyLimit: opts.bodyLimit,
       logLevel: opts.logLevel,
       tls: opts.tls,

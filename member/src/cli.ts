@@ -5,12 +5,18 @@
  * reads the same objects from a folder and reloads them on change.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent } from './agent.js';
+import { DEFAULT_SERVER_LIMITS } from './api/server-limits.js';
+import { agentAuthorizer } from './auth-setup.js';
 import { loadDir, watchDir } from './config/dir-source.js';
 import { parseEventScope } from './events/scope.js';
+import { DEFAULT_JSON_BOUNDS } from './ingest/json-bounds.js';
+import { storeOpenProblem } from './store/open-error.js';
 
 // undici parses channel answers with llhttp compiled to WebAssembly. V8's optimizing tier for it
 // needs ~20 MB of compiler memory for a moment after the first sends — the agent's peak RSS under
@@ -19,15 +25,25 @@ import { parseEventScope } from './events/scope.js';
 setFlagsFromString('--liftoff-only');
 
 const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
-                    [--token-file FILE] [--durability normal|full] [--log-level info] [--pipeline-heap-mb 64]
-                    [--body-limit 8388608] [--heartbeat-seconds 10] [--events all|none|NS,NS…]
-                    [--tls-cert-file FILE --tls-key-file FILE]
+                    [--ingest-token-file FILE] [--admin-token-file FILE] [--kube-auth true|false] [--auth-cache-seconds 60]
+                    [--allow-anonymous-ingest] [--protect-metrics] [--namespace herald-system] [--durability normal|full] [--log-level info]
+                    [--pipeline-heap-mb 64] [--body-limit 8388608] [--max-json-values 500000] [--max-connections 10000]
+                    [--heartbeat-seconds 10] [--events all|none|NS,NS…] [--tls-cert-file FILE --tls-key-file FILE]
   --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Rule, Settings) and Secrets
   --kubeconfig   in a cluster: the kubeconfig to use (default: KUBECONFIG, else the pod's ServiceAccount)
   --data-dir     where the durable queue and delivery history are kept
-  --token-file   require "Authorization: Bearer <token>" on /api/v2/* (or set HERALD_TOKEN)
+  --ingest-token-file  bearer tokens (one a line) accepted on /api/v2/alerts and /api/v2/audit
+  --admin-token-file   bearer tokens (one a line) accepted on the admin routes (verify, notifications, history, dead letters) and /metrics
+  --kube-auth    in a cluster (default true): also accept Kubernetes tokens, checked with TokenReview, allowed by a
+                 SubjectAccessReview on herald.dev agents/ingest (create), agents/admin (get, create, delete) or agents/metrics (get)
+  --auth-cache-seconds  how long a review's answer is kept (default 60; a refusal at most 10): a revoked grant shows within it
+  --allow-anonymous-ingest  accept alerts and audit events without a token (Notification Manager's behaviour; logged as a warning)
+  --protect-metrics  /metrics needs the admin token or agents/metrics (otherwise it is open, like /healthz and /readyz)
+  --namespace    the agent's namespace, which SubjectAccessReviews name (default: POD_NAMESPACE, else herald-system)
   --pipeline-heap-mb  heap limit of the delivery pipeline's thread (the HTTP thread takes Node's own flags)
   --body-limit   largest request body in bytes; larger ones get 413
+  --max-json-values  most values (objects, arrays, their members and elements) a JSON body may hold; JSON nests at most 32 deep
+  --max-connections  most client connections at once
   --heartbeat-seconds  in a cluster: how often the agent renews its Lease (herald-system/herald-agent) and reports delivery health
   --tls-cert-file, --tls-key-file  serve HTTPS (PEM files); needed for the audit webhook, whose API server sends its token only over TLS
   --events       in a cluster: watch Kubernetes Events in all namespaces (default), none, or the namespaces listed`;
@@ -38,7 +54,15 @@ interface CliOptions {
   port: number;
   host: string;
   dataDir: string;
-  token?: string;
+  ingestTokenFile: string | undefined;
+  adminTokenFile: string | undefined;
+  kubeAuth: boolean;
+  authCacheSeconds: number;
+  anonymousIngest: boolean;
+  protectMetrics: boolean;
+  namespace: string;
+  maxJsonValues: number;
+  maxConnections: number;
   durability: 'normal' | 'full';
   logLevel: string;
   pipelineHeapMb: number;
@@ -78,6 +102,14 @@ function eventScope(value: string): CliOptions['events'] {
   }
 }
 
+/** Kubernetes authentication is on in a cluster unless turned off, and impossible standalone. */
+function kubeAuthOption(value: string | undefined, standalone: boolean): boolean {
+  const on = value ?? (standalone ? 'false' : 'true');
+  if (on !== 'true' && on !== 'false') fail('--kube-auth is true or false');
+  if (on === 'true' && standalone) fail('--kube-auth needs a cluster (--kubeconfig, KUBECONFIG or a pod ServiceAccount), not --config-dir');
+  return on === 'true';
+}
+
 function options(): CliOptions {
   const { values } = parseArgs({
     options: {
@@ -86,7 +118,15 @@ function options(): CliOptions {
       port: { type: 'string', default: '19093' },
       host: { type: 'string', default: '0.0.0.0' },
       'data-dir': { type: 'string', default: './herald-data' },
-      'token-file': { type: 'string' },
+      'ingest-token-file': { type: 'string' },
+      'admin-token-file': { type: 'string' },
+      'kube-auth': { type: 'string' },
+      'allow-anonymous-ingest': { type: 'boolean', default: false },
+      'protect-metrics': { type: 'boolean', default: false },
+      namespace: { type: 'string' },
+      'max-json-values': { type: 'string', default: String(DEFAULT_JSON_BOUNDS.maxValues) },
+      'max-connections': { type: 'string', default: String(DEFAULT_SERVER_LIMITS.maxConnections) },
+      'auth-cache-seconds': { type: 'string', default: '60' },
       durability: { type: 'string', default: 'normal' },
       'log-level': { type: 'string', default: 'info' },
       'pipeline-heap-mb': { type: 'string', default: '64' },
@@ -105,14 +145,21 @@ function options(): CliOptions {
   if (values['config-dir'] && values.kubeconfig) fail('--config-dir and --kubeconfig exclude each other');
   const durability = values.durability;
   if (durability !== 'normal' && durability !== 'full') fail('--durability is normal or full');
-  const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env['HERALD_TOKEN'];
   return {
     configDir: values['config-dir'],
     kubeconfig: values.kubeconfig,
     port: intOption('port', values.port, [0, 65535]),
     host: values.host,
     dataDir: values['data-dir'],
-    token: token || undefined,
+    ingestTokenFile: values['ingest-token-file'],
+    adminTokenFile: values['admin-token-file'],
+    kubeAuth: kubeAuthOption(values['kube-auth'], values['config-dir'] !== undefined),
+    authCacheSeconds: intOption('auth-cache-seconds', values['auth-cache-seconds'], [0, 3600]),
+    anonymousIngest: values['allow-anonymous-ingest'],
+    protectMetrics: values['protect-metrics'],
+    namespace: values.namespace ?? process.env['POD_NAMESPACE'] ?? 'herald-system',
+    maxJsonValues: intOption('max-json-values', values['max-json-values'], [1000, 100_000_000]),
+    maxConnections: intOption('max-connections', values['max-connections'], [16, 1_000_000]),
     durability,
     logLevel: values['log-level'],
     pipelineHeapMb: intOption('pipeline-heap-mb', values['pipeline-heap-mb'], [16, 65536]),
@@ -141,12 +188,8 @@ async function fromFolder(agent: Agent, dir: string): Promise<() => Promise<void
 }
 
 /** In a cluster: informers on the Herald objects and their Secrets. */
-async function fromCluster(agent: Agent, o: CliOptions): Promise<() => Promise<void>> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
+async function fromCluster(agent: Agent, o: CliOptions, kc: KubeConfig): Promise<() => Promise<void>> {
   const { ClusterSource } = await import('./config/cluster-source.js');
-  const kc = new KubeConfig();
-  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
-  else kc.loadFromDefault();
   const source = new ClusterSource({
     kc,
     log: (entry) => agent.app.log.warn(entry),
@@ -176,10 +219,50 @@ async function fromCluster(agent: Agent, o: CliOptions): Promise<() => Promise<v
   };
 }
 
+async function clusterConfig(path: string | undefined): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** The agent, or exit with one line saying what is wrong (a token file, the store). */
+function makeAgent(o: CliOptions, kc: KubeConfig | undefined): { agent: Agent; warnings: string[] } {
+  let made: ReturnType<typeof agentAuthorizer>;
+  try {
+    made = agentAuthorizer({
+      ingestTokenFile: o.ingestTokenFile,
+      adminTokenFile: o.adminTokenFile,
+      kube: o.kubeAuth ? kc : undefined,
+      anonymousIngest: o.anonymousIngest,
+      cacheSeconds: o.authCacheSeconds,
+      log: (message) => console.error(`herald-agent: ${message}`),
+    });
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  try {
+    const agent = new Agent({
+      ...o,
+      auth: made.auth,
+      jsonBounds: { ...DEFAULT_JSON_BOUNDS, maxValues: o.maxJsonValues },
+      limits: { maxConnections: o.maxConnections },
+    });
+    return { agent, warnings: made.warnings };
+  } catch (err) {
+    console.error(`herald-agent: ${storeOpenProblem(err, join(o.dataDir, 'herald.db'))}`);
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
   const o = options();
-  const agent = new Agent({ ...o, pipelineHeapMb: o.pipelineHeapMb });
-  const close = o.configDir ? await fromFolder(agent, o.configDir) : await fromCluster(agent, o);
+  type Source = { kind: 'folder'; dir: string } | { kind: 'cluster'; kc: KubeConfig };
+  const source: Source = o.configDir !== undefined ? { kind: 'folder', dir: o.configDir } : { kind: 'cluster', kc: await clusterConfig(o.kubeconfig) };
+  const { agent, warnings } = makeAgent(o, source.kind === 'cluster' ? source.kc : undefined);
+  for (const w of warnings) agent.app.log.warn(w);
+  const close = source.kind === 'cluster' ? await fromCluster(agent, o, source.kc) : await fromFolder(agent, source.dir);
   const address = await agent.start();
   agent.app.log.info(`herald-agent listening on ${address}; cluster ${agent.snapshot.settings.cluster.name}`);
   const events = o.events;

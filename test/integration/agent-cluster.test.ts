@@ -22,7 +22,7 @@ const received: { path: string; auth: string | undefined; cluster: string; alert
 const post = async (alertname: string): Promise<void> => {
   const res = await fetch(`${agent.url}/api/v2/alerts`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: agent.headers('ingest'),
     body: JSON.stringify({ version: '4', status: 'firing', alerts: [{ labels: { alertname, cluster: 'lies' }, startsAt: new Date().toISOString() }] }),
   });
   expect(res.status).toBe(200);

@@ -110,7 +110,7 @@ beforeAll(async () => {
   const defaults = (await loadManifests(join(examples, 'rules'))).filter((m) => m.file === 'audit-defaults.yaml');
   expect(defaults.map((m) => m.object.metadata?.name).sort()).toEqual(['denied-requests', 'exec-attach-portforward', 'rbac-changes', 'secret-reads-by-people']);
   for (const m of defaults) await apply(admin, { ...m.object, spec: { ...(m.object['spec'] as object), enabled: true } } as never);
-  agent = await startAgent({ kubeconfig: agentConfig, dataDir: join(dir, 'data'), port, env: { HERALD_TOKEN: token }, tls: { ...pki.server, ca: pki.ca } });
+  agent = await startAgent({ kubeconfig: agentConfig, dataDir: join(dir, 'data'), port, tokens: { ingest: token, admin: `admin-${token}` }, tls: { ...pki.server, ca: pki.ca } });
   await until('the Rules to be in use', async () => {
     const o = JSON.parse(await rawRequest(admin, 'GET', '/apis/herald.dev/v1alpha1/rules/denied-requests')) as { status?: { conditions?: { type: string; status: string }[] } };
     return o.status?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True') ?? false;

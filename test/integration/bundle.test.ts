@@ -46,7 +46,7 @@ const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', nam
 async function post(agent: AgentProcess, alertname: string): Promise<number> {
   const alerts = [{ status: 'firing', labels: { alertname, namespace: 'shop' }, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertname }];
   const body = { version: '4', groupKey: alertname, truncatedAlerts: 0, status: 'firing', receiver: 'herald', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts };
-  const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: agent.headers('ingest'), body: JSON.stringify(body) });
   return res.status;
 }
 

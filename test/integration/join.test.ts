@@ -113,7 +113,7 @@ describe('heraldctl join', () => {
       const is = (type: string): boolean => mc.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
       return is('Ready') && is('AgentReady') && is('Synced');
     });
-    const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alerts: [{ labels: { alertname: 'Joined' } }] }) });
+    const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: agent.headers('ingest'), body: JSON.stringify({ alerts: [{ labels: { alertname: 'Joined' } }] }) });
     expect(res.status).toBe(200);
     await until('the alert at the sink', () => Promise.resolve(sink.requests.length > 0));
     expect(JSON.parse(sink.requests[0]?.body ?? '{}')).toMatchObject({ alerts: [{ labels: { alertname: 'Joined', cluster: 'member-a' } }] });

@@ -89,7 +89,7 @@ describe('propagation from the host to two members', () => {
   it('delivers alerts through an agent per member, each stamped with its own cluster', async () => {
     for (const name of ['member-a', 'member-b']) agents.push(await startAgent({ kubeconfig: set.get(name).kubeconfigPath, args: ['--heartbeat-seconds', '1'] }));
     for (const [i, agent] of agents.entries()) {
-      const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alerts: [{ labels: { alertname: `Federated${i}`, cluster: 'whatever' } }] }) });
+      const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: agent.headers('ingest'), body: JSON.stringify({ alerts: [{ labels: { alertname: `Federated${i}`, cluster: 'whatever' } }] }) });
       expect(res.status).toBe(200);
     }
     const clusters = (): string[] => sink.requests.flatMap((r) => (JSON.parse(r.body) as { alerts: { labels: Record<string, string> }[] }).alerts.map((a) => `${a.labels['alertname']}@${a.labels['cluster']}`));

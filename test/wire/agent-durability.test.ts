@@ -15,10 +15,10 @@ const webhookReceiver = (name: string, url: string) => ({ apiVersion: API, kind:
 const received = (sink: TestHttpServer): string[] =>
   sink.requests.flatMap((r) => (JSON.parse(r.body) as { alerts: { labels: { alertname: string; cluster: string } }[] }).alerts.map((a) => `${a.labels.cluster}:${a.labels.alertname}`));
 
-const post = (url: string, ids: number[]): Promise<boolean> =>
-  fetch(`${url}/api/v2/alerts`, {
+const post = (agent: AgentProcess, ids: number[]): Promise<boolean> =>
+  fetch(`${agent.url}/api/v2/alerts`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: agent.headers('ingest'),
     body: JSON.stringify({ version: '4', status: 'firing', alerts: ids.map((i) => ({ status: 'firing', labels: { alertname: `a-${i}` }, startsAt: '2026-11-21T12:00:00Z' })) }),
   }).then((r) => r.status === 200, () => false);
 
@@ -51,7 +51,7 @@ describe('agent durability', () => {
       while (next < total) {
         const ids = Array.from({ length: perRequest }, (_, k) => next + k);
         next += perRequest;
-        if (await post(agent.url, ids)) ids.forEach((i) => acked.add(i));
+        if (await post(agent, ids)) ids.forEach((i) => acked.add(i));
         if (!killed && acked.size >= 3000) {
           killed = true;
           await agent.kill();
@@ -90,11 +90,11 @@ describe('agent durability', () => {
     const agent = await startAgent({ configDir: configDir([settings, webhookReceiver('flaky', flaky.origin), webhookReceiver('steady', steady.origin)]) });
     cleanup.push(() => agent.stop());
 
-    for (let i = 0; i < 20; i++) expect(await post(agent.url, [i])).toBe(true);
+    for (let i = 0; i < 20; i++) expect(await post(agent, [i])).toBe(true);
     await waitFor(() => received(steady).length === 20, 15_000);
     expect(received(steady)).toHaveLength(20);
     // While the flaky receiver is down, the steady one keeps receiving new alerts promptly.
-    for (let i = 20; i < 30; i++) await post(agent.url, [i]);
+    for (let i = 20; i < 30; i++) await post(agent, [i]);
     await waitFor(() => received(steady).length === 30, 5_000);
     expect(received(steady)).toHaveLength(30);
     expect(refused).toBeGreaterThan(1);
@@ -104,7 +104,7 @@ describe('agent durability', () => {
     await waitFor(() => accepted.length >= 30, 30_000);
     // Everything, once, in order: a receiver's queue is FIFO.
     expect(accepted).toEqual(Array.from({ length: 30 }, (_, i) => `a-${i}`));
-    const history = (await (await fetch(`${agent.url}/api/v2/history?receiver=flaky&outcome=retrying&limit=1`)).json()) as { entries: { answer: string }[] };
+    const history = (await (await fetch(`${agent.url}/api/v2/history?receiver=flaky&outcome=retrying&limit=1`, { headers: agent.headers('admin') })).json()) as { entries: { answer: string }[] };
     expect(history.entries[0]?.answer).toContain('HTTP 503');
   });
 });
@@ -121,8 +121,8 @@ describe('secrets', () => {
     const basic = { apiVersion: API, kind: 'Receiver', metadata: { name: 'basic', labels: { type: 'global' } }, spec: { webhook: { url: echo.origin, httpConfig: { basicAuth: { username: 'u', password: { valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } } } } } } };
     const agent = await startAgent({ configDir: configDir([settings, secret, bearer, basic]), env: { HERALD_LOG_LEVEL: 'debug' } });
     cleanup.push(() => agent.stop());
-    await post(agent.url, [1]);
-    const history = async (): Promise<string> => (await fetch(`${agent.url}/api/v2/history`)).text();
+    await post(agent, [1]);
+    const history = async (): Promise<string> => (await fetch(`${agent.url}/api/v2/history`, { headers: agent.headers('admin') })).text();
     await waitFor(() => echo.requests.length >= 2, 10_000);
     await new Promise((r) => setTimeout(r, 500));
     const everything = [agent.output(), await history(), await (await fetch(`${agent.url}/metrics`)).text()].join('\n');

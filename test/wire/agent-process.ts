@@ -3,6 +3,7 @@
  * a cluster, for tests that kill it, restart it and talk to it over HTTP like Alertmanager does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,18 @@ export { freePort };
 
 const CLI = fileURLToPath(new URL('../../member/src/cli.ts', import.meta.url));
 
+/** The static bearer tokens a started agent accepts, by role. */
+export interface AgentTokens {
+  ingest: string;
+  admin: string;
+}
+
 export interface AgentProcess {
   url: string;
+  pid: number;
+  tokens: AgentTokens;
+  /** `Authorization` (and JSON content-type) headers for a role. */
+  headers(role: keyof AgentTokens): Record<string, string>;
   dataDir: string;
   configDir: string | undefined;
   output: () => string;
@@ -56,14 +67,34 @@ export interface StartOptions {
   tls?: { cert: string; key: string; ca: string };
   /** Run the bundle (member/bundle/cli.js) instead of the sources. */
   bundled?: boolean;
+  /** Static tokens to accept (written to token files); fresh random ones by default, none with `false`. */
+  tokens?: AgentTokens | false;
 }
 
+/** Writes the token files into the data folder; returns the flags that name them. */
+function tokenFiles(dataDir: string, tokens: AgentTokens): string[] {
+  writeFileSync(join(dataDir, 'ingest-token'), `${tokens.ingest}\n`, { mode: 0o600 });
+  writeFileSync(join(dataDir, 'admin-token'), `${tokens.admin}\n`, { mode: 0o600 });
+  return ['--ingest-token-file', join(dataDir, 'ingest-token'), '--admin-token-file', join(dataDir, 'admin-token')];
+}
+
+export const randomTokens = (): AgentTokens => ({ ingest: `ingest-${randomBytes(16).toString('hex')}`, admin: `admin-${randomBytes(16).toString('hex')}` });
+
 /** The agent's command line. */
-function agentArgs(opts: StartOptions, dataDir: string, port: number): string[] {
+function agentArgs(opts: StartOptions, dataDir: string, port: number, tokens: AgentTokens | false): string[] {
   const source = opts.configDir ? ['--config-dir', opts.configDir] : ['--kubeconfig', opts.kubeconfig ?? ''];
   const tls = opts.tls ? tlsFiles(dataDir, opts.tls) : [];
+  const auth = tokens ? tokenFiles(dataDir, tokens) : [];
   const entry = opts.bundled ? [BUNDLED_CLI] : ['--import', 'tsx', CLI];
-  return [...entry, ...source, '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...tls, ...(opts.args ?? [])];
+  return [...entry, ...source, '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...tls, ...auth, ...(opts.args ?? [])];
+}
+
+async function untilReady(url: string, ca: string | undefined, child: ChildProcess, out: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await isReady(url, ca))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`agent did not start:\n${out()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Starts the agent standalone (`configDir`) or against a cluster (`kubeconfig`). */
@@ -71,9 +102,10 @@ export async function startAgent(opts: StartOptions): Promise<AgentProcess> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'herald-data-'));
   mkdirSync(dataDir, { recursive: true });
+  const tokens = opts.tokens ?? randomTokens();
   const child: ChildProcess = spawn(
     process.execPath,
-    agentArgs(opts, dataDir, port),
+    agentArgs(opts, dataDir, port, tokens),
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';
@@ -82,14 +114,13 @@ export async function startAgent(opts: StartOptions): Promise<AgentProcess> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ca = opts.tls?.ca;
   const url = `${ca ? 'https' : 'http'}://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (await isReady(url, ca)) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`agent did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await untilReady(url, ca, child, () => out);
+  const given = tokens || { ingest: '', admin: '' };
   return {
     url,
+    pid: child.pid ?? 0,
+    tokens: given,
+    headers: (role) => ({ 'content-type': 'application/json', authorization: `Bearer ${given[role]}` }),
     dataDir,
     configDir: opts.configDir,
     output: () => out,
@@ -102,4 +133,19 @@ export async function startAgent(opts: StartOptions): Promise<AgentProcess> {
       await exited;
     },
   };
+}
+
+/** Runs the agent expecting it to refuse to start: its exit code and everything it printed. */
+export async function agentExit(opts: StartOptions): Promise<{ code: number | null; output: string }> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'herald-data-'));
+  mkdirSync(dataDir, { recursive: true });
+  const child = spawn(process.execPath, agentArgs(opts, dataDir, port, opts.tokens ?? randomTokens()), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, output };
 }

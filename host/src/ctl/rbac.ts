@@ -28,6 +28,10 @@ export function agentClusterRules(): PolicyRule[] {
     { apiGroups: [GROUP], resources: plurals.map((p) => `${p}/status`), verbs: ['patch'] },
     // Kubernetes Events as a notification source.
     { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['get', 'list', 'watch'] },
+    // Who calls the agent's API (ServiceAccount tokens, e.g. Alertmanager's) and whether they may:
+    // what kube-rbac-proxy needs too (system:auth-delegator).
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
   ];
 }
 

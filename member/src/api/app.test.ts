@@ -8,6 +8,11 @@ import { config, receiver } from '../../../test/support/objects.js';
 import { Outbox } from '../store/outbox.js';
 import { openDb } from '../store/schema.js';
 import { buildApp } from './app.js';
+import { testAuth } from '../../../test/support/auth.js';
+
+const AUTH = testAuth();
+const INGEST = AUTH.headers('ingest');
+const ADMIN = AUTH.headers('admin');
 
 class Sink implements Notifier {
   readonly channel = 'webhook' as const;
@@ -36,13 +41,13 @@ afterEach(async () => {
   apps = [];
 });
 
-function setup(opts: { token?: string; bodyLimit?: number } = {}) {
+function setup(opts: { bodyLimit?: number } = {}) {
   const outbox = new Outbox(openDb({ path: ':memory:' }));
   const sink = new Sink();
   const metrics = createMetrics({ defaultMetrics: false });
   const renderer = () => ({ render: () => 'text' });
   const pipeline = new Pipeline({ outbox, snapshot: () => snapshot, notifiers: { webhook: sink }, renderer, metrics });
-  const app = buildApp({ outbox, snapshot: () => snapshot, notifiers: { webhook: sink }, renderer, metrics, onAccepted: () => pipeline.accepted(), depth: () => pipeline.depth(), now: () => Date.now(), logLevel: 'silent', ...opts });
+  const app = buildApp({ outbox, snapshot: () => snapshot, notifiers: { webhook: sink }, renderer, metrics, onAccepted: () => pipeline.accepted(), depth: () => pipeline.depth(), now: () => Date.now(), logLevel: 'silent', auth: AUTH.auth, namespace: 'herald-system', ...opts });
   apps.push({ app, pipeline });
   pipeline.start();
   return { app, outbox, sink, pipeline, metrics };
@@ -50,7 +55,7 @@ function setup(opts: { token?: string; bodyLimit?: number } = {}) {
 
 const alerts = (n: number, prefix = 'A'): string =>
   JSON.stringify({ version: '4', status: 'firing', receiver: 'herald', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts: Array.from({ length: n }, (_, i) => ({ status: 'firing', labels: { alertname: `${prefix}${i}` }, annotations: {}, startsAt: '2026-11-21T12:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'x' })) });
-const post = (app: FastifyInstance, payload: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+const post = (app: FastifyInstance, payload: string, headers: Record<string, string> = INGEST) =>
   app.inject({ method: 'POST', url: '/api/v2/alerts', payload, headers });
 
 describe('POST /api/v2/alerts', () => {
@@ -64,16 +69,18 @@ describe('POST /api/v2/alerts', () => {
   });
 
   it.each<[string, string, Record<string, string>, number, string]>([
-    ['malformed JSON', '{"alerts": [', { 'content-type': 'application/json' }, 400, 'malformed JSON'],
-    ['an empty body', '', { 'content-type': 'application/json' }, 400, 'request body is empty'],
-    ['the wrong content type', 'alerts=1', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'Content-Type must be application/json'],
-    ['no alerts', JSON.stringify({ version: '4' }), { 'content-type': 'application/json' }, 400, "body must have required property 'alerts'"],
-    ['an empty alerts list', JSON.stringify({ alerts: [] }), { 'content-type': 'application/json' }, 400, 'body/alerts must NOT have fewer than 1 items'],
-    ['labels of the wrong type', JSON.stringify({ alerts: [{ labels: 'x' }] }), { 'content-type': 'application/json' }, 400, 'body/alerts/0/labels must be object'],
-    ['a label value that is not a string', JSON.stringify({ alerts: [{ labels: { a: 1 } }] }), { 'content-type': 'application/json' }, 400, 'body/alerts/0/labels/a must be string'],
-    ['an unknown status', JSON.stringify({ alerts: [{ labels: {}, status: 'burning' }] }), { 'content-type': 'application/json' }, 400, 'body/alerts/0/status'],
-    ['a top-level array', '[]', { 'content-type': 'application/json' }, 400, 'body must be object'],
-    ['prototype poisoning', '{"alerts":[{"labels":{}}],"__proto__":{"polluted":"yes"}}', { 'content-type': 'application/json' }, 400, 'forbidden prototype property'],
+    ['malformed JSON', '{"alerts": [', INGEST, 400, 'malformed JSON'],
+    ['an empty body', '', INGEST, 400, 'request body is empty'],
+    ['the wrong content type', 'alerts=1', { ...INGEST, 'content-type': 'application/x-www-form-urlencoded' }, 415, 'Content-Type must be application/json'],
+    ['no alerts', JSON.stringify({ version: '4' }), INGEST, 400, "body must have required property 'alerts'"],
+    ['an empty alerts list', JSON.stringify({ alerts: [] }), INGEST, 400, 'body/alerts must NOT have fewer than 1 items'],
+    ['labels of the wrong type', JSON.stringify({ alerts: [{ labels: 'x' }] }), INGEST, 400, 'body/alerts/0/labels must be object'],
+    ['a label value that is not a string', JSON.stringify({ alerts: [{ labels: { a: 1 } }] }), INGEST, 400, 'body/alerts/0/labels/a must be string'],
+    ['an unknown status', JSON.stringify({ alerts: [{ labels: {}, status: 'burning' }] }), INGEST, 400, 'body/alerts/0/status'],
+    ['plain text', 'hello', { ...INGEST, 'content-type': 'text/plain' }, 415, 'Content-Type must be application/json'],
+    ['JSON nested deeper than 32 levels', `{"alerts":[{"labels":{}}],"x":${'['.repeat(40)}${']'.repeat(40)}}`, INGEST, 400, 'JSON is nested deeper than 32 levels'],
+    ['a top-level array', '[]', INGEST, 400, 'body must be object'],
+    ['prototype poisoning', '{"alerts":[{"labels":{}}],"__proto__":{"polluted":"yes"}}', INGEST, 400, 'forbidden prototype property'],
   ])('rejects %s with a 4xx that says so', async (_name, payload, headers, status, message) => {
     const { app, outbox, metrics } = setup();
     const res = await post(app, payload, headers);
@@ -90,11 +97,12 @@ describe('POST /api/v2/alerts', () => {
     expect(res.json()).toMatchObject({ error: 'too_large' });
   });
 
-  it('with a token, refuses requests without it and accepts them with it', async () => {
-    const { app } = setup({ token: 's3cret' });
-    expect((await post(app, alerts(1))).statusCode).toBe(401);
-    expect((await post(app, alerts(1), { 'content-type': 'application/json', authorization: 'Bearer wrong!' })).statusCode).toBe(401);
-    expect((await post(app, alerts(1), { 'content-type': 'application/json', authorization: 'Bearer s3cret' })).statusCode).toBe(200);
+  it('needs the ingest token: none, a wrong one or the admin one is refused; health stays open', async () => {
+    const { app } = setup();
+    expect((await post(app, alerts(1), { 'content-type': 'application/json' })).statusCode).toBe(401);
+    expect((await post(app, alerts(1), { 'content-type': 'application/json', authorization: 'Bearer wrong-token-wrong-token' })).statusCode).toBe(401);
+    expect((await post(app, alerts(1), AUTH.headers('admin'))).statusCode).toBe(403);
+    expect((await post(app, alerts(1))).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 });
@@ -144,21 +152,21 @@ describe('fuzz: hostile and malformed bodies', () => {
 describe('verify, history, metrics', () => {
   it('verify reports the channel’s real answer, success only when it accepted', async () => {
     const { app, sink } = setup();
-    const ok = await app.inject({ method: 'POST', url: '/api/v2/verify', payload: { receiver: 'sink' } });
+    const ok = await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: 'sink' } });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ ok: true, results: [{ channel: 'webhook', ok: true, answer: 'HTTP 200 {"ok":true}' }] });
     sink.failWith = new DeliveryError('HTTP 403 {"error":"forbidden"}', { retryable: false });
-    const bad = await app.inject({ method: 'POST', url: '/api/v2/verify', payload: { receiver: 'sink' } });
+    const bad = await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: 'sink' } });
     expect(bad.statusCode).toBe(502);
     expect(bad.json()).toMatchObject({ ok: false, results: [{ channel: 'webhook', ok: false, error: 'HTTP 403 {"error":"forbidden"}' }] });
-    expect((await app.inject({ method: 'POST', url: '/api/v2/verify', payload: { receiver: 'nobody' } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: 'nobody' } })).statusCode).toBe(404);
   });
 
   it('verify takes an inline receiver and rejects an invalid one naming the field', async () => {
     const { app } = setup();
-    const ok = await app.inject({ method: 'POST', url: '/api/v2/verify', payload: { receiver: { metadata: { name: 'adhoc' }, spec: { webhook: { url: 'http://x.invalid/' } } } } });
+    const ok = await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: { metadata: { name: 'adhoc' }, spec: { webhook: { url: 'http://x.invalid/' } } } } });
     expect(ok.json()).toMatchObject({ ok: true, receiver: 'adhoc' });
-    const bad = await app.inject({ method: 'POST', url: '/api/v2/verify', payload: { receiver: { spec: { email: { to: 'not-a-list' } } } } });
+    const bad = await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: { spec: { email: { to: 'not-a-list' } } } } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ message: string }>().message).toContain('receiver.spec.email.to');
   });
@@ -168,12 +176,12 @@ describe('verify, history, metrics', () => {
     await post(app, alerts(2));
     const deadline = Date.now() + 5000;
     while (sink.fingerprints.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const history = await app.inject({ method: 'GET', url: '/api/v2/history?receiver=sink' });
+    const history = await app.inject({ method: 'GET', url: '/api/v2/history?receiver=sink', headers: ADMIN });
     expect(history.json()).toMatchObject({ entries: [{ receiver: 'sink', channel: 'webhook', outcome: 'delivered', answer: 'HTTP 200 {"ok":true}' }, { receiver: 'sink' }] });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain('herald_notifications_delivered_total{channel="webhook"} 2');
     expect(metrics.body).toContain('herald_queue_depth{stage="inbox"} 0');
-    const verify = await app.inject({ method: 'POST', url: '/api/v2/verify', payload: { receiver: 'sink' } });
+    const verify = await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: 'sink' } });
     for (const body of [history.body, metrics.body, verify.body]) expect(body).not.toContain(SECRET);
   });
 });

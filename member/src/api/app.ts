@@ -1,19 +1,26 @@
 /**
  * The agent's HTTP API as a fastify app (app-as-plugin: main.ts owns the process). Every route
- * has a schema; every error answer has the same shape; with a token set, /api/v2/* needs it.
+ * has a schema; every error answer has the same shape. Routes live in scopes by role, each with
+ * an onRequest hook that authenticates the caller for the route the router matched (so no
+ * spelling of the path gets past it) before the body is read; only health and, unless protected,
+ * metrics are open.
  */
-import { timingSafeEqual } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
 import type { Channel } from '@herald/shared';
+import { authHook, type Authorizer } from '@herald/shared/auth';
 import type { Snapshot } from '../config/snapshot.js';
+import { DEFAULT_JSON_BOUNDS, jsonBoundsProblem, type JsonBounds } from '../ingest/json-bounds.js';
 import type { Metrics } from '../metrics.js';
 import type { Notifier, Renderer } from '../notify/notifier.js';
 import type { Outbox } from '../store/outbox.js';
 import { auditRoutes } from './audit.js';
+import { deadLetterRoutes } from './dead-letters.js';
 import { apiError, errorHandler } from './errors.js';
 import { ingestRoutes } from './ingest.js';
-import { opsRoutes } from './ops.js';
+import { historyRoutes, openRoutes } from './ops.js';
+import { agentPermission, type Role } from './permissions.js';
+import { serverLimits, type ServerLimits } from './server-limits.js';
 import { verifyRoutes } from './verify.js';
 
 export interface AppDeps {
@@ -25,10 +32,18 @@ export interface AppDeps {
   onAccepted: (inboxId: number, parsed: unknown) => void;
   now: () => number;
   metrics?: Metrics;
-  /** When set, requests to /api/v2/* need `Authorization: Bearer <token>`. */
-  token?: string;
+  /** Who may call what: static token files, Kubernetes reviews, and roles open to anyone. */
+  auth: Authorizer;
+  /** The agent's namespace: where SubjectAccessReviews ask about herald-agent. */
+  namespace: string;
+  /** Whether /metrics needs the metrics role (else it is open). */
+  protectMetrics?: boolean;
   /** Largest accepted body in bytes; default 8 MiB. */
   bodyLimit?: number;
+  /** Nesting and value bounds of JSON bodies, checked before parsing. */
+  jsonBounds?: JsonBounds;
+  /** Timeouts and the connection cap (see server-limits.ts). */
+  limits?: Partial<ServerLimits>;
   ready?: () => boolean;
   depth?: () => unknown;
   /** The /metrics text, when metrics come from more than this registry (the pipeline worker's too). */
@@ -38,16 +53,29 @@ export interface AppDeps {
   tls?: { cert: string; key: string };
 }
 
-const tokenMatches = (header: string | undefined, token: string): boolean => {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
-};
+/** At most one log line per second about refused callers: a scanner must not flood the log. */
+function refusalLog(app: FastifyInstance): (request: FastifyRequest, status: number, message: string) => void {
+  let last = 0;
+  let skipped = 0;
+  return (request, status, message) => {
+    const now = Date.now();
+    if (now - last < 1000) {
+      skipped++;
+      return;
+    }
+    last = now;
+    const path = request.url.split('?')[0];
+    app.log.warn({ method: request.method, path, status, remote: request.ip, ...(skipped ? { skipped } : {}) }, `refused: ${message}`);
+    skipped = 0;
+  };
+}
 
 export function buildApp(deps: AppDeps): FastifyInstance {
+  const limits = serverLimits(deps.limits);
   const app = Fastify({
     // The https server has the same request API; fastify's types only tell them apart by generics.
-    ...(deps.tls ? { https: deps.tls } : {}),
+    ...(deps.tls ? { https: { ...deps.tls, ...limits.node } } : { http: limits.node }),
+    ...limits.fastify,
     logger: { level: deps.logLevel ?? 'info' },
     // One log line per request would cost more than the request at ingest rates; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
@@ -55,12 +83,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Strict types: a label value of 1 is an error, not "1". Query strings are typed as strings.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
-
+  app.addHook('onListen', () => {
+    app.server.maxConnections = limits.maxConnections;
+  });
+  const bounds = deps.jsonBounds ?? DEFAULT_JSON_BOUNDS;
+  // Only JSON is taken: text/plain is a 415, as for any other type.
+  app.removeContentTypeParser('text/plain');
   // Keep the raw text: it is what the outbox stores, and parsing it twice would cost throughput.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (text.length === 0) {
       done(Object.assign(new Error('request body is empty'), { statusCode: 400, code: 'FST_ERR_CTP_EMPTY_JSON_BODY' }), undefined);
+      return;
+    }
+    const problem = jsonBoundsProblem(text, bounds);
+    if (problem) {
+      done(Object.assign(new Error(problem.message), { statusCode: problem.kind === 'values' ? 413 : 400, code: problem.kind === 'values' ? 'HERALD_TOO_MANY_VALUES' : 'HERALD_TOO_DEEP' }), undefined);
       return;
     }
     try {
@@ -72,19 +110,52 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       done(Object.assign(err as Error, { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
     }
   });
-  app.setErrorHandler(errorHandler(deps.metrics));
+  const logRefusal = refusalLog(app);
+  app.setErrorHandler(errorHandler(deps.metrics, (request, status, message) => logRefusal(request, status, message)));
   app.setNotFoundHandler((request, reply) => void reply.status(404).send(apiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
-  if (deps.token) {
-    const token = deps.token;
-    app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/api/v2/') || tokenMatches(request.headers.authorization, token)) return;
-      deps.metrics?.rejected.inc({ reason: 'unauthorized' });
-      return reply.status(401).header('www-authenticate', 'Bearer').send(apiError(401, 'unauthorized', 'a valid bearer token is required'));
+
+  /** A scope whose every route needs `role`; the hook sees the route the router matched. */
+  const scoped = (role: Role, routes: (scope: FastifyInstance) => void): void => {
+    void app.register((scope, _opts, done) => {
+      scope.addHook(
+        'onRequest',
+        authHook({
+          auth: deps.auth,
+          permission: (request) => agentPermission(role, request.method, deps.namespace),
+          body: (status, reason, message) => apiError(status, reason, message),
+          refused: (request, verdict) => {
+            deps.metrics?.rejected.inc({ reason: verdict.reason });
+            logRefusal(request as FastifyRequest, verdict.status, verdict.message);
+          },
+        }),
+      );
+      routes(scope);
+      done();
     });
-  }
-  ingestRoutes(app, deps);
-  auditRoutes(app, deps);
-  verifyRoutes(app, deps);
-  opsRoutes(app, deps);
+  };
+  scoped('ingest', (scope) => {
+    ingestRoutes(scope, deps);
+    auditRoutes(scope, deps);
+  });
+  scoped('admin', (scope) => {
+    verifyRoutes(scope, deps);
+    historyRoutes(scope, deps);
+    deadLetterRoutes(scope, deps);
+  });
+  openRoutes(app, deps);
+  if (deps.protectMetrics) scoped('metrics', (scope) => metricsRoute(scope, deps));
+  else metricsRoute(app, deps);
   return app;
+}
+
+function metricsRoute(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/metrics', async (_request, reply) => {
+    deps.metrics?.deadLetters.set(deps.outbox.deadLetterCount());
+    if (deps.metricsText) {
+      const { contentType, text } = await deps.metricsText();
+      return reply.type(contentType).send(text);
+    }
+    deps.depth?.();
+    return reply.type(deps.metrics?.registry.contentType ?? 'text/plain').send(await (deps.metrics?.registry.metrics() ?? ''));
+  });
 }

@@ -7,6 +7,7 @@ import { receiver } from '../../../test/support/objects.js';
 import { Outbox } from '../store/outbox.js';
 import { openDb } from '../store/schema.js';
 import { buildApp } from './app.js';
+import { testAuth } from '../../../test/support/auth.js';
 
 class Sink implements Notifier {
   readonly channel = 'webhook' as const;
@@ -17,7 +18,8 @@ class Sink implements Notifier {
   }
 }
 
-const TOKEN = 'audit-token-123';
+const AUTH = testAuth();
+const TOKEN = AUTH.tokens.ingest;
 const snapshot = buildSnapshot({
   settings: { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', cluster: { name: 'member-a' } } },
   receivers: [receiver('sink', { type: 'global' }, { webhook: { url: 'http://sink.invalid/' } })],
@@ -38,7 +40,7 @@ function setup() {
   const sink = new Sink();
   const renderer = () => ({ render: () => 'text' });
   const pipeline = new Pipeline({ outbox, snapshot: () => snapshot, notifiers: { webhook: sink }, renderer });
-  const app = buildApp({ outbox, snapshot: () => snapshot, notifiers: { webhook: sink }, renderer, token: TOKEN, onAccepted: (id, parsed) => pipeline.accepted(id, parsed), now: () => Date.now(), logLevel: 'silent' });
+  const app = buildApp({ outbox, snapshot: () => snapshot, notifiers: { webhook: sink }, renderer, auth: AUTH.auth, namespace: 'herald-system', onAccepted: (id, parsed) => pipeline.accepted(id, parsed), now: () => Date.now(), logLevel: 'silent' });
   running.push({ app, pipeline });
   pipeline.start();
   return { app, outbox, sink };
@@ -108,7 +110,7 @@ describe('POST /api/v2/audit', () => {
   it('never keeps request or response bodies (a Secret read logged at RequestResponse level)', async () => {
     const outbox = new Outbox(openDb({ path: ':memory:' }));
     const handed: unknown[] = [];
-    const app = buildApp({ outbox, snapshot: () => snapshot, notifiers: {}, renderer: () => ({ render: () => 'text' }), token: TOKEN, onAccepted: (_id, parsed) => handed.push(parsed), now: () => Date.now(), logLevel: 'silent' });
+    const app = buildApp({ outbox, snapshot: () => snapshot, notifiers: {}, renderer: () => ({ render: () => 'text' }), auth: AUTH.auth, namespace: 'herald-system', onAccepted: (_id, parsed) => handed.push(parsed), now: () => Date.now(), logLevel: 'silent' });
     const secret = { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'db' }, data: { password: Buffer.from('hunter2-s3cret').toString('base64') } };
     const withBodies = { ...item('a-1', 'secrets', 'db'), level: 'RequestResponse', requestObject: secret, responseObject: secret };
     expect((await post(app, list([withBodies, item('a-2', 'configmaps', 'cfg')]))).statusCode).toBe(200);

@@ -1,25 +1,22 @@
 /**
  * POST /api/v2/audit: the API server's audit webhook backend (an audit.k8s.io/v1 EventList). Like
- * alerts, the body is schema-checked, stored as received in one transaction, and only then
+ * alerts, the body is schema-checked, stored in one transaction, and only then
  * answered 200; Audit Rules select on the pipeline thread, so answering costs one insert and the
  * API server's batching backend never backs up behind routing or delivery.
  *
- * Request and response bodies (`requestObject`, `responseObject`: a Secret's data, when the audit
- * Policy logs at Request or RequestResponse level) are never kept: no Rule reads them, so they
- * are taken out before the body is stored or handed on.
+ * Only the fields Herald reads are kept (see audit-schema.ts): request and response bodies
+ * (`requestObject`, `responseObject`: a Secret's data, when the audit Policy logs at Request or
+ * RequestResponse level) are dropped before the body is stored or handed on.
  */
 import type { FastifyInstance } from 'fastify';
 import { AuditEventList } from '../ingest/audit-schema.js';
+import { declaredOnly } from '../ingest/project.js';
 import type { AppDeps } from './app.js';
 
-const BODIES = ['requestObject', 'responseObject'];
-
-/** The list and its text without request or response bodies; the text as received when it has none. */
-export function withoutBodies(list: AuditEventList, raw: string | undefined): { list: AuditEventList; text: string } {
-  const items = list.items as unknown as Record<string, unknown>[];
-  if (!items.some((e) => BODIES.some((k) => k in e))) return { list, text: raw ?? JSON.stringify(list) };
-  const kept = { ...list, items: items.map((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !BODIES.includes(k)))) } as unknown as AuditEventList;
-  return { list: kept, text: JSON.stringify(kept) };
+/** The list and its text with only the fields Herald reads; the text as received when that is all it has. */
+export function readFields(list: AuditEventList, raw: string | undefined): { list: AuditEventList; text: string } {
+  const kept = declaredOnly(AuditEventList, list);
+  return { list: kept, text: kept === list && raw !== undefined ? raw : JSON.stringify(kept) };
 }
 
 export function auditRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -28,7 +25,7 @@ export function auditRoutes(app: FastifyInstance, deps: AppDeps): void {
     deps.metrics?.received.inc({ source: 'audit' }, count);
     // An empty list is valid and holds nothing to keep.
     if (count > 0) {
-      const { list, text } = withoutBodies(request.body, request.rawBody);
+      const { list, text } = readFields(request.body, request.rawBody);
       const id = deps.outbox.accept('audit', text, count, deps.now());
       deps.onAccepted(id, list);
     }

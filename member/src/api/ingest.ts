@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AlertmanagerPayload } from '../ingest/alertmanager-schema.js';
+import { declaredOnly } from '../ingest/project.js';
 import type { AppDeps } from './app.js';
 
 declare module 'fastify' {
@@ -21,9 +22,11 @@ export function ingestRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request, reply) => {
       const count = request.body.alerts.length;
       deps.metrics?.received.inc({ source: 'alertmanager' }, count);
-      const id = deps.outbox.accept('alertmanager', request.rawBody ?? JSON.stringify(request.body), count, deps.now());
+      const body = declaredOnly(AlertmanagerPayload, request.body);
+      const text = body === request.body && request.rawBody !== undefined ? request.rawBody : JSON.stringify(body);
+      const id = deps.outbox.accept('alertmanager', text, count, deps.now());
       deps.metrics?.accepted.inc({ source: 'alertmanager' }, count);
-      deps.onAccepted(id, request.body);
+      deps.onAccepted(id, body);
       return reply.status(200).send({ status: 200, message: `accepted ${count} alert${count === 1 ? '' : 's'}` });
     },
   );

@@ -1,4 +1,4 @@
-/** Operations endpoints: delivery history, Prometheus metrics, liveness and readiness. */
+/** Operations endpoints: delivery history (admin), liveness and readiness (open). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './app.js';
@@ -12,7 +12,7 @@ const HistoryQuery = Type.Object({
   limit: Type.Optional(Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: '1 to 1000; default 100' })),
 });
 
-export function opsRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function historyRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Querystring: Static<typeof HistoryQuery> }>('/api/v2/history', { schema: { querystring: HistoryQuery } }, (request) => {
     const q = request.query;
     const entries = deps.outbox
@@ -20,14 +20,9 @@ export function opsRoutes(app: FastifyInstance, deps: AppDeps): void {
       .map(({ target, at, ...rest }) => ({ at: new Date(at).toISOString(), ...parseTargetKey(target), ...rest }));
     return { entries };
   });
-  app.get('/metrics', async (_request, reply) => {
-    if (deps.metricsText) {
-      const { contentType, text } = await deps.metricsText();
-      return reply.type(contentType).send(text);
-    }
-    deps.depth?.();
-    return reply.type(deps.metrics?.registry.contentType ?? 'text/plain').send(await (deps.metrics?.registry.metrics() ?? ''));
-  });
+}
+
+export function openRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', (_request, reply) => {
     const ready = deps.ready?.() ?? true;

@@ -1,8 +1,13 @@
 /**
- * POST /api/v2/verify and POST /api/v2/notifications: send now, bypassing the queue, to a named
- * receiver or to a receiver (and config) given inline, and report what each channel answered.
- * Success only when every channel accepted the message (Notification Manager reported success
- * despite errors, ks#4268).
+ * POST /api/v2/verify and POST /api/v2/notifications (admin): send now, bypassing the queue, and
+ * report what each channel answered. Success only when every channel accepted the message
+ * (Notification Manager reported success despite errors, ks#4268).
+ *
+ * - A named receiver gets the fixed test message, through its own Config and Secrets: verify only.
+ * - A receiver (and config) given inline may carry only inline values: it never reads a Secret and
+ *   never selects one of the cluster's Configs, so it can neither send the org's credentials to
+ *   an address the caller chose nor use the org's SMTP server or tokens as a relay. Its answers
+ *   are cut short, so the reply does not echo what some internal server said.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -19,13 +24,16 @@ import { targetKey } from '../model/target-key.js';
 import { apiError } from './errors.js';
 import type { AppDeps } from './app.js';
 
-const Inline = Type.Object({ metadata: Type.Optional(Type.Object({ name: Type.Optional(Type.String()) })), spec: Type.Unknown() });
+const Inline = Type.Object({ metadata: Type.Optional(Type.Object({ name: Type.Optional(Type.String({ maxLength: 253 })) })), spec: Type.Unknown() });
 const VerifyBody = Type.Object({
-  receiver: Type.Union([Type.String({ minLength: 1 }), Inline]),
+  receiver: Type.Union([Type.String({ minLength: 1, maxLength: 253 }), Inline]),
   config: Type.Optional(Inline),
 });
 const NotificationsBody = Type.Intersect([VerifyBody, Type.Object({ alert: AlertmanagerPayload })]);
 type VerifyBody = Static<typeof VerifyBody>;
+
+/** Longest answer or reason reported for an inline target. */
+const INLINE_REASON_CHARS = 160;
 
 export interface ChannelOutcome {
   channel: string;
@@ -49,25 +57,59 @@ function verifyNotification(cluster: string, now: number): Notification {
   };
 }
 
-/** Builds the snapshot to verify against: the current one, or one with the inline objects added. */
-function verifySnapshot(body: VerifyBody, base: Snapshot): { snap: Snapshot; name: string } | { error: string } {
-  if (typeof body.receiver === 'string') return { snap: base, name: body.receiver };
-  const errors = [...Value.Errors(ReceiverSpec, body.receiver.spec)].map((e) => `receiver.spec${e.path.replaceAll('/', '.')}: ${e.message}`);
-  if (body.config) errors.push(...[...Value.Errors(ConfigSpec, body.config.spec)].map((e) => `config.spec${e.path.replaceAll('/', '.')}: ${e.message}`));
-  if (errors.length > 0) return { error: errors.slice(0, 5).join('; ') };
-  const name = body.receiver.metadata?.name ?? 'verify';
-  // The inline receiver is global, so it selects the inline config marked default.
-  const receiver: Receiver = { apiVersion: API_VERSION, kind: 'Receiver', metadata: { name, labels: { type: 'global' } }, spec: body.receiver.spec as Receiver['spec'] };
-  const configs: Config[] = body.config
-    ? [{ apiVersion: API_VERSION, kind: 'Config', metadata: { name: 'verify', labels: { type: 'default', priority: '-1' } }, spec: body.config.spec as Config['spec'] }]
-    : [];
-  const snap = buildSnapshot({ receivers: [receiver], configs: [...configs, ...base.configs], templates: base.templates, secrets: base.secrets });
-  return { snap: { ...snap, settings: base.settings }, name };
+/** Paths of every Secret reference in an inline spec (pure): `valueFrom`, `urlFrom` or a bare `secretKeyRef`. */
+export function secretReferences(node: unknown, path: string): string[] {
+  if (Array.isArray(node)) return node.flatMap((v, i) => secretReferences(v, `${path}[${i}]`));
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === 'valueFrom' || key === 'urlFrom' || key === 'secretKeyRef' ? [`${path}.${key}`] : secretReferences(value, `${path}.${key}`),
+  );
 }
 
-async function sendToAll(deps: AppDeps, snap: Snapshot, name: string, notifications: Notification[]): Promise<ChannelOutcome[] | undefined> {
+const schemaErrors = (schema: typeof ReceiverSpec | typeof ConfigSpec, value: unknown, path: string): string[] =>
+  [...Value.Errors(schema, value)].map((e) => `${path}${e.path.replaceAll('/', '.')}: ${e.message}`);
+
+interface Built {
+  snap: Snapshot;
+  name: string;
+  inline: boolean;
+}
+
+/** The snapshot to send through: the current one for a named receiver, or one holding only the inline objects. */
+function verifySnapshot(body: Pick<VerifyBody, 'receiver' | 'config'>, base: Snapshot): Built | { error: string } {
+  if (typeof body.receiver === 'string') return { snap: base, name: body.receiver, inline: false };
+  const errors = schemaErrors(ReceiverSpec, body.receiver.spec, 'receiver.spec');
+  if (body.config) errors.push(...schemaErrors(ConfigSpec, body.config.spec, 'config.spec'));
+  if (errors.length > 0) return { error: errors.slice(0, 5).join('; ') };
+  const refs = [...secretReferences(body.receiver.spec, 'receiver.spec'), ...(body.config ? secretReferences(body.config.spec, 'config.spec') : [])];
+  if (refs.length > 0) {
+    return { error: `${refs.slice(0, 5).join(', ')}: an inline receiver or config takes only inline values ({value: …}); it never reads a Secret (verify a receiver by name to use its Secrets)` };
+  }
+  const name = body.receiver.metadata?.name ?? 'verify';
+  // The inline receiver is global, so it selects the inline config, marked default: the only one there is.
+  const receiver: Receiver = { apiVersion: API_VERSION, kind: 'Receiver', metadata: { name, labels: { type: 'global' } }, spec: body.receiver.spec as Receiver['spec'] };
+  const configs: Config[] = body.config
+    ? [{ apiVersion: API_VERSION, kind: 'Config', metadata: { name: 'verify', labels: { type: 'default' } }, spec: body.config.spec as Config['spec'] }]
+    : [];
+  const snap = buildSnapshot({ receivers: [receiver], configs, templates: base.templates });
+  return { snap: { ...snap, settings: base.settings }, name, inline: true };
+}
+
+/**
+ * An inline target's answer, cut short (pure): URLs keep only their scheme and host (the caller
+ * gave them), and what is left stops at INLINE_REASON_CHARS — the status and the start of the
+ * reason, not a page of whatever server the caller pointed at.
+ */
+export function shortReason(text: string): string {
+  const cut = text.replace(/\b(https?:\/\/[^\s/"'<>]+)(?:[^\s"']*[^\s"':])?/g, '$1');
+  return cut.length > INLINE_REASON_CHARS ? `${cut.slice(0, INLINE_REASON_CHARS - 1)}…` : cut;
+}
+
+async function sendToAll(deps: AppDeps, built: Built, notifications: Notification[]): Promise<ChannelOutcome[] | undefined> {
+  const { snap, name } = built;
   const receiver = snap.receivers.find((r) => r.name === name);
   if (!receiver) return undefined;
+  const cut = built.inline ? shortReason : (text: string): string => text;
   const outcomes: ChannelOutcome[] = [];
   for (const { channel } of receiver.channels) {
     const resolved = resolveTarget(targetKey(name, channel), snap);
@@ -79,9 +121,9 @@ async function sendToAll(deps: AppDeps, snap: Snapshot, name: string, notificati
     } else {
       try {
         const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: deps.renderer(snap) });
-        outcomes.push({ channel, ok: true, answer: result.answer });
+        outcomes.push({ channel, ok: true, answer: cut(result.answer) });
       } catch (err) {
-        outcomes.push({ channel, ok: false, error: err instanceof DeliveryError ? err.message : `unexpected error: ${(err as Error).message}` });
+        outcomes.push({ channel, ok: false, error: cut(err instanceof DeliveryError ? err.message : `unexpected error: ${(err as Error).message}`) });
       }
     }
   }
@@ -89,10 +131,10 @@ async function sendToAll(deps: AppDeps, snap: Snapshot, name: string, notificati
 }
 
 export function verifyRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const handle = async (body: VerifyBody, notifications: (snap: Snapshot) => Notification[]): Promise<[number, unknown]> => {
+  const handle = async (body: Pick<VerifyBody, 'receiver' | 'config'>, notifications: (snap: Snapshot) => Notification[]): Promise<[number, unknown]> => {
     const built = verifySnapshot(body, deps.snapshot());
     if ('error' in built) return [400, apiError(400, 'invalid', built.error)];
-    const outcomes = await sendToAll(deps, built.snap, built.name, notifications(built.snap));
+    const outcomes = await sendToAll(deps, built, notifications(built.snap));
     if (!outcomes) return [404, apiError(404, 'not_found', `no receiver named ${built.name}`)];
     const ok = outcomes.length > 0 && outcomes.every((o) => o.ok);
     return [ok ? 200 : 502, { status: ok ? 200 : 502, ok, receiver: built.name, results: outcomes }];
@@ -101,7 +143,13 @@ export function verifyRoutes(app: FastifyInstance, deps: AppDeps): void {
     const [status, body] = await handle(request.body, (snap) => [verifyNotification(snap.settings.cluster.name, deps.now())]);
     return reply.status(status).send(body);
   });
+  // Alerts of the caller's choosing go only to a receiver given inline: a named receiver (a real
+  // team's channel) gets nothing but the test message, so nobody can speak in its name here.
   app.post<{ Body: Static<typeof NotificationsBody> }>('/api/v2/notifications', { schema: { body: NotificationsBody } }, async (request, reply) => {
+    if (typeof request.body.receiver === 'string') {
+      const message = `receiver ${request.body.receiver} is named: a named receiver gets only the test message (POST /api/v2/verify); alerts reach it through /api/v2/alerts`;
+      return reply.status(400).send(apiError(400, 'invalid', message));
+    }
     const [status, body] = await handle(request.body, (snap) =>
       normalizeAlertmanager(request.body.alert, { cluster: snap.settings.cluster.name, clusterLabels: snap.settings.cluster.labels }, deps.now()),
     );

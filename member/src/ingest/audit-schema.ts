@@ -1,6 +1,7 @@
 /**
- * The body the API server's audit webhook backend posts: an audit.k8s.io/v1 EventList. Only what
- * Herald reads is checked; the rest (requestObject, annotations, …) is accepted as sent.
+ * The body the API server's audit webhook backend posts: an audit.k8s.io/v1 EventList. What Herald
+ * reads is checked, and what an audit event carries at the Metadata level is declared too, so such
+ * a body is stored as sent; anything else (requestObject, responseObject) is dropped at ingest.
  *
  * Strings and lists a client controls carry no length limits of their own (the body limit bounds
  * them): sourceIPs holds every X-Forwarded-For entry, requestURI and objectRef come from the URL,
@@ -21,6 +22,8 @@ export const AuditUser = Type.Object({
 });
 
 export const AuditEvent = Type.Object({
+  kind: Type.Optional(Text),
+  apiVersion: Type.Optional(Text),
   level: Type.Optional(Text),
   auditID: Type.String({ minLength: 1 }),
   stage: Type.String({ minLength: 1 }),
@@ -42,6 +45,7 @@ export const AuditEvent = Type.Object({
   ),
   responseStatus: Type.Optional(
     Type.Object({
+      metadata: Type.Optional(Type.Object({})),
       code: Type.Optional(Type.Integer({ minimum: 0, maximum: 999 })),
       status: Type.Optional(Text),
       reason: Type.Optional(Text),
@@ -50,12 +54,14 @@ export const AuditEvent = Type.Object({
   ),
   requestReceivedTimestamp: Type.Optional(Text),
   stageTimestamp: Type.Optional(Text),
+  annotations: Type.Optional(Type.Record(Type.String(), Text)),
 });
 export type AuditEvent = Static<typeof AuditEvent>;
 
 export const AuditEventList = Type.Object({
   kind: Type.Optional(Type.Literal('EventList')),
   apiVersion: Type.Optional(Type.String({ pattern: '^audit\\.k8s\\.io/', maxLength: 64 })),
+  metadata: Type.Optional(Type.Object({})),
   items: Type.Array(AuditEvent, { maxItems: MAX_AUDIT_EVENTS_PER_REQUEST }),
 });
 export type AuditEventList = Static<typeof AuditEventList>;

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { verifyApp } from '../../../../test/wire/verify-app.js';
+import { ADMIN_HEADERS, verifyApp } from '../../../../test/wire/verify-app.js';
 import { createNotifiers } from '../registry.js';
 import { startFakeWechat, type FakeWechat } from '../../../../test/wire/wechat.js';
 import { startFakeDingTalk, type FakeDingTalk } from '../../../../test/wire/dingtalk.js';
@@ -63,7 +63,7 @@ function verify(wrong = false) {
     wechat: { wechatApiUrl: wechat.apiUrl, wechatApiCorpId: 'ww-corp', wechatApiAgentId: '1000002', wechatApiSecret: { value: bad(WECHAT_SECRET) } },
     pushover: { pushoverTokenSecret: { value: wrong ? 'wrongwrongwrongwrongwrongwrong' : PUSHOVER_TOKEN }, apiUrl: pushover.apiUrl },
   };
-  return app.inject({ method: 'POST', url: '/api/v2/verify', payload: { receiver: { metadata: { name: 'im' }, spec: receiver }, config: { spec: config } } });
+  return app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN_HEADERS, payload: { receiver: { metadata: { name: 'im' }, spec: receiver }, config: { spec: config } } });
 }
 
 describe('POST /api/v2/verify for wechat, dingtalk, feishu, discord, pushover and teams', () => {

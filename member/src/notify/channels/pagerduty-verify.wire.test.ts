@@ -1,7 +1,7 @@
 /** POST /api/v2/verify through the real app for the on-call channels: the provider's own answer comes back. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { verifyApp } from '../../../../test/wire/verify-app.js';
+import { ADMIN_HEADERS, verifyApp } from '../../../../test/wire/verify-app.js';
 import { OpsgenieNotifier } from './opsgenie.js';
 import { PagerDutyNotifier } from './pagerduty.js';
 import { TelegramNotifier } from './telegram.js';
@@ -27,7 +27,7 @@ afterEach(async () => {
   await Promise.all([pd.close(), og.close(), tg.close()]);
 });
 
-const verify = (receiver: unknown, config: unknown) => app.inject({ method: 'POST', url: '/api/v2/verify', payload: { receiver: { metadata: { name: 'oncall' }, spec: receiver }, config: { spec: config } } });
+const verify = (receiver: unknown, config: unknown) => app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN_HEADERS, payload: { receiver: { metadata: { name: 'oncall' }, spec: receiver }, config: { spec: config } } });
 type Results = { results: { channel: string; ok: boolean; answer?: string; error?: string }[] };
 
 describe('POST /api/v2/verify for pagerduty, opsgenie and telegram', () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { verifyApp } from '../../../../test/wire/verify-app.js';
+import { ADMIN_HEADERS, verifyApp } from '../../../../test/wire/verify-app.js';
 import { SmsNotifier } from './sms.js';
 import { startFakeTencent, type FakeTencent } from '../../../../test/wire/sms-tencent.js';
 
@@ -23,6 +23,7 @@ function verify(secretKey: string) {
   return app.inject({
     method: 'POST',
     url: '/api/v2/verify',
+    headers: ADMIN_HEADERS,
     payload: {
       receiver: { metadata: { name: 'oncall' }, spec: { sms: { phoneNumbers: ['13800000000'] } } },
       config: { spec: { sms: { defaultProvider: 'tencent', providers: { tencent: tencentBlock } } } },
