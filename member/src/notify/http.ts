@@ -88,6 +88,8 @@ export function abortedError(what: string, signal: AbortSignal): DeliveryError {
 
 export interface PostOptions {
   url: string;
+  /** How messages name the request's target instead of the (redacted) URL: for a URL that is itself a secret. */
+  label?: string | undefined;
   /** POST by default; GET (no body) for token endpoints such as WeChat Work's and DingTalk's `gettoken`. */
   method?: 'GET' | 'POST';
   body?: string;
@@ -169,7 +171,7 @@ function userinfoOf(url: string | undefined): string[] {
 /** postHttp sends once (POST unless `method` says GET); network failures (refused, TLS, reset, abort) become retryable DeliveryErrors. */
 export async function postHttp(opts: PostOptions): Promise<HttpReply> {
   const method = opts.method ?? 'POST';
-  const what = `${method} ${redactUrl(opts.url)}`;
+  const what = `${method} ${opts.label ?? redactUrl(opts.url)}`;
   const secrets = [...opts.secrets, ...userinfoOf(opts.proxyUrl)];
   const dispatcher = dispatcherFor(opts);
   try {
