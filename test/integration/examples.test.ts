@@ -93,6 +93,7 @@ const invalid: Case[] = [
   ['policy selecting a kind that does not propagate', obj('PropagationPolicy', { resourceSelectors: [{ kind: 'Secret' }] }), 'spec.resourceSelectors[0].kind', 'Unsupported value: "Secret"'],
   ['Settings not named default', obj('Settings', { tenantKey: 'namespace' }, 'custom'), '<nil>', 'Settings must be named default'],
   ['unknown route policy', obj('Settings', { routePolicy: 'Sometimes' }, 'default'), 'spec.routePolicy', 'Unsupported value: "Sometimes"'],
+  ['egress deny entry that is not a CIDR block', obj('Settings', { egress: { deny: ['10.0.0.0/8', 'metadata.google.internal'] } }, 'default'), 'spec.egress.deny[1]', 'should match'],
   ['audit matcher on an Event rule', obj('Rule', { source: 'Event', audit: { verbs: ['get'] } }), 'spec.audit', 'audit applies only to source Audit'],
   ['router that names no receivers', obj('Router', { alertSelector: {}, receivers: {} }), 'spec.receivers', 'receivers must name at least one of'],
 ];

@@ -78,7 +78,7 @@ async function sendToAll(deps: AppDeps, snap: Snapshot, name: string, notificati
       outcomes.push({ channel, ok: false, error: `channel ${channel} is not supported by this agent` });
     } else {
       try {
-        const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: deps.renderer(snap) });
+        const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: deps.renderer(snap), egress: snap.settings.egress });
         outcomes.push({ channel, ok: true, answer: result.answer });
       } catch (err) {
         outcomes.push({ channel, ok: false, error: err instanceof DeliveryError ? err.message : `unexpected error: ${(err as Error).message}` });

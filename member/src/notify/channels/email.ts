@@ -12,6 +12,8 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { egressDenialOf, type EgressPolicy } from '../egress.js';
+import { egressLookup, literalDenial } from '../egress-connect.js';
 import { abortedError, recordSecrets, redact, type SecretRecorder } from '../http.js';
 import { DeliveryError, type ConfigBlock, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { tlsOptionsOf } from '../tls.js';
@@ -85,21 +87,30 @@ export function tlsRequirementOf(config: Pick<EmailConfig, 'requireTLS' | 'allow
   return undefined;
 }
 
-/** Opens and tracks the transport's sockets so an abort can destroy them. */
+/**
+ * Opens and tracks the transport's sockets so an abort can destroy them. Every connection is
+ * made here, so the outbound policy is applied here: an IP-literal host before connecting, a
+ * name on each address it resolves to.
+ */
 class Sockets {
   private readonly open = new Set<net.Socket>();
   private readonly onAbort = (): void => this.destroyAll();
+  private readonly lookup: net.LookupFunction | undefined;
 
   constructor(
     private readonly server: { host: string; port: number },
     private readonly signal: AbortSignal,
+    private readonly egress: EgressPolicy,
   ) {
     signal.addEventListener('abort', this.onAbort, { once: true });
+    this.lookup = egressLookup(egress);
   }
 
   readonly getSocket = (_opts: unknown, callback: (err: Error | null, socketOptions?: object) => void): void => {
     if (this.signal.aborted) return callback(new Error('aborted'));
-    const socket = net.connect(this.server);
+    const refused = literalDenial(this.server.host, this.egress);
+    if (refused) return callback(refused);
+    const socket = net.connect({ ...this.server, ...(this.lookup ? { lookup: this.lookup } : {}) });
     this.open.add(socket);
     socket.once('close', () => this.open.delete(socket));
     socket.once('connect', () => {
@@ -166,6 +177,8 @@ function smtpFailure(err: unknown, ctx: FailureContext): DeliveryError {
   const progress = ctx.sent > 0 ? ` (after ${ctx.sent} of ${ctx.total} messages were sent)` : '';
   const say: Say = (what, retryable) =>
     new DeliveryError(redact(`SMTP ${ctx.server}: ${what}${progress}`, ctx.secrets), { retryable, cause: err });
+  const refused = egressDenialOf(err);
+  if (refused) return say(refused.message, refused.retryable);
   const tls = tlsFailure(e, ctx.tlsRequired, say);
   if (tls) return tls;
   const message = e instanceof Error ? e.message : String(err);
@@ -193,7 +206,7 @@ export class EmailNotifier implements Notifier<'email'> {
     const messages = composeMessages(ctx, config.from);
     if (messages.length === 0) throw new DeliveryError('email: the receiver names no recipients', { retryable: false });
     const { host, port } = config.smartHost;
-    const sockets = new Sockets({ host, port }, ctx.signal);
+    const sockets = new Sockets({ host, port }, ctx.signal, ctx.egress);
     const options = this.transportOptions(ctx, secrets, sockets);
     const transport = nodemailer.createTransport(options.transport);
     let sent = 0;

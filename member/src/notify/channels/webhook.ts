@@ -161,6 +161,7 @@ export class WebhookNotifier implements Notifier<'webhook'> {
       body,
       headers,
       signal: ctx.signal,
+      egress: ctx.egress,
       tls: tlsOptionsOf(spec.httpConfig?.tlsConfig, secrets, 'spec.webhook.httpConfig.tlsConfig'),
       proxyUrl: spec.httpConfig?.proxyUrl,
       secrets: secrets.secrets,
