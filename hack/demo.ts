@@ -39,7 +39,8 @@ function header(raw: string, name: string): string {
 
 async function mailbox(): Promise<{ port: number; close: () => Promise<void> }> {
   const server = new SMTPServer({
-    // A local mailbox: plain SMTP, and AUTH accepted without TLS (the password comes from a Secret the host propagated).
+    // A local mailbox: plain SMTP, and AUTH accepted without TLS (the password comes from a Secret the host propagated;
+    // the Config opts in with allowInsecureAuth, as credentials otherwise need TLS).
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
     onAuth: (auth, _session, done) => done(auth.password === 'demo' ? null : new Error('bad password'), { user: auth.username }),
@@ -66,7 +67,7 @@ async function applyObjects(host: KubeConfig, smtpPort: number, sinkOrigin: stri
   const objects = [
     { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '2s', stampLabels: ['region'], groupLabels: ['alertname', 'cluster'] } },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'smtp', namespace: 'herald-system' }, stringData: { password: 'demo' } },
-    { apiVersion: API, kind: 'Config', metadata: { name: 'default-email', labels: { type: 'default' } }, spec: { email: { from: 'herald@demo.local', smartHost: { host: '127.0.0.1', port: smtpPort }, authUsername: 'herald', authPassword: { valueFrom: { secretKeyRef: { name: 'smtp', key: 'password' } } } } } },
+    { apiVersion: API, kind: 'Config', metadata: { name: 'default-email', labels: { type: 'default' } }, spec: { email: { from: 'herald@demo.local', smartHost: { host: '127.0.0.1', port: smtpPort }, authUsername: 'herald', authPassword: { valueFrom: { secretKeyRef: { name: 'smtp', key: 'password' } } }, allowInsecureAuth: true } } },
     { apiVersion: API, kind: 'Receiver', metadata: { name: 'oncall', labels: { type: 'global' } }, spec: { email: { to: ['oncall@demo.local'] } } },
     { apiVersion: API, kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: `${sinkOrigin}/alerts` } } },
     { apiVersion: API, kind: 'PropagationPolicy', metadata: { name: 'sink-per-region' }, spec: { resourceSelectors: [{ kind: 'Receiver', name: 'sink' }], overrides: [{ clusterNames: ['member-b'], patches: [{ op: 'replace', path: '/spec/webhook/url', value: `${sinkOrigin}/alerts/us-east` }] }] } },

@@ -71,7 +71,8 @@ const invalid: Case[] = [
   ['SMTP port out of range', obj('Config', { email: { ...smtp, smartHost: { host: 'h', port: 70000 } } }), 'spec.email.smartHost.port', 'less than or equal to 65535'],
   ['SMS default provider not configured', obj('Config', { sms: { defaultProvider: 'tencent', providers: { aws: { region: 'us-east-1', accessKeyId: { value: 'a' }, secretAccessKey: { value: 'b' } } } } }), 'spec.sms.defaultProvider', 'defaultProvider must name a configured provider'],
   ['WeChat receiver with no users, parties or tags', obj('Receiver', { wechat: { toUser: [] } }), 'spec.wechat', 'must name at least one of toUser, toParty or toTag'],
-  ['webhook receiver with neither url nor service', obj('Receiver', { webhook: { httpConfig: {} } }), 'spec.webhook', 'exactly one of url or service'],
+  ['webhook receiver with neither url nor service', obj('Receiver', { webhook: { httpConfig: {} } }), 'spec.webhook', 'exactly one of url, urlFrom or service'],
+  ['webhook receiver with both url and urlFrom', obj('Receiver', { webhook: { url: 'https://x', urlFrom: secretRef } }), 'spec.webhook', 'exactly one of url, urlFrom or service'],
   ['webhook with basic auth and bearer token', obj('Receiver', { webhook: { url: 'https://x', httpConfig: { basicAuth: { username: 'u' }, bearerToken: { value: 't' } } } }), 'spec.webhook.httpConfig', 'use basicAuth or bearerToken, not both'],
   ['email receiver with no address', obj('Receiver', { email: { to: [] } }), 'spec.email.to', 'should have at least 1 items'],
   ['selector In without values', obj('Receiver', { email: { to: ['a@b.c'], alertSelector: { matchExpressions: [{ key: 'severity', operator: 'In' }] } } }), 'spec.email.alertSelector.matchExpressions[0].values', 'In and NotIn need at least one value'],
@@ -92,6 +93,7 @@ const invalid: Case[] = [
   ['policy selecting a kind that does not propagate', obj('PropagationPolicy', { resourceSelectors: [{ kind: 'Secret' }] }), 'spec.resourceSelectors[0].kind', 'Unsupported value: "Secret"'],
   ['Settings not named default', obj('Settings', { tenantKey: 'namespace' }, 'custom'), '<nil>', 'Settings must be named default'],
   ['unknown route policy', obj('Settings', { routePolicy: 'Sometimes' }, 'default'), 'spec.routePolicy', 'Unsupported value: "Sometimes"'],
+  ['egress deny entry that is not a CIDR block', obj('Settings', { egress: { deny: ['10.0.0.0/8', 'metadata.google.internal'] } }, 'default'), 'spec.egress.deny[1]', 'should match'],
   ['audit matcher on an Event rule', obj('Rule', { source: 'Event', audit: { verbs: ['get'] } }), 'spec.audit', 'audit applies only to source Audit'],
   ['router that names no receivers', obj('Router', { alertSelector: {}, receivers: {} }), 'spec.receivers', 'receivers must name at least one of'],
 ];

@@ -71,6 +71,10 @@ describe('propagation from the host to two members', () => {
     expect(field(await get(member('member-b'), 'receivers', 'global-slack'), 'spec.slack.channels')).toEqual(['#alerts-member-b']);
     // Referenced Secrets travel with the objects.
     await rawRequest(member('member-a'), 'GET', '/api/v1/namespaces/herald-system/secrets/default-email-secret');
+    // A webhook URL kept in a Secret (urlFrom) travels the same way.
+    await until('the urlFrom Secret on member-a', () =>
+      rawRequest(member('member-a'), 'GET', '/api/v1/namespaces/herald-system/secrets/incident-hook-url').then(() => true, () => false),
+    );
     await until('status on the host', async () => {
       const o = await get(host, 'receivers', 'global-slack');
       return field(o, 'status.summary') === '2/2' && entries(o, 'status.conditions')[0]?.status === 'True';

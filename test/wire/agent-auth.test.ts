@@ -124,6 +124,17 @@ describe('inline verify never reaches a Secret or a Config of the cluster (F2)',
     expect(sink.requests.filter((r) => r.url === '/exfil')).toEqual([]);
   });
 
+  it.each(['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]'])('never connects an inline receiver to loopback (%s), which a configured receiver may reach', async (host) => {
+    const url = `http://${host}:${sink.port}/inline-loopback`;
+    const res = await fetch(`${agent.url}/api/v2/verify`, { method: 'POST', headers: agent.headers('admin'), body: body({ receiver: { spec: { webhook: { url } } } }) });
+    expect(res.status).toBe(502);
+    const answer = (await res.json()) as { results: { ok: boolean; error: string }[] };
+    expect(answer.results[0]?.error).toContain('is denied by the outbound policy');
+    expect(sink.requests.filter((r) => r.url === '/inline-loopback')).toEqual([]);
+    // The configured receiver on the same loopback sink delivers (private and local addresses are fine for it).
+    expect((await fetch(`${agent.url}/api/v2/verify`, { method: 'POST', headers: agent.headers('admin'), body: body({ receiver: 'hook' }) })).status).toBe(200);
+  });
+
   it('is no relay: an inline email receiver does not use the cluster’s SMTP Config and its password', async () => {
     // The cluster's Config works: its own receiver, verified by name, gets mail through it.
     const named = await fetch(`${agent.url}/api/v2/verify`, { method: 'POST', headers: agent.headers('admin'), body: body({ receiver: 'org-mail' }) });

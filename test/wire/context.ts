@@ -4,6 +4,7 @@
  */
 import type { Channel, Credential } from '@herald/shared';
 import { fingerprintOf, templateDataFor, type Notification, type TemplateData } from '../../member/src/model/notification.js';
+import { OPEN_EGRESS, type EgressPolicy } from '../../member/src/notify/egress.js';
 import { DeliveryError, type Renderer, type SendContext, type Target } from '../../member/src/notify/notifier.js';
 
 /** Renders `<kind>:<template name or default>:<number of alerts>`, so tests see what was asked for. */
@@ -48,6 +49,8 @@ export interface ContextOptions<C extends Channel> {
   config?: Target<C>['config'];
   options?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** The outbound address policy; default: nothing denied. */
+  egress?: EgressPolicy;
 }
 
 export function sendContext<C extends Channel>(opts: ContextOptions<C>): SendContext<C> {
@@ -63,6 +66,7 @@ export function sendContext<C extends Channel>(opts: ContextOptions<C>): SendCon
     templates: fakeRenderer,
     secret: inlineSecret,
     signal: opts.signal ?? AbortSignal.timeout(20_000),
+    egress: opts.egress ?? OPEN_EGRESS,
     options: opts.options ?? {},
   };
 }

@@ -29,6 +29,8 @@ export interface TestHttpServer {
   origin: string;
   port: number;
   requests: RecordedRequest[];
+  /** How many TCP connections the server accepted (a refused client never opens one). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -61,12 +63,15 @@ export async function startHttpServer(opts: { handler: Handler; tls?: https.Serv
   const server = opts.tls ? https.createServer(opts.tls, listener) : http.createServer(listener);
   // A refused client certificate is an expected outcome in some tests, not a crash.
   server.on('tlsClientError', () => undefined);
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     origin: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -18,6 +18,8 @@ export interface TestProxy {
   requests: ProxiedRequest[];
   /** `host:port` of every CONNECT tunnel. */
   tunnels: string[];
+  /** How many client connections the proxy accepted. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,9 @@ export async function startProxy(opts: { route?: Route } = {}): Promise<TestProx
     upstream.on('error', () => res.writeHead(502).end('bad gateway'));
     req.pipe(upstream);
   });
+  let connections = 0;
   server.on('connection', (socket: net.Socket) => {
+    connections++;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -71,6 +75,7 @@ export async function startProxy(opts: { route?: Route } = {}): Promise<TestProx
     url: `http://127.0.0.1:${port}`,
     requests,
     tunnels,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -17,6 +17,8 @@ export interface FakeSlack {
   posts: SlackPost[];
   /** Every request, accepted or not. */
   requests: RecordedRequest[];
+  /** How many TCP connections the server accepted. */
+  connections(): number;
   /** 'ratelimited' answers every call with HTTP 429 and Retry-After: 2. */
   mode: 'ok' | 'ratelimited' | 'unavailable';
   /** Answer `ratelimited` once this many messages have been posted (a limit hit half-way). */
@@ -59,6 +61,7 @@ export async function startFakeSlack(opts: { token: string; channels: Record<str
     apiUrl: `${server.origin}/api/`,
     posts,
     requests: server.requests,
+    connections: () => server.connections(),
     mode: 'ok',
     close: () => server.close(),
   };

@@ -1,7 +1,8 @@
 /**
  * A real SMTP server (smtp-server) on 127.0.0.1 and a random port that records every message with
- * its envelope and whether the session was encrypted. Options pass straight to smtp-server, so a
- * test can require STARTTLS, start in TLS, disable STARTTLS or fail recipients.
+ * its envelope and whether the session was encrypted, every command a client sent and every
+ * connection. Options pass straight to smtp-server, so a test can require STARTTLS, start in TLS,
+ * disable STARTTLS, accept AUTH in plain text or fail recipients.
  */
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,10 @@ export interface SmtpTestServer {
   mails: ReceivedMail[];
   /** Every AUTH attempt: method and username (never the password). */
   auths: { method: string; username: string | undefined }[];
+  /** The name of every command clients sent (EHLO, STARTTLS, AUTH, …), in order. */
+  commands: string[];
+  /** How many TCP connections the server accepted. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -34,8 +39,23 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
   const { users = {}, ...serverOptions } = opts;
   const mails: ReceivedMail[] = [];
   const auths: SmtpTestServer['auths'] = [];
+  const commands: string[] = [];
+  let connections = 0;
+  const ignore = (): void => undefined;
   const server = new SMTPServer({
-    logger: false,
+    // smtp-server logs each command it parses (`tnx: 'command'`): the record of what clients said.
+    logger: {
+      level: ignore,
+      trace: ignore,
+      info: ignore,
+      warn: ignore,
+      error: ignore,
+      fatal: ignore,
+      debug(entry: unknown) {
+        const { tnx, command } = (entry ?? {}) as { tnx?: unknown; command?: unknown };
+        if (tnx === 'command' && typeof command === 'string') commands.push(command);
+      },
+    },
     authOptional: Object.keys(users).length === 0,
     onAuth(auth, _session, callback) {
       auths.push({ method: auth.method, username: auth.username });
@@ -63,12 +83,15 @@ export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<Smt
     ...serverOptions,
   });
   server.on('error', () => undefined);
+  server.server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     port,
     mails,
     auths,
+    commands,
+    connections: () => connections,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -25,5 +25,7 @@ export function verifyApp(notifiers: Partial<Record<Channel, Notifier>>): Fastif
     logLevel: 'silent',
     auth: AUTH.auth,
     namespace: 'herald-system',
+    // The fake providers listen on loopback, which inline targets may not reach in production.
+    inlineEgress: (settings) => settings,
   });
 }

@@ -12,6 +12,7 @@ import { authHook, type Authorizer } from '@herald/shared/auth';
 import type { Snapshot } from '../config/snapshot.js';
 import { DEFAULT_JSON_BOUNDS, jsonBoundsProblem, type JsonBounds } from '../ingest/json-bounds.js';
 import type { Metrics } from '../metrics.js';
+import type { EgressPolicy } from '../notify/egress.js';
 import type { Notifier, Renderer } from '../notify/notifier.js';
 import type { Outbox } from '../store/outbox.js';
 import { auditRoutes } from './audit.js';
@@ -36,6 +37,12 @@ export interface AppDeps {
   auth: Authorizer;
   /** The agent's namespace: where SubjectAccessReviews ask about herald-agent. */
   namespace: string;
+  /**
+   * The outbound policy for receivers given inline to verify, from the Settings one; default
+   * inlinePolicy (loopback and link-local denied). Tests whose fake providers listen on loopback
+   * pass their own.
+   */
+  inlineEgress?: (settings: EgressPolicy) => EgressPolicy;
   /** Whether /metrics needs the metrics role (else it is open). */
   protectMetrics?: boolean;
   /** Largest accepted body in bytes; default 8 MiB. */

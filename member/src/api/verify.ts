@@ -6,8 +6,10 @@
  * - A named receiver gets the fixed test message, through its own Config and Secrets: verify only.
  * - A receiver (and config) given inline may carry only inline values: it never reads a Secret and
  *   never selects one of the cluster's Configs, so it can neither send the org's credentials to
- *   an address the caller chose nor use the org's SMTP server or tokens as a relay. Its answers
- *   are cut short, so the reply does not echo what some internal server said.
+ *   an address the caller chose nor use the org's SMTP server or tokens as a relay. It never
+ *   connects to loopback, link-local (cloud metadata) or other addresses inlinePolicy denies, on
+ *   the address it resolved, and its answers are cut short, so the reply does not echo what some
+ *   internal server said.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -17,6 +19,7 @@ import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
 import { AlertmanagerPayload } from '../ingest/alertmanager-schema.js';
 import { normalizeAlertmanager } from '../ingest/alertmanager.js';
 import { fingerprintOf, type Notification } from '../model/notification.js';
+import { inlinePolicy } from '../notify/egress.js';
 import { DeliveryError } from '../notify/notifier.js';
 import { sendOnce } from '../pipeline/deliverer.js';
 import { resolveTarget } from '../pipeline/target.js';
@@ -120,7 +123,8 @@ async function sendToAll(deps: AppDeps, built: Built, notifications: Notificatio
       outcomes.push({ channel, ok: false, error: `channel ${channel} is not supported by this agent` });
     } else {
       try {
-        const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: deps.renderer(snap) });
+        const egress = built.inline ? (deps.inlineEgress ?? inlinePolicy)(snap.settings.egress) : snap.settings.egress;
+        const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: deps.renderer(snap), egress });
         outcomes.push({ channel, ok: true, answer: cut(result.answer) });
       } catch (err) {
         outcomes.push({ channel, ok: false, error: cut(err instanceof DeliveryError ? err.message : `unexpected error: ${(err as Error).message}`) });

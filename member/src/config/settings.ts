@@ -1,6 +1,7 @@
 /** Effective Settings: the `default` Settings object with every default filled in. */
 import type { Channel, LabelSelector, SettingsSpec } from '@herald/shared';
 import { durationOr } from '@herald/shared/duration';
+import { egressPolicyOf, type EgressPolicy } from '../notify/egress.js';
 
 export interface ChannelOptions {
   timeoutMs: number;
@@ -24,6 +25,8 @@ export interface EffectiveSettings {
   channel(channel: Channel): ChannelOptions;
   delivery: { maxAttempts: number; initialBackoffMs: number; maxBackoffMs: number; giveUpAfterMs: number; dedupWindowMs: number };
   historyRetentionMs: number;
+  /** The outbound address policy of configured receivers (spec.egress); `invalid` when it could not be read. */
+  egress: EgressPolicy;
 }
 
 /** Notification Manager's Helm default; grouping by cluster and alerttype keeps sources apart. */
@@ -79,5 +82,6 @@ export function effectiveSettings(spec: SettingsSpec = {}): EffectiveSettings {
     channel: channelOptionsOf(spec),
     delivery: deliveryOf(spec.delivery),
     historyRetentionMs: durationOr(spec.history?.retention, 7 * 86_400_000),
+    egress: egressPolicyOf(spec.egress?.deny),
   };
 }

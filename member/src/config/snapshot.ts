@@ -7,6 +7,7 @@
 import type { Config, LabelMatcher, SecretLookup, Receiver, Router, Rule, Settings, Silence, Template } from '@herald/shared';
 import { CONFIG_CHANNELS, type Channel } from '@herald/shared/channels';
 import { anchoredRegex, compileSelector } from '@herald/shared/selector';
+import { egressPolicyOf } from '../notify/egress.js';
 import { effectiveSettings, type EffectiveSettings } from './settings.js';
 import type { Labels } from '../model/notification.js';
 import { checkSchedule } from '../routing/silence.js';
@@ -117,12 +118,23 @@ function compileRouter(r: Router): CompiledRouter | undefined {
   };
 }
 
+/** The effective Settings; unusable Settings fall back to the defaults, but never to a more open outbound policy. */
+function settingsOf(input: Settings | undefined, problems: Problem[]): EffectiveSettings {
+  const name = input?.metadata.name ?? 'default';
+  const settings = guarded(problems, 'Settings', name, () => effectiveSettings(input?.spec)) ?? {
+    ...effectiveSettings(),
+    egress: egressPolicyOf(input?.spec.egress?.deny),
+  };
+  if (settings.egress.invalid !== undefined) {
+    problems.push({ kind: 'Settings', name, message: `${settings.egress.invalid}; every outbound connection is refused until it is fixed` });
+  }
+  return settings;
+}
+
 /** buildSnapshot compiles configuration objects into a Snapshot. */
 export function buildSnapshot(input: SnapshotInput): Snapshot {
   const problems: Problem[] = [];
-  const settings =
-    guarded(problems, 'Settings', input.settings?.metadata.name ?? 'default', () => effectiveSettings(input.settings?.spec)) ??
-    effectiveSettings();
+  const settings = settingsOf(input.settings, problems);
   const receivers = (input.receivers ?? []).flatMap((r) => guarded(problems, 'Receiver', r.metadata.name, () => compileReceiver(r, settings)) ?? []);
   const routers = (input.routers ?? []).flatMap((r) => guarded(problems, 'Router', r.metadata.name, () => compileRouter(r)) ?? []);
   const silences = (input.silences ?? []).flatMap((s): CompiledSilence[] => {

@@ -4,6 +4,7 @@
  * carries the code and message as the provider sent them, redacted.
  */
 import { checkHttpReply, postHttp, redact, type HttpReply } from './http.js';
+import type { EgressPolicy } from './egress.js';
 import { DeliveryError } from './notifier.js';
 
 export interface CodeReply {
@@ -66,7 +67,7 @@ export function codeError(
  */
 export async function requestCode(
   rc: ReplyContext,
-  req: { url: string; signal: AbortSignal; json?: unknown; headers?: Record<string, string>; method?: 'GET' | 'POST' },
+  req: { url: string; signal: AbortSignal; egress: EgressPolicy; json?: unknown; headers?: Record<string, string>; method?: 'GET' | 'POST' },
 ): Promise<{ got: CodeReply; reply: HttpReply }> {
   const json = req.json === undefined ? {} : { body: JSON.stringify(req.json), headers: { 'content-type': 'application/json', ...req.headers } };
   const reply = await postHttp({
@@ -74,6 +75,7 @@ export async function requestCode(
     headers: req.headers ?? {},
     ...json,
     signal: req.signal,
+    egress: req.egress,
     secrets: rc.secrets,
     ...(req.method ? { method: req.method } : {}),
   });

@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { Credential } from '@herald/shared';
+import { egressDenialOf, type EgressDeniedError, type EgressPolicy } from './egress.js';
+import { closeEgressAgents, egressLookup, literalDenial } from './egress-connect.js';
 import { DeliveryError, classifyHttpStatus, retryAfterMs, type SendContext } from './notifier.js';
 import type { TlsOptions } from './tls.js';
 
@@ -88,6 +90,8 @@ export function abortedError(what: string, signal: AbortSignal): DeliveryError {
 
 export interface PostOptions {
   url: string;
+  /** How messages name the request's target instead of the (redacted) URL: for a URL that is itself a secret. */
+  label?: string | undefined;
   /** POST by default; GET (no body) for token endpoints such as WeChat Work's and DingTalk's `gettoken`. */
   method?: 'GET' | 'POST';
   body?: string;
@@ -97,6 +101,11 @@ export interface PostOptions {
   tls?: TlsOptions | undefined;
   /** http(s) proxy; http targets are forwarded (absolute-form), https targets tunnelled with CONNECT. */
   proxyUrl?: string | undefined;
+  /**
+   * Which addresses the connection may reach (SendContext.egress). Through a proxy, the proxy's
+   * address is what is checked: the proxy makes the connection to the target.
+   */
+  egress: EgressPolicy;
   /** Values to keep out of error messages. */
   secrets: readonly string[];
   /** Most bytes of the reply body read; default 4 KiB (replies with a status per recipient need more). */
@@ -111,21 +120,25 @@ export interface HttpReply {
 }
 
 /**
- * Dispatchers are pooled by their connection settings, so sends to the same place reuse
- * keep-alive connections (a new TCP and TLS handshake per send cost most of the send). Keys are
+ * Dispatchers are pooled by their connection settings (TLS, proxy, outbound policy), so sends to
+ * the same place reuse keep-alive connections (a new TCP and TLS handshake per send cost most of
+ * the send), and a connection opened under one policy never serves a send under another. Keys are
  * hashes, so no key material is held twice; the pool is bounded and closed on shutdown.
  */
 const pool = new Map<string, Dispatcher>();
 const MAX_POOLED = 64;
 
-function dispatcherFor(opts: Pick<PostOptions, 'tls' | 'proxyUrl'>): Dispatcher {
-  const key = createHash('sha256').update(JSON.stringify([opts.proxyUrl ?? '', opts.tls ?? {}])).digest('hex');
+function dispatcherFor(opts: Pick<PostOptions, 'tls' | 'proxyUrl' | 'egress'>): Dispatcher {
+  const key = createHash('sha256').update(JSON.stringify([opts.proxyUrl ?? '', opts.tls ?? {}, opts.egress])).digest('hex');
   const found = pool.get(key);
   if (found) return found;
+  // Names are resolved, and the addresses judged, at connect time (egress-connect.ts).
+  const lookup = egressLookup(opts.egress);
+  const guarded = lookup ? { lookup } : {};
   // proxyTunnel false: plain-http targets use absolute-form requests, as Go's http.Transport does.
   const made = opts.proxyUrl
-    ? new ProxyAgent({ uri: opts.proxyUrl, requestTls: opts.tls, proxyTunnel: false })
-    : new Agent({ connect: opts.tls, keepAliveTimeout: 30_000 });
+    ? new ProxyAgent({ uri: opts.proxyUrl, requestTls: opts.tls, proxyTls: guarded, proxyTunnel: false })
+    : new Agent({ connect: { ...opts.tls, ...guarded }, keepAliveTimeout: 30_000 });
   if (pool.size >= MAX_POOLED) {
     const [oldestKey, oldest] = pool.entries().next().value as [string, Dispatcher];
     pool.delete(oldestKey);
@@ -135,10 +148,11 @@ function dispatcherFor(opts: Pick<PostOptions, 'tls' | 'proxyUrl'>): Dispatcher 
   return made;
 }
 
-/** Closes every pooled connection (agent shutdown, tests). */
+/** Closes every pooled connection (agent shutdown, tests), the node:http agents' too. */
 export async function closeDispatchers(): Promise<void> {
   const all = [...pool.values()];
   pool.clear();
+  closeEgressAgents();
   await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
 }
 
@@ -166,11 +180,26 @@ function userinfoOf(url: string | undefined): string[] {
   }
 }
 
-/** postHttp sends once (POST unless `method` says GET); network failures (refused, TLS, reset, abort) become retryable DeliveryErrors. */
+/** The host the connection goes to: the proxy's when there is one. */
+function connectHost(opts: Pick<PostOptions, 'url' | 'proxyUrl'>): string {
+  try {
+    return new URL(opts.proxyUrl ?? opts.url).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * postHttp sends once (POST unless `method` says GET); network failures (refused, TLS, reset,
+ * abort) become retryable DeliveryErrors, an address the outbound policy denies a terminal one.
+ */
 export async function postHttp(opts: PostOptions): Promise<HttpReply> {
   const method = opts.method ?? 'POST';
-  const what = `${method} ${redactUrl(opts.url)}`;
+  const what = `${method} ${opts.label ?? redactUrl(opts.url)}`;
   const secrets = [...opts.secrets, ...userinfoOf(opts.proxyUrl)];
+  const via = opts.proxyUrl ? ` via proxy ${redactUrl(opts.proxyUrl)}` : '';
+  const refusedLiteral = literalDenial(connectHost(opts), opts.egress);
+  if (refusedLiteral) throw egressError(`${what}${via}`, refusedLiteral, secrets);
   const dispatcher = dispatcherFor(opts);
   try {
     const res = await request(opts.url, {
@@ -184,8 +213,15 @@ export async function postHttp(opts: PostOptions): Promise<HttpReply> {
   } catch (err) {
     // Redacted too: Telegram and Discord carry their tokens in the URL path, which redactUrl keeps.
     if (opts.signal.aborted) throw abortedError(redact(what, secrets), opts.signal);
+    const refused = egressDenialOf(err);
+    if (refused) throw egressError(`${what}${via}`, refused, secrets);
     throw new DeliveryError(redact(`${what}: ${messageOf(err)}`, secrets), { retryable: true, cause: err });
   }
+}
+
+/** The DeliveryError of a connection the outbound policy refused: names the address and the rule, nothing sent. */
+export function egressError(what: string, refused: EgressDeniedError, secrets: readonly string[]): DeliveryError {
+  return new DeliveryError(redact(`${what}: ${refused.message}`, secrets), { retryable: refused.retryable, cause: refused });
 }
 
 /** The answer recorded for an HTTP reply: `HTTP <status> <first 200 chars of body>`. */

@@ -5,6 +5,7 @@
  */
 import type { Channel, Credential, ReceiverSpec, ConfigSpec } from '@herald/shared';
 import type { TemplateData } from '../model/notification.js';
+import type { EgressPolicy } from './egress.js';
 
 /** The channel block of a Receiver, and of its Config, for channel C. */
 export type ReceiverBlock<C extends Channel> = NonNullable<ReceiverSpec[C]>;
@@ -35,6 +36,11 @@ export interface SendContext<C extends Channel = Channel> {
   /** Resolves a credential at send time; throws a retryable DeliveryError naming the field if it cannot. */
   secret(credential: Credential | undefined, field: string): string;
   signal: AbortSignal;
+  /**
+   * Which addresses the send may connect to, checked on the address each connection resolves to
+   * (egress.ts): the Settings policy for configured receivers, a stricter one for inline targets.
+   */
+  egress: EgressPolicy;
   /** Per-channel options from Settings (timeouts, sizes, throttles), already defaulted. */
   options: Readonly<Record<string, unknown>>;
   /** What earlier attempts of this batch delivered; a channel of several requests skips those. */

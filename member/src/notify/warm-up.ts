@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OPEN_EGRESS } from './egress.js';
 import { postHttp } from './http.js';
 
 const ROUNDS = 3;
@@ -32,6 +33,8 @@ export async function warmUpHttp(): Promise<boolean> {
         body: JSON.stringify({ warmUp: i }),
         headers: { 'content-type': 'application/json' },
         signal: AbortSignal.timeout(TIMEOUT_MS),
+        // Its own loopback server, not a receiver: no outbound policy applies.
+        egress: OPEN_EGRESS,
         secrets: [],
       });
       if (reply.status !== 200) return false;

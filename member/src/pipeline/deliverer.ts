@@ -8,6 +8,7 @@ import { resolveCredential } from '@herald/shared/credential';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Metrics } from '../metrics.js';
 import { templateDataFor, type Notification } from '../model/notification.js';
+import type { EgressPolicy } from '../notify/egress.js';
 import { DeliveryError, type Notifier, type Renderer, type SendProgress, type SendResult, type Target } from '../notify/notifier.js';
 import { progressOf } from '../notify/progress.js';
 import type { Batch, Outbox } from '../store/outbox.js';
@@ -31,13 +32,18 @@ export interface DelivererDeps {
   log?: (entry: Record<string, unknown>) => void;
 }
 
-/** Sends one group to one target now; used by the queue and by /api/v2/verify. */
+/**
+ * Sends one group to one target now; used by the queue and by /api/v2/verify. `egress` is the
+ * outbound address policy: the Settings one for configured receivers, a stricter one (with
+ * inlinePolicy) for targets a caller supplied.
+ */
 export async function sendOnce(args: {
   target: Target;
   notifications: Notification[];
   snap: Snapshot;
   notifier: Notifier;
   renderer: Renderer;
+  egress: EgressPolicy;
   signal?: AbortSignal;
   progress?: SendProgress;
 }): Promise<SendResult> {
@@ -58,7 +64,7 @@ export async function sendOnce(args: {
     throw new DeliveryError(`${r.field}: ${r.reason}`, { retryable: true });
   };
   const templates = withPrecedence(args.renderer, target, settings.globalTemplate);
-  return args.notifier.send({ target, data, templates, secret, signal, options, ...(args.progress ? { progress: args.progress } : {}) });
+  return args.notifier.send({ target, data, templates, secret, signal, egress: args.egress, options, ...(args.progress ? { progress: args.progress } : {}) });
 }
 
 /**
@@ -169,7 +175,7 @@ export class Deliverer {
       if (!resolved.ok) throw new DeliveryError(resolved.error, { retryable: resolved.retryable });
       const notifier = this.deps.notifiers[channel];
       if (!notifier) throw new DeliveryError(`channel ${channel} is not supported by this agent`, { retryable: true });
-      const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: this.deps.renderer(snap), progress });
+      const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: this.deps.renderer(snap), egress: snap.settings.egress, progress });
       const now = clock.now();
       outbox.delivered(batch, { answer: result.answer, fingerprints, now });
       metrics?.delivered.inc({ channel }, notifications.length);

@@ -26,7 +26,17 @@ export const EmailConfig = Type.Object({
   authIdentify: Type.Optional(Type.String({ maxLength: 320, description: 'PLAIN auth identity.' })),
   authPassword: Type.Optional(described(Credential, 'Password for PLAIN/LOGIN auth.')),
   authSecret: Type.Optional(described(Credential, 'Secret for CRAM-MD5 auth.')),
-  requireTLS: Type.Optional(Type.Boolean({ description: 'Fail unless the server offers STARTTLS.' })),
+  requireTLS: Type.Optional(
+    Type.Boolean({
+      description: 'Fail unless the server offers STARTTLS. With credentials (authPassword or authSecret) TLS is required anyway, unless allowInsecureAuth.',
+    }),
+  ),
+  allowInsecureAuth: Type.Optional(
+    Type.Boolean({
+      description:
+        'Send AUTH (the password) over an unencrypted connection when the server offers no STARTTLS. Off by default: with credentials, the session must be TLS (an implicit TLS port, or STARTTLS) before AUTH.',
+    }),
+  ),
   tls: Type.Optional(TLSConfig),
 });
 

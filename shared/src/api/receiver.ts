@@ -1,6 +1,6 @@
 /** Receiver: the targets on each channel, which Config they use and which alerts they take. */
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Credential, LabelSelector, StringEnum, TLSConfig, TemplateRef, cel, type HeraldObject } from './common.js';
+import { Credential, LabelSelector, SecretKeyRef, StringEnum, TLSConfig, TemplateRef, cel, type HeraldObject } from './common.js';
 import { described } from './common.js';
 import { oneChannelRule } from './config.js';
 
@@ -66,13 +66,22 @@ export const HttpConfig = Type.Object(
 export const WebhookReceiver = Type.Object(
   {
     ...channelBlock({
-      url: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
+      url: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048, description: 'The http(s) URL to post to, in plain text.' })),
+      urlFrom: Type.Optional(
+        Type.Object(
+          { secretKeyRef: SecretKeyRef },
+          { description: 'Read the URL from a Secret key: for URLs that carry a token. The whole URL is treated as a secret.' },
+        ),
+      ),
       service: Type.Optional(WebhookService),
       httpConfig: Type.Optional(HttpConfig),
     }),
     webhookConfigSelector: Type.Optional(LabelSelector('Selects the webhook Config.')),
   },
-  cel({ rule: 'has(self.url) != has(self.service)', message: 'a webhook receiver needs exactly one of url or service' }),
+  cel({
+    rule: '(has(self.url) ? 1 : 0) + (has(self.urlFrom) ? 1 : 0) + (has(self.service) ? 1 : 0) == 1',
+    message: 'a webhook receiver needs exactly one of url, urlFrom or service',
+  }),
 );
 
 export const WechatReceiver = Type.Object(

@@ -93,6 +93,29 @@ export const ChannelOptions = Type.Object({
       throttle: Type.Optional(Throttle), template: TemplateName, titleTemplate: TemplateName })),
 });
 
+/** A CIDR block; the agent parses it exactly (a bad one is reported and denies every address). */
+const Cidr = Type.String({
+  pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$',
+  maxLength: 64,
+  description: 'An IPv4 or IPv6 CIDR block, e.g. 10.0.0.0/8 or fd00::/8.',
+});
+
+export const Egress = Type.Object(
+  {
+    deny: Type.Optional(
+      Type.Array(Cidr, {
+        maxItems: 256,
+        description:
+          'Addresses no send may connect to, checked on the address each connection resolves to (IPv4-mapped IPv6 counts as IPv4). Through a proxy, the proxy is what is checked.',
+      }),
+    ),
+  },
+  {
+    description:
+      'The outbound address policy for configured receivers. Default: nothing denied (in-cluster webhooks on private addresses are normal).',
+  },
+);
+
 export const SettingsSpec = Type.Object({
   tenantKey: Type.Optional(
     Type.String({ minLength: 1, maxLength: 317, description: 'Label that names the tenant; default namespace.' }),
@@ -155,6 +178,7 @@ export const SettingsSpec = Type.Object({
       { description: 'Where delivery history is sent, besides the local history API.' },
     ),
   ),
+  egress: Type.Optional(Egress),
   delivery: Type.Optional(
     Type.Object({
       maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),

@@ -65,4 +65,12 @@ describe('secretRefsOf', () => {
       { namespace: 'herald-system', name: 'smtp' },
     ]);
   });
+
+  it("finds a webhook's urlFrom Secret, so the host copies it to members", () => {
+    const receiverSpec = { webhook: { urlFrom: { secretKeyRef: { name: 'hook-url', key: 'url' } }, httpConfig: { bearerToken: ref('hook', 'token', 'team-a') } } };
+    expect(secretRefsOf(receiverSpec, 'herald-system')).toEqual([
+      { namespace: 'herald-system', name: 'hook-url' },
+      { namespace: 'team-a', name: 'hook' },
+    ]);
+  });
 });

@@ -182,7 +182,7 @@ async function postRobot(r: {
   block: (ms: number) => void;
 }): Promise<string> {
   const rc = replyContext(`dingtalk chatbot ${redactUrl(r.url)}`, r.secrets);
-  const { got } = await requestCode(rc, { url: r.url, json: r.body, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: r.ctx.signal });
+  const { got } = await requestCode(rc, { url: r.url, json: r.body, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: r.ctx.signal, egress: r.ctx.egress });
   if (got.code === 0) return describeCode(got, rc);
   // Throttled by DingTalk: keep every send to this robot out until the block ends.
   if (got.code === 130101) r.block(ROBOT_BLOCK_MS);
@@ -199,7 +199,7 @@ interface AppSend {
 async function fetchToken(a: { ctx: SendContext<'dingtalk'>; secrets: SecretRecorder; base: string; appkey: string; appsecret: string }): Promise<FetchedToken> {
   const query = new URLSearchParams({ appkey: a.appkey, appsecret: a.appsecret });
   const rc = replyContext('dingtalk gettoken', a.secrets);
-  const { got } = await requestCode(rc, { method: 'GET', url: `${a.base}gettoken?${query.toString()}`, signal: a.ctx.signal });
+  const { got } = await requestCode(rc, { method: 'GET', url: `${a.base}gettoken?${query.toString()}`, signal: a.ctx.signal, egress: a.ctx.egress });
   const token = got.body['access_token'];
   if (got.code !== 0 || typeof token !== 'string') throw codeError(got, rc, verdictOf(got.code));
   const expiresIn = got.body['expires_in'];
@@ -209,7 +209,7 @@ async function fetchToken(a: { ctx: SendContext<'dingtalk'>; secrets: SecretReco
 async function sendChat(s: AppSend, body: { chatid: string; msg: Record<string, unknown> }): Promise<string> {
   const rc = replyContext('dingtalk chat/send', s.secrets);
   return withFreshToken(s.tokens, async (token, lastTry) => {
-    const { got } = await requestCode(rc, { url: `${s.base}chat/send?access_token=${encodeURIComponent(token)}`, json: body, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: s.ctx.signal });
+    const { got } = await requestCode(rc, { url: `${s.base}chat/send?access_token=${encodeURIComponent(token)}`, json: body, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: s.ctx.signal, egress: s.ctx.egress });
     if (TOKEN_ERRORS.has(got.code) && !lastTry) return undefined;
     return chatAnswer(got, rc);
   });

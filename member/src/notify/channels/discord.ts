@@ -94,6 +94,7 @@ export class DiscordNotifier implements Notifier<'discord'> {
         body: JSON.stringify(payload),
         headers: { 'content-type': 'application/json' },
         signal: ctx.signal,
+        egress: ctx.egress,
         secrets: secrets.secrets,
       });
       return answerOf(reply, secrets.secrets);

@@ -1,6 +1,9 @@
 /**
  * Email over SMTP with nodemailer. Port 465 (or any port in `implicitTlsPorts`) starts with TLS;
  * other ports upgrade with STARTTLS when offered, and `requireTLS` refuses to go on without it.
+ * A Config with credentials always requires TLS before AUTH (as Alertmanager's `require_tls`
+ * does by default), so a server or a man in the middle that offers no STARTTLS never sees the
+ * password; `allowInsecureAuth` opts out.
  * One connection per message, messages sent one after another; every socket is ours (getSocket),
  * so an aborted send destroys it at once instead of waiting for nodemailer's timeouts.
  */
@@ -9,6 +12,8 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { egressDenialOf, type EgressPolicy } from '../egress.js';
+import { egressLookup, literalDenial } from '../egress-connect.js';
 import { abortedError, recordSecrets, redact, type SecretRecorder } from '../http.js';
 import { DeliveryError, type ConfigBlock, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { tlsOptionsOf } from '../tls.js';
@@ -69,21 +74,43 @@ function authOf(config: EmailConfig, secrets: SecretRecorder): Pick<SMTPTranspor
   return {};
 }
 
-/** Opens and tracks the transport's sockets so an abort can destroy them. */
+/** Why the session must be encrypted: the Config's requireTLS, or its credentials. */
+export type TlsRequirement = 'requireTLS' | 'credentials' | undefined;
+
+/**
+ * Whether a session on a port without implicit TLS must upgrade with STARTTLS: when the Config
+ * says so, and whenever it authenticates, unless allowInsecureAuth permits plain-text AUTH.
+ */
+export function tlsRequirementOf(config: Pick<EmailConfig, 'requireTLS' | 'allowInsecureAuth'>, authenticates: boolean): TlsRequirement {
+  if (config.requireTLS === true) return 'requireTLS';
+  if (authenticates && config.allowInsecureAuth !== true) return 'credentials';
+  return undefined;
+}
+
+/**
+ * Opens and tracks the transport's sockets so an abort can destroy them. Every connection is
+ * made here, so the outbound policy is applied here: an IP-literal host before connecting, a
+ * name on each address it resolves to.
+ */
 class Sockets {
   private readonly open = new Set<net.Socket>();
   private readonly onAbort = (): void => this.destroyAll();
+  private readonly lookup: net.LookupFunction | undefined;
 
   constructor(
     private readonly server: { host: string; port: number },
     private readonly signal: AbortSignal,
+    private readonly egress: EgressPolicy,
   ) {
     signal.addEventListener('abort', this.onAbort, { once: true });
+    this.lookup = egressLookup(egress);
   }
 
   readonly getSocket = (_opts: unknown, callback: (err: Error | null, socketOptions?: object) => void): void => {
     if (this.signal.aborted) return callback(new Error('aborted'));
-    const socket = net.connect(this.server);
+    const refused = literalDenial(this.server.host, this.egress);
+    if (refused) return callback(refused);
+    const socket = net.connect({ ...this.server, ...(this.lookup ? { lookup: this.lookup } : {}) });
     this.open.add(socket);
     socket.once('close', () => this.open.delete(socket));
     socket.once('connect', () => {
@@ -117,23 +144,43 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 interface FailureContext {
   server: string;
+  tlsRequired: TlsRequirement;
   sent: number;
   total: number;
   secrets: readonly string[];
+}
+
+const INSECURE_AUTH_HINT =
+  'use an implicit TLS port or a server with STARTTLS, or set spec.email.allowInsecureAuth: true to allow plain-text AUTH';
+
+type Say = (what: string, retryable: boolean) => DeliveryError;
+
+/** A session that had to be encrypted and could not be: STARTTLS refused, or no EHLO to offer it. */
+function tlsFailure(e: SMTPConnection.SMTPError, required: TlsRequirement, say: Say): DeliveryError | undefined {
+  if (required === undefined) return undefined;
+  const forCredentials = `the credentials are never sent unencrypted: ${INSECURE_AUTH_HINT}`;
+  // nodemailer only insists on STARTTLS under requireTLS; a 5xx refusal means the server lacks it.
+  if (e.command === 'STARTTLS' && e.response) {
+    const permanent = (e.responseCode ?? 500) >= 500;
+    const why = permanent ? 'the server does not support STARTTLS' : 'the server refused STARTTLS for now';
+    if (required === 'credentials') return say(`${why} (it answered: ${e.response}), and ${forCredentials}`, !permanent);
+    return say(`requireTLS is set but ${why} (it answered: ${e.response})`, !permanent);
+  }
+  // A server that only speaks HELO has no STARTTLS either.
+  if (e.command === 'EHLO' && required === 'credentials') return say(`${e.message}; ${forCredentials}`, (e.responseCode ?? 500) < 500);
+  return undefined;
 }
 
 /** smtpFailure classifies: 4xx replies and network errors retry; 5xx replies and bad input do not. */
 function smtpFailure(err: unknown, ctx: FailureContext): DeliveryError {
   const e = err as SMTPConnection.SMTPError;
   const progress = ctx.sent > 0 ? ` (after ${ctx.sent} of ${ctx.total} messages were sent)` : '';
-  const say = (what: string, retryable: boolean): DeliveryError =>
+  const say: Say = (what, retryable) =>
     new DeliveryError(redact(`SMTP ${ctx.server}: ${what}${progress}`, ctx.secrets), { retryable, cause: err });
-  // nodemailer only insists on STARTTLS under requireTLS; a 5xx refusal means the server lacks it.
-  if (e.command === 'STARTTLS' && e.response) {
-    const permanent = (e.responseCode ?? 500) >= 500;
-    const why = permanent ? 'the server does not support STARTTLS' : 'the server refused STARTTLS for now';
-    return say(`requireTLS is set but ${why} (it answered: ${e.response})`, !permanent);
-  }
+  const refused = egressDenialOf(err);
+  if (refused) return say(refused.message, refused.retryable);
+  const tls = tlsFailure(e, ctx.tlsRequired, say);
+  if (tls) return tls;
   const message = e instanceof Error ? e.message : String(err);
   if (e.responseCode !== undefined) return say(message, e.responseCode < 500);
   return say(`${message}${e.code && !message.includes(e.code) ? ` [${e.code}]` : ''}`, !TERMINAL_CODES.has(e.code ?? ''));
@@ -159,8 +206,9 @@ export class EmailNotifier implements Notifier<'email'> {
     const messages = composeMessages(ctx, config.from);
     if (messages.length === 0) throw new DeliveryError('email: the receiver names no recipients', { retryable: false });
     const { host, port } = config.smartHost;
-    const sockets = new Sockets({ host, port }, ctx.signal);
-    const transport = nodemailer.createTransport(this.transportOptions(ctx, secrets, sockets));
+    const sockets = new Sockets({ host, port }, ctx.signal, ctx.egress);
+    const options = this.transportOptions(ctx, secrets, sockets);
+    const transport = nodemailer.createTransport(options.transport);
     let sent = 0;
     let answer = '';
     try {
@@ -172,22 +220,28 @@ export class EmailNotifier implements Notifier<'email'> {
       return { answer, messages: sent };
     } catch (err) {
       if (ctx.signal.aborted) throw abortedError(`SMTP ${host}:${port}`, ctx.signal);
-      throw smtpFailure(err, { server: `${host}:${port}`, sent, total: messages.length, secrets: secrets.secrets });
+      throw smtpFailure(err, { server: `${host}:${port}`, tlsRequired: options.tlsRequired, sent, total: messages.length, secrets: secrets.secrets });
     } finally {
       transport.close();
       sockets.dispose();
     }
   }
 
-  private transportOptions(ctx: SendContext<'email'>, secrets: SecretRecorder, sockets: Sockets): SMTPTransport.Options {
+  private transportOptions(
+    ctx: SendContext<'email'>,
+    secrets: SecretRecorder,
+    sockets: Sockets,
+  ): { transport: SMTPTransport.Options; tlsRequired: TlsRequirement } {
     const config = ctx.target.config as EmailConfig;
     const { host, port } = config.smartHost;
     const secure = this.implicitTlsPorts.has(port);
-    const requireTLS = !secure && config.requireTLS === true;
+    const auth = authOf(config, secrets);
+    const tlsRequired = secure ? undefined : tlsRequirementOf(config, auth.auth !== undefined);
+    const requireTLS = tlsRequired !== undefined;
     const tls = tlsOptionsOf(config.tls, secrets, 'spec.email.tls');
     const timeoutS = ctx.options['notificationTimeout'];
     const timeoutMs = typeof timeoutS === 'number' ? timeoutS * 1000 : undefined;
-    return {
+    const transport: SMTPTransport.Options = {
       host,
       port,
       secure,
@@ -195,10 +249,11 @@ export class EmailNotifier implements Notifier<'email'> {
       // Without requireTLS, a server that advertises STARTTLS but refuses it is used in plain text.
       opportunisticTLS: !requireTLS,
       ...(config.hello ? { name: config.hello } : {}),
-      ...authOf(config, secrets),
+      ...auth,
       ...(tls ? { tls } : {}),
       ...(timeoutMs ? { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs } : {}),
       getSocket: sockets.getSocket,
     };
+    return { transport, tlsRequired };
   }
 }

@@ -102,6 +102,69 @@ describe('EmailNotifier over STARTTLS with AUTH', () => {
   });
 });
 
+describe('EmailNotifier never sends credentials unencrypted', () => {
+  /** A server that offers no STARTTLS but takes AUTH in plain text (as a stripping man in the middle would). */
+  const plainAuthServer = (): Promise<SmtpTestServer> =>
+    smtp({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true, users: { alice: PASSWORD }, authMethods: ['PLAIN', 'LOGIN', 'CRAM-MD5'] });
+  const credentials = (port: number): EmailConfig => ({ ...base(port), authUsername: 'alice', authPassword: { value: PASSWORD } });
+
+  it('refuses to authenticate without TLS by default, and the server sees no AUTH', async () => {
+    const server = await plainAuthServer();
+    const err = await deliveryErrorOf(new EmailNotifier().send(ctx(credentials(server.port))));
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain(`SMTP 127.0.0.1:${server.port}: the server does not support STARTTLS`);
+    expect(err.message).toContain('spec.email.allowInsecureAuth: true');
+    expect(err.message).not.toContain(PASSWORD);
+    // What the server saw: it was asked for STARTTLS, and never for AUTH.
+    expect(server.commands).toContain('STARTTLS');
+    expect(server.commands).not.toContain('AUTH');
+    expect(server.auths).toEqual([]);
+    expect(server.mails).toHaveLength(0);
+  });
+
+  it('refuses CRAM-MD5 (authSecret) without TLS too', async () => {
+    const server = await plainAuthServer();
+    const config: EmailConfig = { ...base(server.port), authUsername: 'alice', authSecret: { value: PASSWORD } };
+    const err = await deliveryErrorOf(new EmailNotifier().send(ctx(config)));
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain('spec.email.allowInsecureAuth');
+    expect(server.commands).not.toContain('AUTH');
+    expect(server.mails).toHaveLength(0);
+  });
+
+  it('authenticates in plain text only with allowInsecureAuth', async () => {
+    const server = await plainAuthServer();
+    const result = await new EmailNotifier().send(ctx({ ...credentials(server.port), allowInsecureAuth: true }));
+    expect(result.messages).toBe(1);
+    expect(server.auths).toEqual([{ method: 'PLAIN', username: 'alice' }]);
+    expect(server.mails[0]).toMatchObject({ secure: false, user: 'alice' });
+  });
+
+  it('still upgrades with STARTTLS and authenticates when requireTLS is unset', async () => {
+    const server = await submissionServer();
+    const config: EmailConfig = { ...credentials(server.port), tls: { rootCA: { value: pki.ca } } };
+    await new EmailNotifier().send(ctx(config));
+    expect(server.commands.slice(0, 3)).toEqual(['EHLO', 'STARTTLS', 'EHLO']);
+    expect(server.mails[0]).toMatchObject({ secure: true, user: 'alice' });
+  });
+
+  it('authenticates on an implicit TLS port, where no STARTTLS is needed', async () => {
+    const server = await smtp({ secure: true, key: pki.server.key, cert: pki.server.cert, users: { alice: PASSWORD } });
+    const config: EmailConfig = { ...credentials(server.port), tls: { rootCA: { value: pki.ca }, serverName: 'localhost' } };
+    await new EmailNotifier({ implicitTlsPorts: [server.port] }).send(ctx(config));
+    expect(server.commands).not.toContain('STARTTLS');
+    expect(server.mails[0]).toMatchObject({ secure: true, user: 'alice' });
+  });
+
+  it('keeps requireTLS in charge when allowInsecureAuth is also set', async () => {
+    const server = await plainAuthServer();
+    const config: EmailConfig = { ...credentials(server.port), allowInsecureAuth: true, requireTLS: true };
+    const err = await deliveryErrorOf(new EmailNotifier().send(ctx(config)));
+    expect(err.message).toMatch(/requireTLS is set but the server does not support STARTTLS/);
+    expect(server.commands).not.toContain('AUTH');
+  });
+});
+
 describe('EmailNotifier TLS modes', () => {
   it('speaks implicit TLS on a port declared in implicitTlsPorts', async () => {
     const server = await smtp({ secure: true, key: pki.server.key, cert: pki.server.cert });

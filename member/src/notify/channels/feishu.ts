@@ -192,7 +192,7 @@ function baseUrlOf(apiUrl: string | undefined): string {
 
 async function fetchToken(a: { ctx: SendContext<'feishu'>; secrets: SecretRecorder; base: string; appId: string; appSecret: string }): Promise<FetchedToken> {
   const rc = replyContext('feishu tenant_access_token', a.secrets);
-  const { got, reply } = await requestCode(rc, { url: `${a.base}open-apis/auth/v3/tenant_access_token/internal`, json: { app_id: a.appId, app_secret: a.appSecret }, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: a.ctx.signal });
+  const { got, reply } = await requestCode(rc, { url: `${a.base}open-apis/auth/v3/tenant_access_token/internal`, json: { app_id: a.appId, app_secret: a.appSecret }, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: a.ctx.signal, egress: a.ctx.egress });
   const token = got.body['tenant_access_token'];
   if (got.code !== 0 || typeof token !== 'string') throw codeError(got, rc, verdictOf(got.code, reply));
   const expire = got.body['expire'];
@@ -209,7 +209,7 @@ interface AppSend {
 async function batchSend(s: AppSend, body: Record<string, unknown>): Promise<string> {
   const rc = replyContext('feishu message/v4/batch_send', s.secrets);
   return withFreshToken(s.tokens, async (token, lastTry) => {
-    const { got, reply } = await requestCode(rc, { url: `${s.base}open-apis/message/v4/batch_send/`, json: body, headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}` }, signal: s.ctx.signal });
+    const { got, reply } = await requestCode(rc, { url: `${s.base}open-apis/message/v4/batch_send/`, json: body, headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}` }, signal: s.ctx.signal, egress: s.ctx.egress });
     if (TOKEN_ERRORS.has(got.code) && !lastTry) return undefined;
     if (got.code !== 0) throw codeError(got, rc, verdictOf(got.code, reply));
     return batchAnswer(got, rc);
@@ -228,7 +228,7 @@ function batchAnswer(got: CodeReply, rc: ReplyContext): string {
 
 async function postBot(b: { ctx: SendContext<'feishu'>; secrets: SecretRecorder; url: string; body: Record<string, unknown>; block: (ms: number) => void }): Promise<string> {
   const rc = replyContext(`feishu chatbot ${new URL(b.url).host}`, b.secrets);
-  const { got, reply } = await requestCode(rc, { url: b.url, json: b.body, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: b.ctx.signal });
+  const { got, reply } = await requestCode(rc, { url: b.url, json: b.body, headers: { 'content-type': 'application/json; charset=utf-8' }, signal: b.ctx.signal, egress: b.ctx.egress });
   if (got.code === 0) return describeCode(got, rc);
   const verdict = verdictOf(got.code, reply);
   if (verdict.retryAfterMs !== undefined) b.block(verdict.retryAfterMs);

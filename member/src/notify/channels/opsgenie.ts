@@ -94,6 +94,7 @@ export class OpsgenieNotifier implements Notifier<'opsgenie'> {
       body: JSON.stringify(body),
       headers: { 'content-type': 'application/json', authorization: `GenieKey ${key}` },
       signal: ctx.signal,
+      egress: ctx.egress,
       secrets: secrets.secrets,
     });
     return { answer: `${what} ${alias}: ${answerOf(reply, what, secrets.secrets)}`, messages: 1 };

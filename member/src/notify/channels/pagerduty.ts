@@ -99,6 +99,7 @@ export class PagerDutyNotifier implements Notifier<'pagerduty'> {
       body: JSON.stringify(event),
       headers: { 'content-type': 'application/json' },
       signal: ctx.signal,
+      egress: ctx.egress,
       secrets: secrets.secrets,
     });
     return { answer: `${String(event['event_action'])}: ${answerOf(reply, secrets.secrets)}`, messages: 1 };

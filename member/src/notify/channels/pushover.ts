@@ -84,6 +84,7 @@ export class PushoverNotifier implements Notifier<'pushover'> {
             body: form.toString(),
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             signal: ctx.signal,
+            egress: ctx.egress,
             secrets: secrets.secrets,
           });
           return answerOf(reply, secrets.secrets);

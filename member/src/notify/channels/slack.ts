@@ -1,8 +1,11 @@
 /**
  * Slack: chat.postMessage to each of the receiver's channels with the Web API client. The client's
  * own retries and rate-limit queueing are off: Herald's delivery pipeline owns retries and backoff.
+ * Its requests go through a node:http(s) Agent that applies the outbound address policy.
  */
 import { ErrorCode, LogLevel, WebClient, type WebAPICallError } from '@slack/web-api';
+import { egressDenialOf } from '../egress.js';
+import { egressAgent } from '../egress-connect.js';
 import { abortedError, messageOf, recordSecrets, redact } from '../http.js';
 import { DeliveryError, classifyHttpStatus, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { once, stepKey } from '../progress.js';
@@ -18,6 +21,7 @@ const TRANSIENT_PLATFORM_ERRORS = new Set([
 ]);
 /** Errors about the token, not the channel: the remaining channels would fail the same way. */
 const TOKEN_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired']);
+const SLACK_API_URL = 'https://slack.com/api/';
 
 interface Failure {
   channel: string;
@@ -32,6 +36,9 @@ function failureOf(err: unknown, channel: string, secrets: readonly string[]): F
     error: new DeliveryError(redact(message, secrets), { ...opts, cause: err }),
     stop,
   });
+  // The outbound policy refused the API's address: every channel would be refused the same way.
+  const refused = egressDenialOf(err);
+  if (refused) return fail(refused.message, { retryable: refused.retryable });
   const e = err as WebAPICallError;
   switch (e.code) {
     case ErrorCode.RateLimitedError:
@@ -81,8 +88,12 @@ export class SlackNotifier implements Notifier<'slack'> {
     const token = secrets.secret(config.slackTokenSecret, 'spec.slack.slackTokenSecret');
     const template = ctx.target.spec.template ?? (ctx.options['template'] as string | undefined);
     const text = ctx.templates.render('markdown', template, ctx.data);
+    const apiUrl = config.apiUrl ?? SLACK_API_URL;
+    // WebClient takes one agent for both schemes; the API URL says which one it will use.
+    const agent = egressAgent(apiUrl.startsWith('http:') ? 'http:' : 'https:', ctx.egress);
     const client = new WebClient(token, {
-      ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+      slackApiUrl: apiUrl,
+      ...(agent ? { agent } : {}),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       logLevel: LogLevel.ERROR,

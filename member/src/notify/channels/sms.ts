@@ -45,7 +45,7 @@ export class SmsNotifier implements Notifier<'sms'> {
     if (spec.phoneNumbers.length === 0) throw new DeliveryError('sms: spec.sms.phoneNumbers is empty', { retryable: false });
     const name = spec.provider ?? config.defaultProvider;
     const recorder = recordSecrets(ctx);
-    const provider = await providerFor(name, config.providers, { ...recorder, secrets: recorder.secrets, now: this.now });
+    const provider = await providerFor(name, config.providers, { ...recorder, secrets: recorder.secrets, now: this.now, egress: ctx.egress });
     if (!provider) {
       const from = spec.provider ? 'the receiver names' : 'defaultProvider names';
       throw new DeliveryError(`sms: ${from} provider ${name}, but Config ${configName ?? '?'} has no spec.sms.providers.${name}`, {

@@ -80,6 +80,7 @@ export class TeamsNotifier implements Notifier<'teams'> {
         body: JSON.stringify(message),
         headers: { 'content-type': 'application/json' },
         signal: ctx.signal,
+        egress: ctx.egress,
         secrets: secrets.secrets,
       });
       return checkHttpReply(reply, { what: 'teams workflow webhook', secrets: secrets.secrets });

@@ -69,6 +69,7 @@ export class TelegramNotifier implements Notifier<'telegram'> {
             body: JSON.stringify({ chat_id: chat, text }),
             headers: { 'content-type': 'application/json' },
             signal: ctx.signal,
+            egress: ctx.egress,
             secrets: secrets.secrets,
           });
           return answerOf(reply, secrets.secrets);

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Target } from '../notifier.js';
-import { WebhookNotifier, webhookUrlOf } from './webhook.js';
+import type { Credential, SecretLookup } from '@herald/shared';
+import { resolveCredential } from '@herald/shared/credential';
+import { buildSnapshot } from '../../config/snapshot.js';
+import { Pipeline } from '../../pipeline/pipeline.js';
+import { Outbox } from '../../store/outbox.js';
+import { openDb } from '../../store/schema.js';
+import { DeliveryError, type Target } from '../notifier.js';
+import { WebhookNotifier, secretPartsOfUrl, webhookUrlOf } from './webhook.js';
+import { receiver } from '../../../../test/support/objects.js';
 import { makeTestPki, type TestPki } from '../../../../test/wire/certs.js';
 import { deliveryErrorOf, sampleData, sendContext } from '../../../../test/wire/context.js';
 import { json, startHttpServer, type RecordedRequest, type Reply, type TestHttpServer } from '../../../../test/wire/http-server.js';
@@ -235,6 +242,122 @@ describe('WebhookNotifier through a proxy', () => {
     const err = await deliveryErrorOf(send({ url: `${plain.origin}/hook`, httpConfig: { proxyUrl } }));
     expect(err.retryable).toBe(true);
     expectNoSecrets(err.message);
+  });
+});
+
+describe('WebhookNotifier with the URL from a Secret (urlFrom)', () => {
+  const HOOK_TOKEN = 'hk-T0KEN-in-the-path-do-not-leak';
+  const SIG = 'sig-in-the-query-do-not-leak';
+  const secretUrl = (): string => `${plain.origin}/hooks/${HOOK_TOKEN}?sig=${SIG}`;
+  const b64 = (text: string): string => Buffer.from(text).toString('base64');
+  /** Secrets as the informer holds them; the URL has the trailing newline `echo` leaves. */
+  let secrets: Record<string, Record<string, string>>;
+  const lookup: SecretLookup = (namespace, name) => {
+    const data = secrets[`${namespace}/${name}`];
+    return data ? { data } : undefined;
+  };
+  beforeEach(() => {
+    secrets = { 'herald-system/hook': { url: b64(`${secretUrl()}\n`) } };
+  });
+  /** Resolves credentials the way the deliverer does (sendOnce). */
+  const resolve = (credential: Credential | undefined, field: string): string => {
+    const r = resolveCredential(credential, lookup, { field });
+    if (r.ok) return r.value;
+    throw new DeliveryError(`${r.field}: ${r.reason}`, { retryable: true });
+  };
+  const urlFrom = (name = 'hook', key = 'url'): WebhookSpec => ({ urlFrom: { secretKeyRef: { name, key } }, httpConfig: { bearerToken: { value: TOKEN } } });
+  const sendFrom = (spec: WebhookSpec) => new WebhookNotifier().send({ ...ctx(spec), secret: resolve });
+  const expectNoUrlSecret = (text: string): void => {
+    for (const secret of [HOOK_TOKEN, SIG, TOKEN]) expect(text).not.toContain(secret);
+  };
+
+  it('posts to the URL the Secret holds', async () => {
+    const result = await sendFrom(urlFrom());
+    expect(plain.requests.map((r) => r.url)).toEqual([`/hooks/${HOOK_TOKEN}?sig=${SIG}`]);
+    expect(plain.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(result.answer).toBe('HTTP 200 {"status":"received"}');
+  });
+
+  it('keeps every part of the URL out of the error when the sink fails and quotes it back', async () => {
+    next = { status: 500, body: `no hook at ${secretUrl()} (path /hooks/${HOOK_TOKEN}, token ${HOOK_TOKEN}, sig=${SIG})` };
+    const err = await deliveryErrorOf(sendFrom(urlFrom()));
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/^webhook POST <the URL in spec\.webhook\.urlFrom>: HTTP 500 no hook at /);
+    expectNoUrlSecret(err.message);
+  });
+
+  it('keeps the URL out of a network error', async () => {
+    const closed = await startHttpServer({ handler: () => json(200, {}) });
+    await closed.close();
+    secrets['herald-system/hook'] = { url: b64(`${closed.origin}/hooks/${HOOK_TOKEN}?sig=${SIG}`) };
+    const err = await deliveryErrorOf(sendFrom(urlFrom()));
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/^POST <the URL in spec\.webhook\.urlFrom>: .*ECONNREFUSED/);
+    expectNoUrlSecret(err.message);
+  });
+
+  it('names the field and the Secret when the Secret is missing, retryably', async () => {
+    const err = await deliveryErrorOf(sendFrom(urlFrom('nope')));
+    expect(err).toMatchObject({ retryable: true, message: 'spec.webhook.urlFrom.secretKeyRef: Secret herald-system/nope not found' });
+    expect(plain.requests).toHaveLength(0);
+  });
+
+  it('refuses a value that is not an http(s) URL, without showing it', async () => {
+    for (const value of [`ftp://files.example/${HOOK_TOKEN}`, HOOK_TOKEN]) {
+      secrets['herald-system/hook'] = { url: b64(value) };
+      const err = await deliveryErrorOf(sendFrom(urlFrom()));
+      expect(err).toMatchObject({ retryable: true, message: "spec.webhook.urlFrom: the Secret's value is not an http(s) URL" });
+    }
+    expect(plain.requests).toHaveLength(0);
+  });
+
+  it('through the pipeline: delivered, and on failure no part of the URL in history', async () => {
+    const outbox = new Outbox(openDb({ path: ':memory:' }));
+    const snapshot = buildSnapshot({
+      settings: { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', delivery: { maxAttempts: 1 } } },
+      receivers: [receiver('hook', { type: 'global' }, { webhook: urlFrom() })],
+      secrets: lookup,
+    });
+    const pipeline = new Pipeline({ outbox, snapshot: () => snapshot, notifiers: { webhook: new WebhookNotifier() }, renderer: () => ({ render: () => '' }) });
+    pipeline.start();
+    try {
+      const post = (alertname: string): void => {
+        const body = JSON.stringify({ version: '4', status: 'firing', alerts: [{ labels: { alertname }, startsAt: '2026-01-01T00:00:00Z' }] });
+        outbox.accept('alertmanager', body, 1, Date.now());
+        pipeline.accepted();
+      };
+      post('Delivered');
+      await expect.poll(() => outbox.history({ limit: 10 }).length, { timeout: 20_000 }).toBe(1);
+      next = { status: 400, body: `bad hook ${secretUrl()} ${HOOK_TOKEN}` };
+      post('Refused');
+      await expect.poll(() => outbox.history({ limit: 10 }).length, { timeout: 20_000 }).toBe(2);
+      const history = outbox.history({ limit: 10 });
+      expect(history.map((h) => h.outcome).sort()).toEqual(['delivered', 'failed']);
+      expect(plain.requests.map((r) => r.url)).toEqual([`/hooks/${HOOK_TOKEN}?sig=${SIG}`, `/hooks/${HOOK_TOKEN}?sig=${SIG}`]);
+      expectNoUrlSecret(JSON.stringify(history));
+      expect(JSON.stringify(outbox.health().get('hook/webhook'))).not.toContain(HOOK_TOKEN);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+});
+
+describe('secretPartsOfUrl', () => {
+  it('lists the URL, its path and query, and its token-like pieces, but not the host or short words', () => {
+    const parts = secretPartsOfUrl(new URL('https://user:pa55w0rd-long@hooks.example/services/T0001/B0002/xYz-SeCrEt-42?sig=abcdefgh1234&v=1'));
+    expect(parts).toEqual(
+      expect.arrayContaining([
+        'https://user:pa55w0rd-long@hooks.example/services/T0001/B0002/xYz-SeCrEt-42?sig=abcdefgh1234&v=1',
+        '/services/T0001/B0002/xYz-SeCrEt-42?sig=abcdefgh1234&v=1',
+        'sig=abcdefgh1234&v=1',
+        'xYz-SeCrEt-42',
+        'abcdefgh1234',
+        'pa55w0rd-long',
+      ]),
+    );
+    expect(parts).not.toContain('hooks.example');
+    expect(parts).not.toContain('T0001');
+    expect(parts).not.toContain('1');
   });
 });
 

@@ -144,7 +144,7 @@ function replyContext(what: string, secrets: SecretRecorder): ReplyContext {
 async function fetchToken(a: { ctx: SendContext<'wechat'>; secrets: SecretRecorder; base: string; corpid: string; secret: string }): Promise<FetchedToken> {
   const query = new URLSearchParams({ corpid: a.corpid, corpsecret: a.secret });
   const rc = replyContext('wechat gettoken', a.secrets);
-  const { got } = await requestCode(rc, { method: 'GET', url: `${a.base}gettoken?${query.toString()}`, signal: a.ctx.signal });
+  const { got } = await requestCode(rc, { method: 'GET', url: `${a.base}gettoken?${query.toString()}`, signal: a.ctx.signal, egress: a.ctx.egress });
   const token = got.body['access_token'];
   if (got.code !== 0 || typeof token !== 'string') throw codeError(got, rc, verdictOf(got.code));
   const expiresIn = got.body['expires_in'];
@@ -168,7 +168,7 @@ function appBody(a: { to: { touser: string; toparty: string; totag: string }; ag
 async function sendAppMessage(s: AppSend, body: Record<string, unknown>): Promise<string> {
   const rc = replyContext('wechat message/send', s.secrets);
   return withFreshToken(s.tokens, async (token, lastTry) => {
-    const { got } = await requestCode(rc, { url: `${s.base}message/send?access_token=${encodeURIComponent(token)}`, json: body, signal: s.ctx.signal });
+    const { got } = await requestCode(rc, { url: `${s.base}message/send?access_token=${encodeURIComponent(token)}`, json: body, signal: s.ctx.signal, egress: s.ctx.egress });
     if (TOKEN_ERRORS.has(got.code) && !lastTry) return undefined;
     return appAnswer(got, rc);
   });
@@ -206,7 +206,7 @@ async function sendBotMessage(b: {
   block: (ms: number) => void;
 }): Promise<string> {
   const rc = replyContext(`wechat chatbot ${redactUrl(b.url)}`, b.secrets);
-  const { got } = await requestCode(rc, { url: b.url, json: b.body, signal: b.ctx.signal });
+  const { got } = await requestCode(rc, { url: b.url, json: b.body, signal: b.ctx.signal, egress: b.ctx.egress });
   if (got.code === 0) return describeCode(got, rc);
   const verdict = verdictOf(got.code);
   // Over the bot's limit: keep other sends to this bot out of the window too.

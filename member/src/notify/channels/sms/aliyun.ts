@@ -97,6 +97,7 @@ export function createAliyun(config: AliyunConfig, deps: ProviderDeps): SmsProvi
         body: `${canonicalize(params)}&Signature=${percentEncode(signature)}`,
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
         signal: req.signal,
+        egress: deps.egress,
         secrets: deps.secrets,
       });
       const answer = httpAnswer(reply, deps.secrets);

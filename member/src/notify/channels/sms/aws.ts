@@ -69,7 +69,7 @@ export function createAws(config: AwsConfig, deps: ProviderDeps): SmsProvider {
         { accessKeyId, secretAccessKey },
       );
       const headers = headersOf(signed.headers, deps);
-      const reply = await postHttp({ url: url.href, body, headers, signal: req.signal, secrets: deps.secrets });
+      const reply = await postHttp({ url: url.href, body, headers, signal: req.signal, egress: deps.egress, secrets: deps.secrets });
       const messageId = xmlField(reply.body, 'MessageId');
       if (reply.status === 200 && messageId) return { answer: `HTTP 200 MessageId=${messageId}`, refused: [] };
       const code = xmlField(reply.body, 'Code') ?? '';

@@ -87,6 +87,7 @@ export function createHuawei(config: HuaweiConfig, deps: ProviderDeps): SmsProvi
           'x-wsse': wsseHeader(appKey, digest, nonce, created),
         },
         signal: req.signal,
+        egress: deps.egress,
         secrets: deps.secrets,
         maxBodyBytes: STATUS_REPLY_BYTES,
       });

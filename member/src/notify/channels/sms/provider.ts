@@ -4,6 +4,7 @@
  * may carry and how many characters the text may have.
  */
 import type { Credential, SMS_PROVIDERS } from '@herald/shared';
+import type { EgressPolicy } from '../../egress.js';
 import type { HttpReply } from '../../http.js';
 import { DeliveryError, retryAfterMs } from '../../notifier.js';
 
@@ -44,6 +45,8 @@ export interface ProviderDeps {
   derived(value: string): string;
   readonly secrets: readonly string[];
   now(): number;
+  /** The send's outbound address policy (SendContext.egress). */
+  readonly egress: EgressPolicy;
 }
 
 /**

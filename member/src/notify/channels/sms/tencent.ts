@@ -119,6 +119,7 @@ export function createTencent(config: TencentConfig, deps: ProviderDeps): SmsPro
           'x-tc-region': config.region ?? DEFAULT_REGION,
         },
         signal: req.signal,
+        egress: deps.egress,
         secrets: deps.secrets,
         maxBodyBytes: STATUS_REPLY_BYTES,
       });
