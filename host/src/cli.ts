@@ -12,15 +12,19 @@ import { Gauge } from 'prom-client';
 import { buildAdmin } from './admin/server.js';
 import { LeaderElector } from './leader/elector.js';
 import { PropagationController } from './propagation/controller.js';
+import { badSecretNamespaces } from './propagation/secret-policy.js';
 
 const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elect true|false] [--lease-namespace herald-system]
                    [--lease-seconds 15] [--port 19094] [--host 0.0.0.0] [--resync-seconds 30] [--log-level info]
+                   [--secret-namespace herald-system …]
   --kubeconfig      the host cluster (default: KUBECONFIG, else the pod's ServiceAccount)
   --id              this replica's identity in the leader Lease (default: POD_NAME or the hostname)
   --leader-elect    campaign for the Lease herald-system/herald-host before propagating (default true)
   --lease-seconds   how long the leader's Lease lasts unrenewed: a standby takes over that long after a leader dies
   --port            health (/healthz, /readyz), /metrics and the admin API (/api/v1/clusters, /api/v1/propagation)
-  --resync-seconds  how often each member is re-synced (drift is repaired then at the latest)`;
+  --resync-seconds  how often each member is re-synced (drift is repaired then at the latest)
+  --secret-namespace  a host namespace the Secrets Herald objects reference may come from (repeatable; none given:
+                    herald-system); a reference elsewhere is refused; herald-clusters, the kubeconfigs' own, is never one`;
 
 function fail(message: string): never {
   console.error(`herald-host: ${message}\n${USAGE}`);
@@ -34,7 +38,7 @@ function whole(name: string, value: string | undefined, [min, max]: [number, num
   return n;
 }
 
-function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string } {
+function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string; secretNamespaces: string[] } {
   const { values } = parseArgs({
     options: {
       kubeconfig: { type: 'string' },
@@ -46,6 +50,7 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
       'resync-seconds': { type: 'string', default: '30' },
       'lease-seconds': { type: 'string', default: '15' },
       'log-level': { type: 'string', default: 'info' },
+      'secret-namespace': { type: 'string', multiple: true, default: ['herald-system'] },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -58,6 +63,9 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
   const port = whole('port', values.port, [0, 65535]);
   const resync = whole('resync-seconds', values['resync-seconds'], [1, 86_400]);
   const leaseSec = whole('lease-seconds', values['lease-seconds'], [2, 3600]);
+  const secretNamespaces = values['secret-namespace'];
+  const bad = badSecretNamespaces(secretNamespaces);
+  if (bad) fail(bad);
   return {
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     id: values.id ?? process.env['POD_NAME'] ?? hostname(),
@@ -68,6 +76,7 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
     resyncMs: resync * 1000,
     leaseSec,
     logLevel: values['log-level'],
+    secretNamespaces,
   };
 }
 
@@ -77,7 +86,7 @@ async function main(): Promise<void> {
   if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
   else kc.loadFromDefault();
   const log = (entry: Record<string, unknown>): void => console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
-  const controller = new PropagationController({ kc, log, resyncMs: o.resyncMs });
+  const controller = new PropagationController({ kc, log, resyncMs: o.resyncMs, secretNamespaces: o.secretNamespaces });
   const elector = new LeaderElector({ kc, namespace: o.leaseNamespace, name: 'herald-host', identity: o.id, log, durationSec: o.leaseSec, retryMs: Math.min(2000, (o.leaseSec * 1000) / 4) });
   const leader = new Gauge({ name: 'herald_host_leader', help: '1 while this replica leads and propagates.', registers: [controller.metrics.registry] });
   const admin = buildAdmin({

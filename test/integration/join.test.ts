@@ -2,9 +2,12 @@
  * heraldctl on real control planes: join installs the agent with least-privilege RBAC and
  * registers the member; the host then propagates as herald-propagator, and the agent runs as its
  * own ServiceAccount (its token, its RBAC, nothing more) — renewing its Lease and delivering.
- * unjoin cleans both sides, and with --force unregisters a member that is down.
+ * The propagator writes Secrets only in the namespaces join gave it (F4), and the host stores its
+ * kubeconfig where no Herald object may reference it (F3). unjoin cleans both sides, and with
+ * --force unregisters a member that is down.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,9 +76,13 @@ describe('heraldctl join', () => {
     expect(await getJson(a, '/api/v1/namespaces/herald-system/services/herald-agent')).toMatchObject({ spec: { ports: [{ port: 19093 }] } });
     expect(await getJson(a, '/api/v1/namespaces/herald-system/persistentvolumeclaims/herald-agent-data')).toBeDefined();
     const mc = await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a');
-    expect(mc).toMatchObject({ metadata: { labels: { env: 'prod', region: 'eu' } }, spec: { kubeconfigSecretRef: { namespace: 'herald-system', name: 'member-a-kubeconfig', key: 'kubeconfig' } } });
-    // The host holds a token of herald-propagator, not the admin's credentials.
-    const secret = (await getJson(hub, '/api/v1/namespaces/herald-system/secrets/member-a-kubeconfig')) as { data: { kubeconfig: string }; metadata: { annotations: Record<string, string> } };
+    expect(mc).toMatchObject({
+      metadata: { labels: { env: 'prod', region: 'eu' } },
+      spec: { kubeconfigSecretRef: { namespace: 'herald-clusters', name: 'member-a-kubeconfig', key: 'kubeconfig' }, secretNamespaces: ['herald-system', 'team-a'] },
+    });
+    // The host holds a token of herald-propagator, not the admin's credentials, apart from what Herald objects may reference.
+    expect(await getJson(hub, '/api/v1/namespaces/herald-system/secrets/member-a-kubeconfig')).toBeUndefined();
+    const secret = (await getJson(hub, '/api/v1/namespaces/herald-clusters/secrets/member-a-kubeconfig')) as { data: { kubeconfig: string }; metadata: { annotations: Record<string, string> } };
     const stored = Buffer.from(secret.data.kubeconfig, 'base64').toString('utf8');
     expect(stored).toContain('herald-propagator');
     expect(stored).not.toContain('client-key-data');
@@ -101,8 +108,26 @@ describe('heraldctl join', () => {
     expect(await may('member-a', 'herald-propagator', { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', verb: 'create' })).toBe(false);
   });
 
+  it('gives the propagator Secrets only in herald-system and each --secret-namespace, and no rights on namespaces (F4)', async () => {
+    const propagator = (attrs: Record<string, string>): Promise<boolean> => may('member-a', 'herald-propagator', attrs);
+    for (const namespace of ['herald-system', 'team-a']) {
+      for (const verb of ['get', 'create', 'update', 'patch', 'delete']) expect(await propagator({ resource: 'secrets', verb, namespace }), `${verb} secrets -n ${namespace}`).toBe(true);
+    }
+    for (const namespace of ['kube-system', 'default']) {
+      for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']) {
+        expect(await propagator({ resource: 'secrets', verb, namespace }), `${verb} secrets -n ${namespace}`).toBe(false);
+      }
+    }
+    expect(await propagator({ resource: 'secrets', verb: 'list' }), 'list secrets -A').toBe(false);
+    for (const verb of ['patch', 'create', 'update', 'delete']) expect(await propagator({ resource: 'namespaces', verb }), `${verb} namespaces`).toBe(false);
+    expect(await propagator({ resource: 'namespaces', verb: 'patch', name: 'kube-system' }), 'patch namespace kube-system').toBe(false);
+    // What it still needs: the Herald kinds everywhere, and the agent's Lease.
+    expect(await propagator({ group: 'herald.dev', resource: 'receivers', verb: 'delete' })).toBe(true);
+    expect(await propagator({ group: 'coordination.k8s.io', resource: 'leases', verb: 'get', namespace: 'herald-system', name: 'herald-agent' })).toBe(true);
+  });
+
   it('is enough: the host propagates with the stored token, and the agent runs as its ServiceAccount', async () => {
-    controller = new PropagationController({ kc: hub, log: () => undefined, resyncMs: 1000, maxBackoffMs: 2000 });
+    controller = new PropagationController({ kc: hub, log: () => undefined, resyncMs: 1000, maxBackoffMs: 2000, secretNamespaces: ['herald-system', 'team-a', 'team-z'] });
     await controller.start();
     await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink.origin } } } as never);
     await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s' } } as never);
@@ -121,21 +146,69 @@ describe('heraldctl join', () => {
     await until('Accepted on the member copy', async () => JSON.stringify(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')).includes('"Accepted"'));
     expect(agent.output()).not.toMatch(/forbidden/i);
   });
+
+  it('writes a Secret only in a namespace join gave it: says so (also on a 403), and a re-run join fixes it', async () => {
+    await rawRequest(hub, 'POST', '/api/v1/namespaces', { body: JSON.stringify({ metadata: { name: 'team-z' } }) });
+    await apply(hub, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'team-z' }, stringData: { token: 'xoxb-team-z' } } as never);
+    const tokenRef = { valueFrom: { secretKeyRef: { namespace: 'team-z', name: 'token', key: 'token' } } };
+    await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Config', metadata: { name: 'team-z-slack', labels: { type: 'tenant', namespace: 'team-z' } }, spec: { slack: { slackTokenSecret: tokenRef } } } as never);
+    const onA = async (): Promise<{ state?: string; message?: string }> => {
+      const o = (await getJson(hub, '/apis/herald.dev/v1alpha1/configs/team-z-slack')) as { status?: { clusters?: { name: string; state: string; message?: string }[] } } | undefined;
+      return o?.status?.clusters?.find((c) => c.name === 'member-a') ?? {};
+    };
+    const rejoin = 're-run heraldctl join member-a … --secret-namespace team-z';
+    // Refused up front: member-a's MemberCluster does not list team-z.
+    await until('refused up front', async () => (await onA()).state === 'ApplyFailed');
+    expect((await onA()).message).toBe(`Secret team-z/token: member-a lets Herald write Secrets only in herald-system, team-a (MemberCluster spec.secretNamespaces); ${rejoin}`);
+    // Listed by hand, without the Role join would have created: the member's 403, said as clearly.
+    await rawRequest(hub, 'PATCH', '/apis/herald.dev/v1alpha1/memberclusters/member-a', { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { secretNamespaces: ['herald-system', 'team-a', 'team-z'] } }) });
+    await until('the 403 reported', async () => (await onA()).message?.includes('(403)') === true);
+    expect(await onA()).toMatchObject({ state: 'ApplyFailed', message: `Secret team-z/token: member-a forbids herald-propagator to write Secrets in team-z (403); ${rejoin}` });
+    expect(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/configs/team-z-slack')).toBeUndefined();
+    const { code, out } = await heraldctl('join', 'member-a', ...kubeconfigs('member-a'), '--label', 'env=prod', '--label', 'region=eu', '--secret-namespace', 'team-a', '--secret-namespace', 'team-z');
+    expect(code, out).toBe(0);
+    await until('Applied after the re-run join', async () => (await onA()).state === 'Applied');
+    const copy = (await getJson(set.kubeConfig('member-a'), '/api/v1/namespaces/team-z/secrets/token')) as { metadata: { annotations?: Record<string, string> } };
+    expect(copy.metadata.annotations?.['herald.dev/copied-from']).toBe('team-z/token');
+    expect(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/configs/team-z-slack')).toBeDefined();
+  });
+
+  it('moves the kubeconfig Secret of a member registered the old way', async () => {
+    const kubeconfig = readFileSync(set.get('member-b').kubeconfigPath, 'utf8');
+    await apply(hub, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'member-b-kubeconfig', namespace: 'herald-system' }, stringData: { kubeconfig } } as never);
+    await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'MemberCluster', metadata: { name: 'member-b' }, spec: { kubeconfigSecretRef: { name: 'member-b-kubeconfig', key: 'kubeconfig' } } } as never);
+    const { code, out } = await heraldctl('join', 'member-b', ...kubeconfigs('member-b'));
+    expect(code, out).toBe(0);
+    expect(out).toContain('host: kubeconfig Secret moved from herald-system/member-b-kubeconfig to herald-clusters/member-b-kubeconfig');
+    expect(await getJson(hub, '/api/v1/namespaces/herald-system/secrets/member-b-kubeconfig')).toBeUndefined();
+    expect(await getJson(hub, '/api/v1/namespaces/herald-clusters/secrets/member-b-kubeconfig')).toBeDefined();
+    expect(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-b')).toMatchObject({ spec: { kubeconfigSecretRef: { namespace: 'herald-clusters', name: 'member-b-kubeconfig' }, secretNamespaces: ['herald-system'] } });
+    // The host reaches it with the moved Secret.
+    await until('member-b Ready', async () => JSON.stringify(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-b')).includes('"Reachable"'));
+  });
 });
 
 describe('heraldctl unjoin', () => {
   it('removes the member from the host, and Herald’s copies and agent from the member', async () => {
     await agent?.stop();
     agent = undefined;
+    // A Secret someone labelled managed-by=herald by hand is not Herald's to delete.
+    await apply(set.kubeConfig('member-a'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hand-labelled', namespace: 'team-a', labels: { 'app.kubernetes.io/managed-by': 'herald' } }, stringData: { x: 'mine' } } as never);
     const { code, out } = await heraldctl('unjoin', 'member-a', ...kubeconfigs('member-a'));
     expect(out).toContain('member-a unjoined');
     expect(code).toBe(0);
     expect(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a')).toBeUndefined();
-    expect(await getJson(hub, '/api/v1/namespaces/herald-system/secrets/member-a-kubeconfig')).toBeUndefined();
+    expect(await getJson(hub, '/api/v1/namespaces/herald-clusters/secrets/member-a-kubeconfig')).toBeUndefined();
     const a = set.kubeConfig('member-a');
     expect(await getJson(a, '/apis/herald.dev/v1alpha1/receivers/sink')).toBeUndefined();
     expect(await getJson(a, '/apis/rbac.authorization.k8s.io/v1/clusterroles/herald-agent')).toBeUndefined();
     expect(await getJson(a, '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/roles/herald-agent-secrets')).toBeUndefined();
+    for (const ns of ['team-a', 'team-z']) {
+      expect(await getJson(a, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/herald-propagator-secrets`)).toBeUndefined();
+      expect(await getJson(a, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/herald-propagator-secrets`)).toBeUndefined();
+    }
+    expect(await getJson(a, '/api/v1/namespaces/team-z/secrets/token')).toBeUndefined();
+    expect(await getJson(a, '/api/v1/namespaces/team-a/secrets/hand-labelled')).toBeDefined();
     // No namespace controller runs here, so the namespace stays Terminating rather than vanishing.
     const ns = (await getJson(a, '/api/v1/namespaces/herald-system')) as { metadata: { deletionTimestamp?: string } };
     expect(ns.metadata.deletionTimestamp).toMatch(/^\d{4}-/);

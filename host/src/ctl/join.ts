@@ -2,14 +2,17 @@
  * `heraldctl join`: installs the agent on a member and registers the member with the host.
  * Re-running it is safe (everything is server-side applied). The host reaches the member as the
  * herald-propagator ServiceAccount with a token from the TokenRequest API (or, if asked, with the
- * admin's kubeconfig as given); the token is tried before it is stored.
+ * admin's kubeconfig as given); the token is tried before it is stored. The kubeconfig Secret lives
+ * in a namespace of its own on the host (herald-clusters), one no Herald object may reference.
  */
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '@herald/shared';
-import { applyObject, rawRequest } from '@herald/shared/k8s';
+import { GROUP, VERSION, type MemberCluster } from '@herald/shared';
+import { DEFAULT_SECRET_NAMESPACE } from '@herald/shared/credential';
+import { applyObject, KubeError, rawRequest } from '@herald/shared/k8s';
+import { CLUSTERS_NAMESPACE } from '../propagation/secret-policy.js';
 import { tokenKubeconfig, type ClusterEndpoint } from './kubeconfig.js';
-import { memberManifests, type AgentInstall, type Manifest } from './manifests.js';
+import { memberManifests, secretNamespacesOf, type AgentInstall, type Manifest } from './manifests.js';
 import { NAMESPACE, PROPAGATOR } from './rbac.js';
 
 export const FIELD_MANAGER = 'heraldctl';
@@ -73,13 +76,25 @@ async function propagatorKubeconfig(o: JoinOptions): Promise<{ kubeconfig: strin
   return { kubeconfig, expires: answer.status.expirationTimestamp };
 }
 
+/** Where the MemberCluster's kubeconfig Secret is now (`namespace/name`), if it is registered. */
+async function registeredKubeconfig(o: JoinOptions): Promise<string | undefined> {
+  const text = await rawRequest(o.host, 'GET', `/apis/${GROUP}/${VERSION}/memberclusters/${o.name}`).catch((err: unknown) => {
+    if (err instanceof KubeError && err.status === 404) return undefined;
+    throw err;
+  });
+  const ref = text === undefined ? undefined : (JSON.parse(text) as MemberCluster).spec.kubeconfigSecretRef;
+  return ref ? `${ref.namespace || DEFAULT_SECRET_NAMESPACE}/${ref.name}` : undefined;
+}
+
 async function registerOnHost(o: JoinOptions, creds: { kubeconfig: string; expires?: string }): Promise<void> {
   const secretName = `${o.name}-kubeconfig`;
-  await applyObject(o.host, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }, { fieldManager: FIELD_MANAGER });
+  const before = await registeredKubeconfig(o);
+  // herald-system: the host's Lease, and the Secrets Herald objects reference by default.
+  for (const ns of [NAMESPACE, CLUSTERS_NAMESPACE]) await applyObject(o.host, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: FIELD_MANAGER });
   const secret = {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: secretName, namespace: NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'herald', 'herald.dev/member': o.name }, annotations: creds.expires ? { 'herald.dev/token-expires': creds.expires } : {} },
+    metadata: { name: secretName, namespace: CLUSTERS_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'herald', 'herald.dev/member': o.name }, annotations: creds.expires ? { 'herald.dev/token-expires': creds.expires } : {} },
     type: 'Opaque',
     data: { kubeconfig: Buffer.from(creds.kubeconfig).toString('base64') },
   };
@@ -88,10 +103,22 @@ async function registerOnHost(o: JoinOptions, creds: { kubeconfig: string; expir
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'MemberCluster',
     metadata: { name: o.name, labels: o.labels },
-    spec: { kubeconfigSecretRef: { namespace: NAMESPACE, name: secretName, key: 'kubeconfig' } },
+    spec: {
+      kubeconfigSecretRef: { namespace: CLUSTERS_NAMESPACE, name: secretName, key: 'kubeconfig' },
+      // Where the propagator has a Role for Secrets: the host writes referenced Secrets only there.
+      secretNamespaces: secretNamespacesOf(o.secretNamespaces),
+    },
   };
   await applyObject(o.host, mc, { fieldManager: FIELD_MANAGER, plurals: { MemberCluster: 'memberclusters' } });
-  o.say(`host: Secret ${NAMESPACE}/${secretName} and MemberCluster ${o.name} applied${creds.expires ? ` (token expires ${creds.expires}; re-run join to renew it)` : ''}`);
+  o.say(`host: Secret ${CLUSTERS_NAMESPACE}/${secretName} and MemberCluster ${o.name} applied${creds.expires ? ` (token expires ${creds.expires}; re-run join to renew it)` : ''}`);
+  // Registered the old way (beside the Secrets Herald objects may reference): the old copy goes.
+  if (before !== undefined && before !== `${CLUSTERS_NAMESPACE}/${secretName}`) {
+    const [ns, name] = before.split('/') as [string, string];
+    await rawRequest(o.host, 'DELETE', `/api/v1/namespaces/${ns}/secrets/${name}`).catch((err: unknown) => {
+      if (!(err instanceof KubeError && err.status === 404)) throw err;
+    });
+    o.say(`host: kubeconfig Secret moved from ${before} to ${CLUSTERS_NAMESPACE}/${secretName} (no Herald object may reference it there); ${before} deleted`);
+  }
 }
 
 export async function join(o: JoinOptions): Promise<void> {

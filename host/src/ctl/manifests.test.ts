@@ -22,14 +22,30 @@ describe('memberManifests', () => {
       'ClusterRoleBinding/herald-propagator',
       'Role/herald-system/herald-agent-secrets',
       'RoleBinding/herald-system/herald-agent-secrets',
+      'Role/herald-system/herald-propagator-secrets',
+      'RoleBinding/herald-system/herald-propagator-secrets',
       'Namespace/team-a',
       'Role/team-a/herald-agent-secrets',
       'RoleBinding/team-a/herald-agent-secrets',
+      'Role/team-a/herald-propagator-secrets',
+      'RoleBinding/team-a/herald-propagator-secrets',
       'PersistentVolumeClaim/herald-system/herald-agent-data',
       'Deployment/herald-system/herald-agent',
       'Service/herald-system/herald-agent',
     ]);
     expect(ms.find((m) => m.kind === 'PersistentVolumeClaim')).toMatchObject({ spec: { storageClassName: 'fast', resources: { requests: { storage: '2Gi' } } } });
+  });
+  it('gives the propagator Secrets only through a Role per namespace, and no rights on namespaces', () => {
+    const ms = memberManifests({ ...base, storage: { kind: 'emptyDir' } });
+    const rules = (kind: string, name: string, namespace?: string) =>
+      (ms.find((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === namespace) as unknown as { rules: { resources: string[] }[] }).rules;
+    const clusterWide = rules('ClusterRole', 'herald-propagator').flatMap((r) => r.resources);
+    expect(clusterWide).not.toContain('secrets');
+    expect(clusterWide).not.toContain('namespaces');
+    expect(clusterWide).toContain('leases');
+    for (const ns of ['herald-system', 'team-a']) expect(rules('Role', 'herald-propagator-secrets', ns)).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] }]);
+    const binding = ms.find((m) => m.kind === 'RoleBinding' && m.metadata.name === 'herald-propagator-secrets' && m.metadata.namespace === 'team-a');
+    expect(binding).toMatchObject({ subjects: [{ kind: 'ServiceAccount', name: 'herald-propagator', namespace: 'herald-system' }] });
   });
   it('runs one agent with the memory flags, probes and a non-root, read-only container', () => {
     const deployment = memberManifests({ ...base, storage: { kind: 'emptyDir' } }).find((m) => m.kind === 'Deployment') as unknown as {

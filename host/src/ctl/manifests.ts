@@ -4,7 +4,7 @@
  * Deployment and Service, and the propagator the host uses to reach the member.
  */
 import { KINDS, PROPAGATED_KINDS, crdFor } from '@herald/shared';
-import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentLeaseRules, agentSecretRules, propagatorRules, type PolicyRule } from './rbac.js';
+import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentLeaseRules, agentSecretRules, propagatorRules, propagatorSecretRules, type PolicyRule } from './rbac.js';
 
 export interface Manifest {
   apiVersion: string;
@@ -17,7 +17,10 @@ export interface AgentInstall {
   /** The member's name: the agent stamps it (the host also injects it into Settings). */
   cluster: string;
   image: string;
-  /** Namespaces whose Secrets the agent may read; herald-system is always one. */
+  /**
+   * Namespaces whose Secrets the agent may read and the propagator may write (the host's copies
+   * of the Secrets Herald objects reference); herald-system is always one.
+   */
   secretNamespaces: readonly string[];
   /** A PersistentVolumeClaim keeps accepted alerts across pod moves; emptyDir only across restarts. */
   storage: { kind: 'pvc'; size: string; storageClass?: string } | { kind: 'emptyDir' };
@@ -65,11 +68,20 @@ function rbac(): Manifest[] {
   ];
 }
 
-/** A Role and RoleBinding per namespace whose Secrets the agent reads. */
+/** The namespaces whose Secrets the agent reads and the propagator writes: herald-system and each given one. */
+export function secretNamespacesOf(namespaces: readonly string[]): string[] {
+  return [...new Set([NAMESPACE, ...namespaces])];
+}
+
+/**
+ * Per namespace whose Secrets the agent reads, and the propagator writes: a Role and RoleBinding
+ * for each (join creates the namespace, so the propagator needs no rights on namespaces).
+ */
 function secretAccess(namespaces: readonly string[]): Manifest[] {
-  return [...new Set([NAMESPACE, ...namespaces])].flatMap((ns) => [
+  return secretNamespacesOf(namespaces).flatMap((ns) => [
     ...(ns === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }]),
     ...granted(AGENT, { kind: 'Role', name: `${AGENT}-secrets`, namespace: ns, rules: agentSecretRules() }),
+    ...granted(PROPAGATOR, { kind: 'Role', name: `${PROPAGATOR}-secrets`, namespace: ns, rules: propagatorSecretRules() }),
   ]);
 }
 

@@ -2,7 +2,8 @@
  * The least privilege each side needs on a member (pure). The agent reads the Herald kinds and
  * writes only their status; it reads Secrets only in the namespaces it is told to (where its
  * Configs' credentials live), watches Events, and renews its own Lease. The host's propagator
- * writes the Herald kinds and the Secrets they reference, and reads the agent's Lease.
+ * writes the Herald kinds, reads the agent's Lease, and writes Secrets only through a Role in each
+ * namespace the member lets Herald write them to; it has no rights on namespaces (join creates them).
  */
 import { GROUP, PROPAGATED_KINDS, KINDS } from '@herald/shared';
 
@@ -49,13 +50,18 @@ export function agentLeaseRules(): PolicyRule[] {
   ];
 }
 
-/** Cluster-wide rules of the host's propagator on the member. */
+/** Cluster-wide rules of the host's propagator on the member: the Herald kinds and the agent's Lease. */
 export function propagatorRules(): PolicyRule[] {
   return [
     { apiGroups: [GROUP], resources: heraldPlurals(), verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-    // Referenced Secrets travel with the objects, into the namespaces they name.
-    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] },
-    { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'create', 'patch'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get'], resourceNames: [AGENT] },
   ];
+}
+
+/**
+ * Rules of the propagator's Role in each namespace the member lets Herald write Secrets to: the
+ * referenced Secrets travel there with the objects (list finds Herald's copies to prune).
+ */
+export function propagatorSecretRules(): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] }];
 }

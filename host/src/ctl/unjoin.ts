@@ -7,6 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { GROUP, KINDS, PROPAGATED_KINDS, VERSION, type MemberCluster } from '@herald/shared';
 import { KubeError, rawRequest } from '@herald/shared/k8s';
+import { CLUSTERS_NAMESPACE, isHeraldsSecret } from '../propagation/secret-policy.js';
 import { memberManifests, PART_OF } from './manifests.js';
 import { NAMESPACE } from './rbac.js';
 
@@ -34,9 +35,11 @@ async function del(kc: KubeConfig, path: string): Promise<boolean> {
   }
 }
 
-async function listPaths(kc: KubeConfig, listPath: string, itemPath: (o: { metadata: { name: string; namespace?: string } }) => string): Promise<string[]> {
-  const { items } = JSON.parse(await rawRequest(kc, 'GET', listPath, { timeoutMs: 10_000 })) as { items: { metadata: { name: string; namespace?: string } }[] };
-  return items.map(itemPath);
+type Listed = { metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
+
+async function listPaths(kc: KubeConfig, listPath: string, itemPath: (o: Listed) => string, keep: (o: Listed) => boolean = () => true): Promise<string[]> {
+  const { items } = JSON.parse(await rawRequest(kc, 'GET', listPath, { timeoutMs: 10_000 })) as { items: Listed[] };
+  return items.filter(keep).map(itemPath);
 }
 
 async function removeFromHost(o: UnjoinOptions): Promise<void> {
@@ -47,19 +50,27 @@ async function removeFromHost(o: UnjoinOptions): Promise<void> {
   });
   await del(o.host, mcPath);
   const ref = mc?.spec.kubeconfigSecretRef;
-  const secret = ref ? `${ref.namespace || NAMESPACE}/${ref.name}` : `${NAMESPACE}/${o.name}-kubeconfig`;
+  const secret = ref ? `${ref.namespace || NAMESPACE}/${ref.name}` : `${CLUSTERS_NAMESPACE}/${o.name}-kubeconfig`;
   const [ns, name] = secret.split('/') as [string, string];
   await del(o.host, `/api/v1/namespaces/${ns}/secrets/${name}`);
   o.say(`host: MemberCluster ${o.name} and Secret ${secret} removed`);
 }
 
-/** Deletes Herald's propagated copies (managed-by=herald) and the agent install. */
+/**
+ * Deletes Herald's propagated copies (managed-by=herald; a Secret only with Herald's marks, so a
+ * Secret labelled by hand stays) and the agent install, the propagator's Roles with it.
+ */
 async function removeFromMember(o: UnjoinOptions, kc: KubeConfig): Promise<void> {
   const plural = (k: string): string => KINDS.find((d) => d.kind === k)?.plural ?? `${k.toLowerCase()}s`;
   const copies = (
     await Promise.all([
       ...PROPAGATED_KINDS.map((k) => listPaths(kc, `/apis/${GROUP}/${VERSION}/${plural(k)}?labelSelector=${MANAGED}`, (x) => `/apis/${GROUP}/${VERSION}/${plural(k)}/${x.metadata.name}`)),
-      listPaths(kc, `/api/v1/secrets?labelSelector=${MANAGED}`, (x) => `/api/v1/namespaces/${x.metadata.namespace ?? ''}/secrets/${x.metadata.name}`),
+      listPaths(
+        kc,
+        `/api/v1/secrets?labelSelector=${MANAGED}`,
+        (x) => `/api/v1/namespaces/${x.metadata.namespace ?? ''}/secrets/${x.metadata.name}`,
+        (x) => isHeraldsSecret({ namespace: x.metadata.namespace ?? '', name: x.metadata.name }, x.metadata),
+      ),
     ])
   ).flat();
   for (const path of copies) await del(kc, path);

@@ -5,6 +5,10 @@
  * apply it, prune the copies Herald no longer wants there, and record the outcome. A failing
  * member is retried with exponential backoff; a healthy one is re-synced periodically, which also
  * restores copies edited or deleted by hand.
+ *
+ * Referenced Secrets are read only where secret-policy.ts allows. On a member a Secret is written
+ * only if it is absent (created, so one appearing meanwhile is a conflict, not an overwrite) or
+ * Herald's own, and an object goes out only once the Secrets it references are there.
  */
 import {
   CustomObjectsApi,
@@ -25,10 +29,12 @@ import {
   type PropagatedStatus,
   type PropagationPolicy,
 } from '@herald/shared';
-import { secretRefsOf } from '@herald/shared/credential';
+import { DEFAULT_SECRET_NAMESPACE, secretRefsOf } from '@herald/shared/credential';
 import { applyObject, KubeError, pathOf, rawRequest } from '@herald/shared/k8s';
 import { desiredFor, MANAGED_BY, MANAGED_BY_LABEL, type HostObject, type HostSecret, type Member, type MemberObject, type RenderOutcome } from './render.js';
-import { planFor, type Found } from './diff.js';
+import { badSecretNamespaces, DEFAULT_MEMBER_SECRET_NAMESPACES, kubeconfigSecrets, readableRefs, type SecretRules } from './secret-policy.js';
+import { heraldsSecrets, readHostSecret, removeSecret, secretRefOfPath, writeSecret, type SecretFailure } from './secret-copies.js';
+import { failureKey, heldBack, planFor, type Found } from './diff.js';
 import { createHostMetrics } from './metrics.js';
 import { nextMemberStatus, propagatedStatus, sameStatus, type MemberHealth } from './status.js';
 import { AGENT_LEASE_PATH, agentHealth, type AgentLease } from './agent-health.js';
@@ -70,6 +76,11 @@ const APPLY_CONCURRENCY = 2;
 export interface ControllerOptions {
   kc: KubeConfig;
   log: (entry: Record<string, unknown>) => void;
+  /**
+   * Host namespaces referenced Secrets may be read from (herald-host --secret-namespace); default
+   * herald-system. herald-clusters, where the kubeconfigs are, is refused.
+   */
+  secretNamespaces?: readonly string[];
   /** How often a healthy member is re-synced (drift is repaired then, at the latest); default 30 s. */
   resyncMs?: number;
   /** Longest wait between retries of a failing member; default 60 s. */
@@ -114,8 +125,12 @@ export class PropagationController {
   private readonly custom: CustomObjectsApi;
   private stopped = false;
   private readonly deletion: Deletion;
+  private readonly secretNamespaces: readonly string[];
 
   constructor(private readonly opts: ControllerOptions) {
+    this.secretNamespaces = [...new Set(opts.secretNamespaces ?? [DEFAULT_SECRET_NAMESPACE])];
+    const bad = badSecretNamespaces(this.secretNamespaces);
+    if (bad) throw new Error(bad);
     this.custom = opts.kc.makeApiClient(CustomObjectsApi);
     this.deletion = new Deletion({ kc: opts.kc, log: opts.log, now: () => this.now().getTime() });
   }
@@ -246,27 +261,28 @@ export class PropagationController {
       name: m.metadata.name,
       labels: m.metadata.labels ?? {},
       identityLabels: m.spec.identityLabels ?? {},
+      secretNamespaces: m.spec.secretNamespaces ?? DEFAULT_MEMBER_SECRET_NAMESPACES,
     }));
   }
 
-  /** The Secrets the host objects reference, read from the host. */
-  private async hostSecrets(objects: HostObject[]): Promise<HostSecret[]> {
-    const refs = secretRefsOf(objects.map((o) => o.spec));
-    const found = await Promise.all(
-      refs.map((r) =>
-        rawRequest(this.opts.kc, 'GET', `/api/v1/namespaces/${r.namespace}/secrets/${r.name}`).then(
-          (text) => JSON.parse(text) as HostSecret,
-          () => undefined,
-        ),
-      ),
-    );
+  private secretRules(): SecretRules {
+    return { allowed: this.secretNamespaces, kubeconfigs: kubeconfigSecrets(this.list<MemberCluster>('MemberCluster')) };
+  }
+
+  /**
+   * The Secrets the host objects (and the policies' overrides) reference, read from the host: only
+   * those the rules let it read, so a refused Secret is never even fetched.
+   */
+  private async hostSecrets(objects: HostObject[], policies: PropagationPolicy[], rules: SecretRules): Promise<HostSecret[]> {
+    const refs = readableRefs(secretRefsOf([...objects.map((o) => o.spec), ...policies.map((p) => p.spec.overrides ?? [])]), rules);
+    const found = await Promise.all(refs.map((r) => readHostSecret(this.opts.kc, r).catch(() => undefined)));
     return found.filter((s): s is HostSecret => s !== undefined);
   }
 
   private async memberKubeConfig(mc: MemberCluster): Promise<KubeConfig> {
     const ref = mc.spec.kubeconfigSecretRef;
     if (!ref) throw new Error('spec.kubeconfigSecretRef is not set');
-    const ns = ref.namespace || 'herald-system';
+    const ns = ref.namespace || DEFAULT_SECRET_NAMESPACE;
     const secret = JSON.parse(await rawRequest(this.opts.kc, 'GET', `/api/v1/namespaces/${ns}/secrets/${ref.name}`).catch(() => {
       throw new Error(`kubeconfig Secret ${ns}/${ref.name} not found on the host`);
     })) as { data?: Record<string, string> };
@@ -307,7 +323,9 @@ export class PropagationController {
     const objects = this.liveObjects(all);
     const members = this.membersInfo();
     const me = members.find((m) => m.name === name) as Member;
-    const desired = desiredFor({ member: me, members, objects, policies: this.list<PropagationPolicy>('PropagationPolicy'), secrets: await this.hostSecrets(objects) });
+    const policies = this.list<PropagationPolicy>('PropagationPolicy');
+    const rules = this.secretRules();
+    const desired = desiredFor({ member: me, members, objects, policies, rules, secrets: await this.hostSecrets(objects, policies, rules) });
     let kc: KubeConfig;
     let version: string;
     let lease: AgentLease | undefined;
@@ -333,7 +351,7 @@ export class PropagationController {
     // which is how drift is found; a pass started by a host change trusts what it applied last, so
     // a burst of 1,000 changes does not list 1,000 copies from every member on every pass.
     const full = loop.listedAt === undefined || loop.failures > 0 || startedAt - loop.listedAt >= (this.opts.resyncMs ?? 30_000);
-    const { failures, deliveries, stillThere } = await this.sync(name, kc, desired.objects, { orphans: orphanPaths(all), list: full });
+    const { failures, deliveries, stillThere } = await this.sync(me, kc, desired, { orphans: orphanPaths(all), list: full });
     if (full) loop.listedAt = startedAt;
     this.deletion.memberSynced({ name, reachable: true, syncedAt: startedAt, remaining: remainingOn(all, stillThere) });
     this.record(name, desired.outcomes, (r) => {
@@ -351,70 +369,78 @@ export class PropagationController {
 
   /**
    * Brings the member to the desired set: lists Herald's copies there, applies only what is
-   * missing or differs, deletes what is no longer wanted, and reports drift. Returns the apply
-   * failures by `Kind/name`.
+   * missing or differs (the Secrets first: an object goes out only once the Secrets it references
+   * are there), deletes what is no longer wanted, and reports drift. Returns the failures by
+   * `Kind/name` (a Secret's on every object referencing it).
    */
   private async sync(
-    member: string,
+    member: Member,
     kc: KubeConfig,
-    objects: MemberObject[],
+    desiredState: { objects: MemberObject[]; outcomes: RenderOutcome[] },
     opts: { orphans: ReadonlySet<string>; list: boolean },
   ): Promise<{ failures: Map<string, string>; deliveries: Map<string, DeliveryHealth>; stillThere: Set<string> }> {
-    const desired = objects.map((object) => ({ path: pathOf(object, PLURALS), object }));
-    const applied = this.applied.get(member) ?? new Map<string, string>();
-    this.applied.set(member, applied);
-    const found = opts.list ? await this.managedCopies(kc) : [...applied].map(([path, json]) => ({ path, object: JSON.parse(json) as Found['object'] }));
-    if (opts.list) this.deliveries.set(member, reportedDeliveries(found));
+    const desired = desiredState.objects.map((object) => ({ path: pathOf(object, PLURALS), object }));
+    const applied = this.applied.get(member.name) ?? new Map<string, string>();
+    this.applied.set(member.name, applied);
+    const found = opts.list ? await this.managedCopies(kc, member.secretNamespaces) : [...applied].map(([path, json]) => ({ path, object: JSON.parse(json) as Found['object'] }));
+    if (opts.list) this.deliveries.set(member.name, reportedDeliveries(found));
     const plan = planFor({ desired, found, applied });
-    const failures = new Map<string, string>();
-    const namespaces = new Set(plan.apply.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
-    for (const ns of namespaces) await applyObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: FIELD_MANAGER });
-    await eachLimited(plan.apply, APPLY_CONCURRENCY, (o) =>
+    // What Herald knows to be its own there: listed with its marks, or written by this controller.
+    const own = new Set(found.map((f) => f.path));
+    const secretFailures = new Map<string, SecretFailure>();
+    const target = { kc, member: member.name, fieldManager: FIELD_MANAGER };
+    await eachLimited(plan.apply.filter((o) => o.kind === 'Secret'), APPLY_CONCURRENCY, async (o) => {
+      const failure = await writeSecret(target, o, own.has(pathOf(o)));
+      if (failure) secretFailures.set(`${o.metadata.namespace ?? ''}/${o.metadata.name}`, failure);
+    });
+    const { failures, unwanted } = heldBack(desiredState.outcomes, secretFailures);
+    await eachLimited(plan.apply.filter((o) => o.kind !== 'Secret' && !failures.has(failureKey(o))), APPLY_CONCURRENCY, (o) =>
       applyObject(kc, o, { fieldManager: FIELD_MANAGER, plurals: PLURALS }).catch((err: unknown) => {
-        failures.set(`${o.kind}/${o.metadata.name}`, err instanceof KubeError ? err.message : String(err));
+        failures.set(failureKey(o), err instanceof KubeError ? err.message : String(err));
       }),
     );
-    const stillThere = await this.removeOrRelease(kc, plan.remove, opts.orphans);
-    for (const d of plan.drift) await this.reportDrift(member, d.object, d.how);
-    for (const { path, object } of desired) {
-      if (!failures.has(`${object.kind}/${object.metadata.name}`)) applied.set(path, JSON.stringify(object));
-    }
-    for (const path of plan.remove) applied.delete(path);
-    return { failures, deliveries: this.deliveries.get(member) ?? new Map<string, DeliveryHealth>(), stillThere };
+    const remove = [...plan.remove, ...unwanted.map((o) => pathOf(o, PLURALS)).filter((p) => own.has(p))];
+    const stillThere = await this.removeOrRelease(kc, remove, opts.orphans);
+    for (const d of plan.drift) if (!failures.has(failureKey(d.object))) await this.reportDrift(member.name, d.object, d.how);
+    for (const { path, object } of desired) if (!failures.has(failureKey(object))) applied.set(path, JSON.stringify(object));
+    for (const path of remove) applied.delete(path);
+    return { failures, deliveries: this.deliveries.get(member.name) ?? new Map<string, DeliveryHealth>(), stillThere };
   }
 
   /**
    * Deletes the copies Herald no longer wants, except those an orphaning deletion keeps: these
-   * lose Herald's label instead, so nothing prunes them later. Returns the paths that failed.
+   * lose Herald's label instead, so nothing prunes them later. A Secret is touched only while it
+   * is Herald's (secret-copies.ts). Returns the paths that failed.
    */
   private async removeOrRelease(kc: KubeConfig, paths: readonly string[], orphans: ReadonlySet<string>): Promise<Set<string>> {
     const failed = new Set<string>();
     const release = JSON.stringify({ metadata: { labels: { [MANAGED_BY_LABEL]: null } } });
-    await eachLimited(paths, 8, (path) =>
-      (orphans.has(path) ? rawRequest(kc, 'PATCH', path, { contentType: 'application/merge-patch+json', body: release }) : rawRequest(kc, 'DELETE', path)).then(
-        () => undefined,
-        (err: unknown) => {
-          if (!(err instanceof KubeError && err.status === 404)) failed.add(path);
-        },
-      ),
-    );
+    await eachLimited(paths, 8, async (path) => {
+      const secret = secretRefOfPath(path);
+      const removal = secret
+        ? removeSecret(kc, path, secret, orphans.has(path))
+        : orphans.has(path)
+          ? rawRequest(kc, 'PATCH', path, { contentType: 'application/merge-patch+json', body: release })
+          : rawRequest(kc, 'DELETE', path);
+      await removal.catch((err: unknown) => {
+        if (!(err instanceof KubeError && err.status === 404)) failed.add(path);
+      });
+    });
     return failed;
   }
 
-  /** Every copy on the member that carries Herald's managed-by label, by path (with its status). */
-  private async managedCopies(kc: KubeConfig): Promise<Found[]> {
+  /**
+   * Every copy on the member that is Herald's, by path (with its status): the Herald kinds with its
+   * label, and the Secrets with its marks in the namespaces Herald may write there.
+   */
+  private async managedCopies(kc: KubeConfig, secretNamespaces: readonly string[]): Promise<Found[]> {
     const selector = `labelSelector=${encodeURIComponent(`${MANAGED_BY_LABEL}=${MANAGED_BY}`)}`;
-    const lists = [
-      ...PROPAGATED_KINDS.map((k) => ({ kind: k, apiVersion: `${GROUP}/${VERSION}`, path: `/apis/${GROUP}/${VERSION}/${PLURALS[k]}?${selector}` })),
-      { kind: 'Secret', apiVersion: 'v1', path: `/api/v1/secrets?${selector}` },
-    ];
-    const lists2 = await Promise.all(
-      lists.map(async (l) => {
-        const items = (JSON.parse(await rawRequest(kc, 'GET', l.path)) as { items: (Found['object'] & { metadata: { name: string; namespace?: string } })[] }).items;
-        return items.map((item) => ({ path: pathOf({ apiVersion: l.apiVersion, kind: l.kind, metadata: item.metadata }, PLURALS), object: item }));
-      }),
-    );
-    return lists2.flat();
+    const kinds = PROPAGATED_KINDS.map(async (k) => {
+      const path = `/apis/${GROUP}/${VERSION}/${PLURALS[k]}?${selector}`;
+      const items = (JSON.parse(await rawRequest(kc, 'GET', path)) as { items: (Found['object'] & { metadata: { name: string } })[] }).items;
+      return items.map((item) => ({ path: pathOf({ apiVersion: `${GROUP}/${VERSION}`, kind: k, metadata: item.metadata }, PLURALS), object: item }));
+    });
+    return (await Promise.all([...kinds, heraldsSecrets(kc, secretNamespaces)])).flat();
   }
 
   /** Drift is repaired by the apply; it is also reported: an Event on the host object and a counter. */

@@ -5,7 +5,7 @@
  * or deleted the copy on the member — and is reported as well as repaired.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { MemberObject } from './render.js';
+import type { MemberObject, RenderOutcome } from './render.js';
 
 export interface Found {
   path: string;
@@ -47,3 +47,28 @@ export function planFor(args: {
   plan.remove = args.found.map((f) => f.path).filter((p) => !wanted.has(p));
   return plan;
 }
+
+/**
+ * The objects whose Secrets could not be written on the member: each is held back (not applied),
+ * its status naming the Secrets; one whose Secret is someone else's is not wanted there at all (it
+ * would read that Secret), so a copy of it already there is removed. Failures are by `Kind/name`,
+ * a Secret's by `Secret/namespace/name`.
+ */
+export function heldBack(
+  outcomes: readonly Pick<RenderOutcome, 'kind' | 'name' | 'object' | 'secrets'>[],
+  secretFailures: ReadonlyMap<string, { message: string; foreign: boolean }>,
+): { failures: Map<string, string>; unwanted: MemberObject[] } {
+  const failures = new Map<string, string>();
+  const unwanted: MemberObject[] = [];
+  for (const [key, f] of secretFailures) failures.set(`Secret/${key}`, f.message);
+  for (const r of outcomes) {
+    const failed = r.secrets.flatMap((k) => secretFailures.get(k) ?? []);
+    if (failed.length === 0 || !r.object) continue;
+    failures.set(`${r.kind}/${r.name}`, failed.map((f) => f.message).join('; '));
+    if (failed.some((f) => f.foreign)) unwanted.push(r.object);
+  }
+  return { failures, unwanted };
+}
+
+/** The key a copy's failure has in `heldBack`'s failures. */
+export const failureKey = (o: MemberObject): string => (o.kind === 'Secret' ? `Secret/${o.metadata.namespace ?? ''}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`);

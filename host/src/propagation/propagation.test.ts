@@ -3,6 +3,7 @@ import type { PropagationPolicy } from '@herald/shared';
 import { applyOverrides } from './overrides.js';
 import { placementFor } from './placement.js';
 import { desiredFor, MANAGED_BY_LABEL, type HostObject, type HostSecret } from './render.js';
+import type { SecretRules } from './secret-policy.js';
 
 const members: { name: string; labels: Record<string, string> }[] = [
   { name: 'member-a', labels: { env: 'prod', region: 'eu' } },
@@ -62,8 +63,9 @@ describe('desiredFor', () => {
     { metadata: { name: 'smtp', namespace: 'herald-system' }, data: { password: 'cHc=' } },
     { metadata: { name: 'unrelated', namespace: 'herald-system' }, data: { x: 'eA==' } },
   ];
-  const member = { name: 'member-b', labels: { env: 'prod', region: 'us' }, identityLabels: { dc: 'dc2' } };
-  const d = desiredFor({ member, members, objects, policies: [slackTo], secrets });
+  const member = { name: 'member-b', labels: { env: 'prod', region: 'us' }, identityLabels: { dc: 'dc2' }, secretNamespaces: ['herald-system', 'team-a'] };
+  const rules: SecretRules = { allowed: ['herald-system', 'team-a', 'team-b'], kubeconfigs: new Map([['herald-system/member-a-kubeconfig', 'member-a']]) };
+  const d = desiredFor({ member, members, objects, policies: [slackTo], secrets, rules });
   const find = (kind: string, name: string) => d.objects.find((o) => o.kind === kind && o.metadata.name === name);
 
   it('applies the member’s overrides and marks every copy as Herald’s', () => {
@@ -75,20 +77,61 @@ describe('desiredFor', () => {
   });
   it('carries only the Secrets that placed objects reference', () => {
     expect(d.objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['smtp']);
+    expect(d.outcomes.find((o) => o.kind === 'Config')?.secrets).toEqual(['herald-system/smtp']);
+  });
+  it('marks a Secret copy as Herald’s: its label and the host Secret it copies', () => {
+    expect(find('Secret', 'smtp')?.metadata).toEqual({
+      name: 'smtp',
+      namespace: 'herald-system',
+      labels: { [MANAGED_BY_LABEL]: 'herald' },
+      annotations: { 'herald.dev/copied-from': 'herald-system/smtp' },
+    });
   });
   it('synthesizes Settings with the identity when the host has none', () => {
-    const none = desiredFor({ member, members, objects: [], policies: [], secrets: [] });
+    const none = desiredFor({ member, members, objects: [], policies: [], secrets: [], rules });
     expect(none.objects).toHaveLength(1);
     expect(none.objects[0]?.spec?.['cluster']).toEqual({ name: 'member-b', labels: { dc: 'dc2' } });
   });
   it('reports an override that fails instead of applying a half-patched object', () => {
     const bad = policy('bad', { resourceSelectors: [{ kind: 'Receiver', name: 'slack' }], overrides: [{ clusterNames: ['member-b'], patches: [{ op: 'remove', path: '/spec/webhook' }] }] });
-    const r = desiredFor({ member, members, objects, policies: [bad], secrets });
+    const r = desiredFor({ member, members, objects, policies: [bad], secrets, rules });
     expect(r.objects.some((o) => o.kind === 'Receiver')).toBe(false);
     expect(r.outcomes.find((o) => o.kind === 'Receiver')?.error?.state).toBe('ApplyOverridesFailed');
   });
   it('names a referenced Secret the host lacks', () => {
-    const r = desiredFor({ member, members, objects, policies: [], secrets: [] });
+    const r = desiredFor({ member, members, objects, policies: [], secrets: [], rules });
     expect(r.outcomes.find((o) => o.kind === 'Config')?.missingSecrets).toEqual(['herald-system/smtp']);
+  });
+
+  describe('refuses a Secret the rules do not allow: the referencing object is not placed, and says why', () => {
+    const ref = (namespace: string, name: string) => ({ valueFrom: { secretKeyRef: { namespace, name, key: 'k' } } });
+    const tenant = (spec: Record<string, unknown>): HostObject => ({ apiVersion: 'herald.dev/v1alpha1', kind: 'Config', metadata: { name: 'c', labels: { type: 'tenant', namespace: 'team-a' } }, spec });
+    const slackWith = (token: ReturnType<typeof ref>): HostObject => tenant({ slack: { slackTokenSecret: token } });
+    const hostSecrets: HostSecret[] = [
+      { metadata: { name: 'admin-token', namespace: 'kube-system' }, data: { k: 'eA==' } },
+      { metadata: { name: 'member-a-kubeconfig', namespace: 'herald-system' }, data: { k: 'eA==' } },
+      { metadata: { name: 'sa-token', namespace: 'herald-system' }, type: 'kubernetes.io/service-account-token' },
+      { metadata: { name: 'b', namespace: 'team-b' }, data: { k: 'eA==' } },
+      { metadata: { name: 'ok', namespace: 'team-a' }, data: { k: 'eA==' } },
+    ];
+    it.each<[string, HostObject, string]>([
+      ['outside the allowed namespaces', slackWith(ref('kube-system', 'admin-token')), 'Secret kube-system/admin-token is not in an allowed namespace (herald-host --secret-namespace: herald-system, team-a, team-b)'],
+      ['a MemberCluster’s kubeconfig, though in an allowed namespace', slackWith(ref('herald-system', 'member-a-kubeconfig')), "Secret herald-system/member-a-kubeconfig is the kubeconfig of MemberCluster member-a; Herald never propagates a member's credentials"],
+      ['a ServiceAccount token', slackWith(ref('herald-system', 'sa-token')), 'Secret herald-system/sa-token is of type kubernetes.io/service-account-token; Herald never propagates ServiceAccount tokens'],
+      ['in a namespace the member does not let Herald write', slackWith(ref('team-b', 'b')), 'Secret team-b/b: member-b lets Herald write Secrets only in herald-system, team-a (MemberCluster spec.secretNamespaces); re-run heraldctl join member-b … --secret-namespace team-b'],
+      ['not a Secret name', slackWith(ref('team-a', '../x')), 'Secret "team-a/../x" does not name a Secret (a DNS subdomain)'],
+    ])('%s', (_name, object, message) => {
+      const r = desiredFor({ member, members, objects: [object], policies: [], secrets: hostSecrets, rules });
+      expect(r.outcomes.find((o) => o.kind === 'Config')).toMatchObject({ error: { state: 'ApplyFailed', message } });
+      expect(r.objects.filter((o) => o.kind !== 'Settings')).toEqual([]);
+    });
+    it('names every refused Secret, and carries none of its Secrets, not even the allowed ones', () => {
+      const spec = { slack: { slackTokenSecret: ref('team-a', 'ok') }, email: { authPassword: ref('kube-system', 'admin-token'), authSecret: ref('herald-system', 'member-a-kubeconfig') } };
+      const r = desiredFor({ member, members, objects: [tenant(spec)], policies: [], secrets: hostSecrets, rules });
+      const message = r.outcomes.find((o) => o.kind === 'Config')?.error?.message ?? '';
+      expect(message).toContain('Secret kube-system/admin-token is not in an allowed namespace');
+      expect(message).toContain('Secret herald-system/member-a-kubeconfig is the kubeconfig of MemberCluster member-a');
+      expect(r.objects.map((o) => o.kind)).toEqual(['Settings']);
+    });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The desired state of one member (pure): every host object placed there, with its overrides,
  * the Secrets those objects reference (a Secret never travels on its own), and the member's own
- * identity in Settings.
+ * identity in Settings. An object referencing a Secret the rules refuse (secret-policy.ts) is not
+ * placed there at all: its outcome is ApplyFailed, naming the Secret and the rule.
  *
  * Identity is written after the overrides, a departure from "identity, then overrides": an
  * override must not be able to give a member another member's name (Notification Manager ks#3644).
@@ -10,9 +11,9 @@ import { API_VERSION, PROPAGATED_KINDS, type PropagatedKind, type PropagationPol
 import { secretRefsOf, DEFAULT_SECRET_NAMESPACE } from '@herald/shared/credential';
 import { applyOverrides } from './overrides.js';
 import { placementFor, type MemberInfo } from './placement.js';
+import { COPIED_FROM_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, keyOf, refusedByType, refusedForMember, refusedOnHost, type SecretRules } from './secret-policy.js';
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'herald';
+export { MANAGED_BY, MANAGED_BY_LABEL };
 export const GENERATION_ANNOTATION = 'herald.dev/source-generation';
 
 export interface HostObject {
@@ -22,6 +23,7 @@ export interface HostObject {
   spec: Record<string, unknown>;
 }
 
+/** A referenced Secret as the host read it (a ServiceAccount token: its type only, never its data). */
 export interface HostSecret {
   metadata: { name: string; namespace: string; labels?: Record<string, string> };
   type?: string;
@@ -31,6 +33,8 @@ export interface HostSecret {
 export interface Member extends MemberInfo {
   /** Labels stamped on this member's notifications (MemberCluster identityLabels). */
   identityLabels: Record<string, string>;
+  /** Where Herald may write Secrets on this member (MemberCluster spec.secretNamespaces). */
+  secretNamespaces: readonly string[];
 }
 
 export interface MemberObject {
@@ -49,9 +53,11 @@ export interface RenderOutcome {
   generation: number | undefined;
   /** Undefined when the object is not placed on this member. */
   object?: MemberObject;
-  error?: { state: 'ApplyOverridesFailed'; message: string };
+  error?: { state: 'ApplyOverridesFailed' | 'ApplyFailed'; message: string };
   /** Referenced Secrets the host does not have. */
   missingSecrets: string[];
+  /** The Secrets (`namespace/name`) that travel with the copy: it goes out only once they are there. */
+  secrets: string[];
 }
 
 export interface DesiredState {
@@ -69,7 +75,7 @@ function withIdentity(spec: Record<string, unknown>, member: Member): Record<str
 }
 
 function renderObject(o: HostObject, member: Member, patches: Parameters<typeof applyOverrides>[1]): RenderOutcome {
-  const base = { kind: o.kind, name: o.metadata.name, generation: o.metadata.generation, missingSecrets: [] as string[] };
+  const base = { kind: o.kind, name: o.metadata.name, generation: o.metadata.generation, missingSecrets: [] as string[], secrets: [] as string[] };
   const copy: MemberObject = {
     apiVersion: API_VERSION,
     kind: o.kind,
@@ -89,22 +95,38 @@ function renderObject(o: HostObject, member: Member, patches: Parameters<typeof 
   return { ...base, object };
 }
 
-/** The member copies of the Secrets that placed objects reference; notes the ones the host lacks. */
-function secretsFor(outcomes: RenderOutcome[], secrets: readonly HostSecret[]): MemberObject[] {
-  const byKey = new Map(secrets.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+/**
+ * The member copies of the Secrets that placed objects reference; notes the ones the host lacks.
+ * An object referencing a refused Secret loses its copy (nothing that references it propagates)
+ * and says why.
+ */
+function secretsFor(outcomes: RenderOutcome[], secrets: readonly HostSecret[], rules: SecretRules, member: Member): MemberObject[] {
+  const byKey = new Map(secrets.map((s) => [keyOf(s.metadata), s]));
   const wanted = new Map<string, MemberObject>();
   for (const r of outcomes) {
-    for (const ref of r.object ? secretRefsOf(r.object.spec, DEFAULT_SECRET_NAMESPACE) : []) {
-      const key = `${ref.namespace}/${ref.name}`;
+    if (!r.object) continue;
+    const refs = secretRefsOf(r.object.spec, DEFAULT_SECRET_NAMESPACE);
+    const refused = refs.flatMap((ref) => {
+      const why = refusedOnHost(ref, rules) ?? refusedForMember(ref, member) ?? refusedByType(ref, byKey.get(keyOf(ref))?.type);
+      return why === undefined ? [] : [why];
+    });
+    if (refused.length > 0) {
+      delete r.object;
+      r.error = { state: 'ApplyFailed', message: refused.join('; ') };
+      continue;
+    }
+    for (const ref of refs) {
+      const key = keyOf(ref);
       const s = byKey.get(key);
       if (!s) {
         r.missingSecrets.push(key);
         continue;
       }
+      r.secrets.push(key);
       wanted.set(key, {
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name: ref.name, namespace: ref.namespace, labels: managedLabels() },
+        metadata: { name: ref.name, namespace: ref.namespace, labels: managedLabels(), annotations: { [COPIED_FROM_ANNOTATION]: key } },
         type: s.type ?? 'Opaque',
         data: s.data ?? {},
       });
@@ -118,14 +140,16 @@ export function desiredFor(args: {
   members: readonly MemberInfo[];
   objects: readonly HostObject[];
   policies: readonly PropagationPolicy[];
+  /** The referenced Secrets the host read (only those the rules let it read). */
   secrets: readonly HostSecret[];
+  rules: SecretRules;
 }): DesiredState {
   const { member } = args;
   const outcomes: RenderOutcome[] = [];
   for (const o of args.objects) {
     const placement = placementFor({ kind: o.kind, name: o.metadata.name, labels: o.metadata.labels ?? {} }, args.policies, args.members);
     if (!placement.members.includes(member.name)) {
-      outcomes.push({ kind: o.kind, name: o.metadata.name, generation: o.metadata.generation, missingSecrets: [] });
+      outcomes.push({ kind: o.kind, name: o.metadata.name, generation: o.metadata.generation, missingSecrets: [], secrets: [] });
       continue;
     }
     outcomes.push(renderObject(o, member, placement.overrides.get(member.name) ?? []));
@@ -137,8 +161,8 @@ export function desiredFor(args: {
     if (r.object) r.object.metadata.annotations = { [GENERATION_ANNOTATION]: 'synthesized' };
     outcomes.push({ ...r, generation: undefined });
   }
+  const secrets = secretsFor(outcomes, args.secrets, args.rules, member);
   const objects = outcomes.flatMap((r) => (r.object ? [r.object] : []));
-  const secrets = secretsFor(outcomes, args.secrets);
   const order = (k: string): number => PROPAGATED_KINDS.indexOf(k as PropagatedKind);
   return { objects: [...secrets, ...objects.sort((a, b) => order(a.kind) - order(b.kind))], outcomes };
 }

@@ -8,6 +8,14 @@ export const MemberClusterSpec = Type.Object({
   ),
   identityLabels: Type.Optional(StringMap({ description: 'Extra labels stamped on this member’s notifications.' })),
   paused: Type.Optional(Type.Boolean({ description: 'Stop propagating to this member.' })),
+  secretNamespaces: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }), {
+      maxItems: 100,
+      'x-kubernetes-list-type': 'set',
+      description:
+        'Namespaces on the member where the host may write the Secrets Herald objects reference (heraldctl join gives herald-propagator a Role in each: herald-system and every --secret-namespace); default herald-system.',
+    }),
+  ),
 });
 
 export const MemberClusterStatus = Type.Object({
