@@ -118,6 +118,8 @@ async function run(stops: Stop[]): Promise<{ ok: boolean; hostKubeconfig: string
       storage: { kind: 'emptyDir' },
       credentials: 'token',
       tokenTtlHours: 1,
+      alertmanagers: [],
+      alertmanagerTokenNamespaces: [],
       say: (line) => say(`  ${line}`),
     });
   }

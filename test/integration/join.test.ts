@@ -25,6 +25,10 @@ let hub: KubeConfig;
 let controller: PropagationController | undefined;
 let agent: AgentProcess | undefined;
 let sink: TestHttpServer;
+let ingestToken = '';
+const ALERTMANAGER_FLAGS = ['--alertmanager', 'monitoring/alertmanager', '--alertmanager-token-namespace', 'monitoring'];
+const secretToken = async (kc: KubeConfig, namespace: string, name: string): Promise<string> =>
+  Buffer.from(((await getJson(kc, `/api/v1/namespaces/${namespace}/secrets/${name}`)) as { data: { token: string } }).data.token, 'base64').toString('utf8');
 
 function heraldctl(...args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -48,7 +52,8 @@ const until = async (what: string, check: () => Promise<boolean>, ms = 30_000): 
 
 /** Whether a ServiceAccount may do something, by the member's own RBAC authorizer. */
 async function may(cluster: string, sa: string, attrs: Record<string, string>): Promise<boolean> {
-  const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: `system:serviceaccount:herald-system:${sa}`, groups: ['system:serviceaccounts', 'system:authenticated'], resourceAttributes: attrs } };
+  const user = sa.includes(':') ? sa : `system:serviceaccount:herald-system:${sa}`;
+  const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups: ['system:serviceaccounts', 'system:authenticated'], resourceAttributes: attrs } };
   const answer = JSON.parse(await rawRequest(set.kubeConfig(cluster), 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { body: JSON.stringify(review) })) as { status: { allowed: boolean } };
   return answer.status.allowed;
 }
@@ -68,11 +73,22 @@ afterAll(async () => {
 
 describe('heraldctl join', () => {
   it('installs the agent on the member and registers it on the host', async () => {
-    const { code, out } = await heraldctl('join', 'member-a', ...kubeconfigs('member-a'), '--label', 'env=prod', '--label', 'region=eu', '--secret-namespace', 'team-a');
+    const { code, out } = await heraldctl('join', 'member-a', ...kubeconfigs('member-a'), '--label', 'env=prod', '--label', 'region=eu', '--secret-namespace', 'team-a', ...ALERTMANAGER_FLAGS);
     expect(out).toContain('member-a joined');
     expect(code).toBe(0);
     const a = set.kubeConfig('member-a');
-    expect(await getJson(a, '/apis/apps/v1/namespaces/herald-system/deployments/herald-agent')).toMatchObject({ spec: { template: { spec: { serviceAccountName: 'herald-agent' } } } });
+    const deployment = (await getJson(a, '/apis/apps/v1/namespaces/herald-system/deployments/herald-agent')) as { spec: { template: { spec: { serviceAccountName: string; volumes: unknown[] } } } };
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('herald-agent');
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'ingest-token', secret: { secretName: 'herald-agent-ingest-token', defaultMode: 0o440 } });
+    expect(JSON.stringify(deployment)).toContain('"--ingest-token-file","/etc/herald/ingest/token"');
+    // The agent's API is authenticated: an ingest token, copied where Alertmanager can mount it, and the configuration that uses it.
+    ingestToken = await secretToken(a, 'herald-system', 'herald-agent-ingest-token');
+    expect(ingestToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await secretToken(a, 'monitoring', 'herald-ingest-token')).toBe(ingestToken);
+    expect(out).toContain('url: http://herald-agent.herald-system.svc:19093/api/v2/alerts');
+    expect(out).toContain('credentials_file: /var/run/secrets/kubernetes.io/serviceaccount/token');
+    expect(out).toContain('credentials_file: /etc/alertmanager/secrets/herald-ingest-token/token');
+    expect(out).not.toContain(ingestToken);
     expect(await getJson(a, '/api/v1/namespaces/herald-system/services/herald-agent')).toMatchObject({ spec: { ports: [{ port: 19093 }] } });
     expect(await getJson(a, '/api/v1/namespaces/herald-system/persistentvolumeclaims/herald-agent-data')).toBeDefined();
     const mc = await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a');
@@ -102,6 +118,15 @@ describe('heraldctl join', () => {
     expect(await may('member-a', 'herald-agent', { group: 'events.k8s.io', resource: 'events', verb: 'watch' })).toBe(true);
     expect(await may('member-a', 'herald-agent', { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'herald-system', name: 'herald-agent' })).toBe(true);
     expect(await may('member-a', 'herald-agent', { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'herald-system', name: 'herald-host' })).toBe(false);
+    // Who calls its API: it asks the API server (TokenReview, SubjectAccessReview), as kube-rbac-proxy does.
+    expect(await may('member-a', 'herald-agent', { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create' })).toBe(true);
+    expect(await may('member-a', 'herald-agent', { group: 'authorization.k8s.io', resource: 'subjectaccessreviews', verb: 'create' })).toBe(true);
+    // --alertmanager: that ServiceAccount may post alerts, and nothing else of the agent's.
+    const am = 'system:serviceaccount:monitoring:alertmanager';
+    expect(await may('member-a', am, herald('agents', 'create', { subresource: 'ingest', namespace: 'herald-system', name: 'herald-agent' }))).toBe(true);
+    expect(await may('member-a', am, herald('agents', 'create', { subresource: 'admin', namespace: 'herald-system', name: 'herald-agent' }))).toBe(false);
+    expect(await may('member-a', am, herald('agents', 'get', { subresource: 'admin', namespace: 'herald-system', name: 'herald-agent' }))).toBe(false);
+    expect(await may('member-a', 'system:serviceaccount:monitoring:other', herald('agents', 'create', { subresource: 'ingest', namespace: 'herald-system', name: 'herald-agent' }))).toBe(false);
     expect(await may('member-a', 'herald-propagator', herald('receivers', 'create'))).toBe(true);
     expect(await may('member-a', 'herald-propagator', { resource: 'secrets', verb: 'create', namespace: 'team-a' })).toBe(true);
     expect(await may('member-a', 'herald-propagator', { group: 'apps', resource: 'deployments', verb: 'create', namespace: 'herald-system' })).toBe(false);
@@ -132,7 +157,8 @@ describe('heraldctl join', () => {
     await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink.origin } } } as never);
     await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s' } } as never);
     await until('sink receiver on member-a', async () => (await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')) !== undefined);
-    agent = await startAgent({ kubeconfig: await serviceAccountKubeconfig(set, 'member-a', 'herald-agent'), args: ['--heartbeat-seconds', '1'] });
+    // As the Deployment runs it: the ingest token join made, and Kubernetes authentication.
+    agent = await startAgent({ kubeconfig: await serviceAccountKubeconfig(set, 'member-a', 'herald-agent'), args: ['--heartbeat-seconds', '1'], tokens: { ingest: ingestToken, admin: 'admin-token-of-the-join-test' } });
     await until('AgentReady on the host', async () => {
       const mc = (await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a')) as { status?: { conditions?: { type: string; status: string }[] } };
       const is = (type: string): boolean => mc.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
@@ -142,6 +168,15 @@ describe('heraldctl join', () => {
     expect(res.status).toBe(200);
     await until('the alert at the sink', () => Promise.resolve(sink.requests.length > 0));
     expect(JSON.parse(sink.requests[0]?.body ?? '{}')).toMatchObject({ alerts: [{ labels: { alertname: 'Joined', cluster: 'member-a' } }] });
+    // Alertmanager's own ServiceAccount token (what credentials_file reads in its pod): accepted on ingest, refused on admin.
+    await rawRequest(set.kubeConfig('member-a'), 'POST', '/api/v1/namespaces/monitoring/serviceaccounts', { body: JSON.stringify({ metadata: { name: 'alertmanager' } }) });
+    const issued = JSON.parse(
+      await rawRequest(set.kubeConfig('member-a'), 'POST', '/api/v1/namespaces/monitoring/serviceaccounts/alertmanager/token', { body: JSON.stringify({ spec: { expirationSeconds: 3600 } }) }),
+    ) as { status: { token: string } };
+    const asAlertmanager = { 'content-type': 'application/json', authorization: `Bearer ${issued.status.token}` };
+    expect((await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: asAlertmanager, body: JSON.stringify({ alerts: [{ labels: { alertname: 'FromAlertmanagerSA' } }] }) })).status).toBe(200);
+    expect((await fetch(`${agent.url}/api/v2/verify`, { method: 'POST', headers: asAlertmanager, body: JSON.stringify({ receiver: 'sink' }) })).status).toBe(403);
+    expect((await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"alerts":[{"labels":{}}]}' })).status).toBe(401);
     // The agent's own status reports went through its RBAC too.
     await until('Accepted on the member copy', async () => JSON.stringify(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')).includes('"Accepted"'));
     expect(agent.output()).not.toMatch(/forbidden/i);
@@ -165,8 +200,11 @@ describe('heraldctl join', () => {
     await until('the 403 reported', async () => (await onA()).message?.includes('(403)') === true);
     expect(await onA()).toMatchObject({ state: 'ApplyFailed', message: `Secret team-z/token: member-a forbids herald-propagator to write Secrets in team-z (403); ${rejoin}` });
     expect(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/configs/team-z-slack')).toBeUndefined();
-    const { code, out } = await heraldctl('join', 'member-a', ...kubeconfigs('member-a'), '--label', 'env=prod', '--label', 'region=eu', '--secret-namespace', 'team-a', '--secret-namespace', 'team-z');
+    const { code, out } = await heraldctl('join', 'member-a', ...kubeconfigs('member-a'), '--label', 'env=prod', '--label', 'region=eu', '--secret-namespace', 'team-a', '--secret-namespace', 'team-z', ...ALERTMANAGER_FLAGS);
     expect(code, out).toBe(0);
+    // A re-run keeps the ingest token Alertmanager already has.
+    expect(out).toContain('ingest token kept in Secret herald-system/herald-agent-ingest-token');
+    expect(await secretToken(set.kubeConfig('member-a'), 'herald-system', 'herald-agent-ingest-token')).toBe(ingestToken);
     await until('Applied after the re-run join', async () => (await onA()).state === 'Applied');
     const copy = (await getJson(set.kubeConfig('member-a'), '/api/v1/namespaces/team-z/secrets/token')) as { metadata: { annotations?: Record<string, string> } };
     expect(copy.metadata.annotations?.['herald.dev/copied-from']).toBe('team-z/token');
@@ -196,6 +234,7 @@ describe('heraldctl unjoin', () => {
     await apply(set.kubeConfig('member-a'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hand-labelled', namespace: 'team-a', labels: { 'app.kubernetes.io/managed-by': 'herald' } }, stringData: { x: 'mine' } } as never);
     const { code, out } = await heraldctl('unjoin', 'member-a', ...kubeconfigs('member-a'));
     expect(out).toContain('member-a unjoined');
+    expect(await getJson(set.kubeConfig('member-a'), '/api/v1/namespaces/monitoring/secrets/herald-ingest-token')).toBeUndefined();
     expect(code).toBe(0);
     expect(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a')).toBeUndefined();
     expect(await getJson(hub, '/api/v1/namespaces/herald-clusters/secrets/member-a-kubeconfig')).toBeUndefined();

@@ -9,6 +9,7 @@ const USAGE = `usage:
   heraldctl join NAME --host-kubeconfig FILE --member-kubeconfig FILE [--label k=v …] [--image IMAGE]
                  [--secret-namespace NS …] [--storage pvc|emptyDir] [--storage-size 1Gi] [--storage-class C]
                  [--credentials token|kubeconfig] [--token-ttl-hours 8760] [--tls-secret NAME]
+                 [--alertmanager NAMESPACE/SERVICEACCOUNT …] [--alertmanager-token-namespace NS …]
   heraldctl unjoin NAME --host-kubeconfig FILE [--member-kubeconfig FILE] [--force] [--remove-crds]
 
 join installs on the member: Herald's CRDs, namespace herald-system, the herald-agent ServiceAccount with
@@ -20,6 +21,10 @@ whose spec.secretNamespaces lists where the host may write the Secrets Herald ob
 --credentials token (default) gives the host a TokenRequest token of herald-propagator; kubeconfig stores
 the member kubeconfig as given. Re-running join is safe and renews the token. --tls-secret names a
 kubernetes.io/tls Secret in herald-system the agent serves HTTPS with (the audit webhook needs TLS).
+The agent's API is authenticated: join makes an ingest token once (Secret herald-system/herald-agent-ingest-token,
+kept across re-runs); --alertmanager binds a ServiceAccount to the Role herald-ingest, so Alertmanager posts
+with its own token; --alertmanager-token-namespace copies the ingest token into Secret herald-ingest-token
+there. join prints the Alertmanager webhook_configs that work.
 unjoin removes the MemberCluster and its Secret from the host, then Herald's copies and the agent from the
 member; with --force it unregisters a member that cannot be reached (or without --member-kubeconfig).`;
 
@@ -39,6 +44,15 @@ function load(file: string | undefined, flag: string): KubeConfig {
     fail(`--${flag} ${file}: ${(err as Error).message}`);
   }
   return kc;
+}
+
+/** NAMESPACE/NAME of a ServiceAccount. */
+function serviceAccountOf(value: string): { namespace: string; name: string } {
+  const [namespace, name, ...rest] = value.split('/');
+  if (!namespace || !name || rest.length > 0 || !DNS_LABEL.test(namespace) || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) {
+    fail(`--alertmanager ${value} must be NAMESPACE/SERVICEACCOUNT, e.g. monitoring/alertmanager-main`);
+  }
+  return { namespace, name };
 }
 
 function labelsOf(pairs: string[]): Record<string, string> {
@@ -66,6 +80,8 @@ function parse(): { command: string; name: string; values: Record<string, string
       credentials: { type: 'string', default: 'token' },
       'token-ttl-hours': { type: 'string', default: '8760' },
       'tls-secret': { type: 'string' },
+      alertmanager: { type: 'string', multiple: true, default: [] },
+      'alertmanager-token-namespace': { type: 'string', multiple: true, default: [] },
       force: { type: 'boolean', default: false },
       'remove-crds': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -108,6 +124,8 @@ async function main(): Promise<void> {
     storage: storage === 'pvc' ? { kind: 'pvc', size: v['storage-size'] as string, ...(storageClass ? { storageClass } : {}) } : { kind: 'emptyDir' },
     credentials,
     tokenTtlHours: ttl,
+    alertmanagers: (v.alertmanager as string[]).map(serviceAccountOf),
+    alertmanagerTokenNamespaces: (v['alertmanager-token-namespace'] as string[]).map((ns) => (DNS_LABEL.test(ns) ? ns : fail(`--alertmanager-token-namespace ${ns} is not a namespace name`))),
     ...(tlsSecret ? { tlsSecret } : {}),
     say,
   });

@@ -12,7 +12,8 @@ import { DEFAULT_SECRET_NAMESPACE } from '@herald/shared/credential';
 import { applyObject, KubeError, rawRequest } from '@herald/shared/k8s';
 import { CLUSTERS_NAMESPACE } from '../propagation/secret-policy.js';
 import { tokenKubeconfig, type ClusterEndpoint } from './kubeconfig.js';
-import { memberManifests, secretNamespacesOf, type AgentInstall, type Manifest } from './manifests.js';
+import { alertmanagerSnippet, copyIngestToken, ensureIngestToken, INGEST_TOKEN_COPY } from './ingest-token.js';
+import { INGEST_TOKEN_SECRET, memberManifests, secretNamespacesOf, type AgentInstall, type Manifest } from './manifests.js';
 import { NAMESPACE, PROPAGATOR } from './rbac.js';
 
 export const FIELD_MANAGER = 'heraldctl';
@@ -23,6 +24,8 @@ export interface JoinOptions extends Omit<AgentInstall, 'cluster'> {
   member: KubeConfig;
   labels: Record<string, string>;
   credentials: 'token' | 'kubeconfig';
+  /** Namespaces to copy the ingest token into (Secret herald-ingest-token), for Alertmanagers that send it. */
+  alertmanagerTokenNamespaces: readonly string[];
   tokenTtlHours: number;
   say: (line: string) => void;
 }
@@ -50,14 +53,28 @@ export function endpointOf(kc: KubeConfig): ClusterEndpoint {
 }
 
 async function installOnMember(o: JoinOptions): Promise<void> {
-  const manifests = memberManifests({ cluster: o.name, image: o.image, secretNamespaces: o.secretNamespaces, storage: o.storage, ...(o.tlsSecret ? { tlsSecret: o.tlsSecret } : {}) });
+  const manifests = memberManifests({
+    cluster: o.name,
+    image: o.image,
+    secretNamespaces: o.secretNamespaces,
+    storage: o.storage,
+    alertmanagers: o.alertmanagers,
+    ...(o.tlsSecret ? { tlsSecret: o.tlsSecret } : {}),
+  });
   const crds = manifests.filter((m) => m.kind === 'CustomResourceDefinition');
   for (const m of crds) await applyObject(o.member, m, { fieldManager: FIELD_MANAGER });
   await waitEstablished(o.member, crds.map((c) => c.metadata.name));
   o.say(`${o.name}: ${crds.length} CRDs installed and Established`);
   const rest = manifests.filter((m) => m.kind !== 'CustomResourceDefinition');
-  for (const m of rest) await applyObject(o.member, m, { fieldManager: FIELD_MANAGER });
+  const [namespace, ...others] = rest;
+  if (namespace) await applyObject(o.member, namespace, { fieldManager: FIELD_MANAGER });
+  // The agent's Deployment mounts the token: it is there before the Deployment is.
+  const ingest = await ensureIngestToken(o.member);
+  o.say(`${o.name}: ingest token ${ingest.created ? 'created in' : 'kept in'} Secret ${NAMESPACE}/${INGEST_TOKEN_SECRET}`);
+  for (const m of others) await applyObject(o.member, m, { fieldManager: FIELD_MANAGER });
   o.say(`${o.name}: ${rest.map((m: Manifest) => `${m.kind}/${m.metadata.name}`).join(', ')} applied`);
+  await copyIngestToken(o.member, ingest.token, o.alertmanagerTokenNamespaces, FIELD_MANAGER);
+  for (const ns of o.alertmanagerTokenNamespaces) o.say(`${o.name}: ingest token copied to Secret ${ns}/${INGEST_TOKEN_COPY}`);
 }
 
 /** A token for the propagator, and the kubeconfig the host will use; checked against the member. */
@@ -129,4 +146,6 @@ export async function join(o: JoinOptions): Promise<void> {
   const creds = await propagatorKubeconfig(o);
   await registerOnHost(o, creds);
   o.say(`${o.name} joined: watch it with kubectl get memberclusters ${o.name}`);
+  o.say(`\nPoint ${o.name}'s Alertmanager at the agent (its API refuses unauthenticated requests):\n`);
+  o.say(alertmanagerSnippet({ tls: o.tlsSecret !== undefined, serviceAccounts: o.alertmanagers.length > 0, tokenCopies: o.alertmanagerTokenNamespaces }));
 }

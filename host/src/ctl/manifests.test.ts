@@ -4,7 +4,7 @@ import { memberManifests } from './manifests.js';
 const ids = (ms: { kind: string; metadata: { name: string; namespace?: string } }[]): string[] => ms.map((m) => `${m.kind}/${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`);
 
 describe('memberManifests', () => {
-  const base = { cluster: 'member-a', image: 'herald-agent:test', secretNamespaces: ['team-a', 'herald-system'] };
+  const base = { cluster: 'member-a', image: 'herald-agent:test', secretNamespaces: ['team-a', 'herald-system'], alertmanagers: [{ namespace: 'monitoring', name: 'alertmanager-main' }] };
   it('installs only the propagated kinds’ CRDs, first, then the namespace, RBAC and the agent', () => {
     const ms = memberManifests({ ...base, storage: { kind: 'pvc', size: '2Gi', storageClass: 'fast' } });
     const crds = ms.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => m.metadata.name);
@@ -29,6 +29,8 @@ describe('memberManifests', () => {
       'RoleBinding/team-a/herald-agent-secrets',
       'Role/team-a/herald-propagator-secrets',
       'RoleBinding/team-a/herald-propagator-secrets',
+      'Role/herald-system/herald-ingest',
+      'RoleBinding/herald-system/herald-ingest',
       'PersistentVolumeClaim/herald-system/herald-agent-data',
       'Deployment/herald-system/herald-agent',
       'Service/herald-system/herald-agent',
@@ -59,7 +61,20 @@ describe('memberManifests', () => {
     expect(c?.env).toContainEqual({ name: 'MALLOC_MMAP_THRESHOLD_', value: '16384' });
     expect(c?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false });
     expect(c?.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 19093 } });
-    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
+    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'data', emptyDir: {} }, { name: 'ingest-token', secret: { secretName: 'herald-agent-ingest-token', defaultMode: 0o440 } }]);
+  });
+  it('runs the agent authenticated, and lets only the named Alertmanagers post to it', () => {
+    const ms = memberManifests({ ...base, storage: { kind: 'emptyDir' } });
+    const c = (ms.find((m) => m.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { args: string[]; env: unknown[] }[] } } } }).spec.template.spec.containers[0];
+    expect(c?.args).toEqual(expect.arrayContaining(['--ingest-token-file', '/etc/herald/ingest/token']));
+    expect(c?.args).not.toContain('--allow-anonymous-ingest');
+    expect(c?.env).toContainEqual({ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
+    expect(ms.find((m) => m.kind === 'Role' && m.metadata.name === 'herald-ingest')).toMatchObject({ rules: [{ apiGroups: ['herald.dev'], resources: ['agents/ingest'], verbs: ['create'] }] });
+    expect(ms.find((m) => m.kind === 'RoleBinding' && m.metadata.name === 'herald-ingest')).toMatchObject({ subjects: [{ kind: 'ServiceAccount', name: 'alertmanager-main', namespace: 'monitoring' }] });
+    expect(memberManifests({ ...base, alertmanagers: [], storage: { kind: 'emptyDir' } }).some((m) => m.kind === 'RoleBinding' && m.metadata.name === 'herald-ingest')).toBe(false);
+    const agentRules = (ms.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'herald-agent') as unknown as { rules: { resources: string[]; verbs: string[] }[] }).rules;
+    expect(agentRules).toContainEqual({ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] });
+    expect(agentRules).toContainEqual({ apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] });
   });
   it('serves HTTPS from a TLS Secret when asked (the audit webhook needs it)', () => {
     const deployment = memberManifests({ ...base, storage: { kind: 'emptyDir' }, tlsSecret: 'herald-agent-tls' }).find((m) => m.kind === 'Deployment') as unknown as {

@@ -1,10 +1,12 @@
 /**
  * What `heraldctl join` installs on a member (pure): the CRDs of the kinds the host propagates, the
- * herald-system namespace, the agent's ServiceAccount and least-privilege RBAC, its data volume,
- * Deployment and Service, and the propagator the host uses to reach the member.
+ * herald-system namespace, the agent's ServiceAccount and least-privilege RBAC, who may post to it
+ * (the Role herald-ingest, bound to each Alertmanager ServiceAccount named), its data volume,
+ * Deployment (authenticated: the ingest token Secret join creates, and ServiceAccount tokens) and
+ * Service, and the propagator the host uses to reach the member.
  */
 import { KINDS, PROPAGATED_KINDS, crdFor } from '@herald/shared';
-import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentLeaseRules, agentSecretRules, propagatorRules, propagatorSecretRules, type PolicyRule } from './rbac.js';
+import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentIngestRules, agentLeaseRules, agentSecretRules, propagatorRules, propagatorSecretRules, type PolicyRule } from './rbac.js';
 
 export interface Manifest {
   apiVersion: string;
@@ -29,7 +31,17 @@ export interface AgentInstall {
    * server's audit webhook needs (it sends its bearer token only over TLS).
    */
   tlsSecret?: string;
+  /**
+   * ServiceAccounts (Alertmanager's) allowed to post alerts with their own token: the agent checks
+   * it with TokenReview and a SubjectAccessReview on agents/ingest, which the Role herald-ingest grants.
+   */
+  alertmanagers: readonly { namespace: string; name: string }[];
 }
+
+/** The Secret in herald-system holding the agent's static ingest token (key `token`); join creates it once. */
+export const INGEST_TOKEN_SECRET = 'herald-agent-ingest-token';
+/** The Role that lets an identity post alerts to the agent, and the binding join makes for --alertmanager. */
+export const INGEST_ROLE = 'herald-ingest';
 
 export const PART_OF = { 'app.kubernetes.io/part-of': 'herald' };
 const labels = (component: string): Record<string, string> => ({ ...PART_OF, 'app.kubernetes.io/name': component });
@@ -85,7 +97,27 @@ function secretAccess(namespaces: readonly string[]): Manifest[] {
   ]);
 }
 
+/** The Role anyone may be bound to for posting to the agent, and a binding for each --alertmanager ServiceAccount. */
+function ingestAccess(alertmanagers: AgentInstall['alertmanagers']): Manifest[] {
+  const metadata = { name: INGEST_ROLE, namespace: NAMESPACE, labels: labels(AGENT) };
+  return [
+    { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata, rules: agentIngestRules() },
+    ...(alertmanagers.length > 0
+      ? [
+          {
+            apiVersion: `${RBAC}/v1`,
+            kind: 'RoleBinding',
+            metadata,
+            roleRef: { apiGroup: RBAC, kind: 'Role', name: INGEST_ROLE },
+            subjects: alertmanagers.map((a) => ({ kind: 'ServiceAccount', name: a.name, namespace: a.namespace })),
+          },
+        ]
+      : []),
+  ];
+}
+
 const TLS_DIR = '/etc/herald/tls';
+const INGEST_DIR = '/etc/herald/ingest';
 
 function container(o: AgentInstall): Record<string, unknown> {
   const probe = (path: string) => ({ httpGet: { path, port: AGENT_PORT, scheme: o.tlsSecret ? 'HTTPS' : 'HTTP' }, periodSeconds: 10 });
@@ -93,10 +125,13 @@ function container(o: AgentInstall): Record<string, unknown> {
   return {
     name: 'agent',
     image: o.image,
-    args: ['--port', String(AGENT_PORT), '--data-dir', '/var/lib/herald', ...tls],
+    // Authenticated: the static ingest token, and (in a cluster, by default) ServiceAccount tokens.
+    args: ['--port', String(AGENT_PORT), '--data-dir', '/var/lib/herald', '--ingest-token-file', `${INGEST_DIR}/token`, ...tls],
     ports: [{ name: 'http', containerPort: AGENT_PORT }],
     env: [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      // The namespace SubjectAccessReviews about herald-agent name.
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       // The figures behind the agent's memory target: a small heap, few malloc arenas.
       { name: 'NODE_OPTIONS', value: '--max-old-space-size=64 --max-semi-space-size=1' },
       { name: 'MALLOC_ARENA_MAX', value: '2' },
@@ -108,7 +143,11 @@ function container(o: AgentInstall): Record<string, unknown> {
     livenessProbe: { ...probe('/healthz'), failureThreshold: 6 },
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-    volumeMounts: [{ name: 'data', mountPath: '/var/lib/herald' }, ...(o.tlsSecret ? [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }] : [])],
+    volumeMounts: [
+      { name: 'data', mountPath: '/var/lib/herald' },
+      { name: 'ingest-token', mountPath: INGEST_DIR, readOnly: true },
+      ...(o.tlsSecret ? [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }] : []),
+    ],
   };
 }
 
@@ -146,6 +185,7 @@ function workload(o: AgentInstall): Manifest[] {
             containers: [container(o)],
             volumes: [
               { name: 'data', ...(pvc ? { persistentVolumeClaim: { claimName: `${AGENT}-data` } } : { emptyDir: {} }) },
+              { name: 'ingest-token', secret: { secretName: INGEST_TOKEN_SECRET, defaultMode: 0o440 } },
               ...(o.tlsSecret ? [{ name: 'tls', secret: { secretName: o.tlsSecret } }] : []),
             ],
           },
@@ -168,6 +208,7 @@ export function memberManifests(o: AgentInstall): Manifest[] {
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: PART_OF } },
     ...rbac(),
     ...secretAccess(o.secretNamespaces),
+    ...ingestAccess(o.alertmanagers),
     ...workload(o),
   ];
 }

@@ -41,6 +41,14 @@ export function agentSecretRules(): PolicyRule[] {
   return [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }];
 }
 
+/**
+ * What an identity needs to post alerts and audit events to the agent: `create` on the virtual
+ * resource agents/ingest of herald.dev (the agent asks with a SubjectAccessReview).
+ */
+export function agentIngestRules(): PolicyRule[] {
+  return [{ apiGroups: [GROUP], resources: ['agents/ingest'], verbs: ['create'] }];
+}
+
 /** Rules of the agent's Role in herald-system: its heartbeat Lease. */
 export function agentLeaseRules(): PolicyRule[] {
   return [

@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { GROUP, KINDS, PROPAGATED_KINDS, VERSION, type MemberCluster } from '@herald/shared';
 import { KubeError, rawRequest } from '@herald/shared/k8s';
 import { CLUSTERS_NAMESPACE, isHeraldsSecret } from '../propagation/secret-policy.js';
+import { COPY_LABEL } from './ingest-token.js';
 import { memberManifests, PART_OF } from './manifests.js';
 import { NAMESPACE } from './rbac.js';
 
@@ -75,6 +76,9 @@ async function removeFromMember(o: UnjoinOptions, kc: KubeConfig): Promise<void>
   ).flat();
   for (const path of copies) await del(kc, path);
   o.say(`${o.name}: ${copies.length} propagated copies removed`);
+  const tokens = await listPaths(kc, `/api/v1/secrets?labelSelector=${encodeURIComponent(`${COPY_LABEL}=true`)}`, (x) => `/api/v1/namespaces/${x.metadata.namespace ?? ''}/secrets/${x.metadata.name}`);
+  for (const path of tokens) await del(kc, path);
+  if (tokens.length > 0) o.say(`${o.name}: ${tokens.length} copies of the ingest token removed`);
   // Cluster-scoped RBAC and per-namespace Roles by label; the rest goes with the namespace.
   const rbac = (
     await Promise.all([
@@ -88,7 +92,7 @@ async function removeFromMember(o: UnjoinOptions, kc: KubeConfig): Promise<void>
   await del(kc, `/api/v1/namespaces/${NAMESPACE}`);
   o.say(`${o.name}: agent RBAC (${rbac.length} objects) and namespace ${NAMESPACE} (agent, Service, data, Lease) removed`);
   if (!o.removeCrds) return o.say(`${o.name}: Herald's CRDs kept (objects created on the member itself stay); --remove-crds deletes them`);
-  const crds = memberManifests({ cluster: o.name, image: '', secretNamespaces: [], storage: { kind: 'emptyDir' } }).filter((m) => m.kind === 'CustomResourceDefinition');
+  const crds = memberManifests({ cluster: o.name, image: '', secretNamespaces: [], storage: { kind: 'emptyDir' }, alertmanagers: [] }).filter((m) => m.kind === 'CustomResourceDefinition');
   for (const crd of crds) await del(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
   o.say(`${o.name}: ${crds.length} CRDs removed`);
 }
