@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
+import { kubeReviewer, StaticTokens, type Authorizer } from '@herald/shared/auth';
 import { Gauge } from 'prom-client';
 import { buildAdmin } from './admin/server.js';
 import { LeaderElector } from './leader/elector.js';
@@ -16,7 +17,8 @@ import { badSecretNamespaces } from './propagation/secret-policy.js';
 
 const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elect true|false] [--lease-namespace herald-system]
                    [--lease-seconds 15] [--port 19094] [--host 0.0.0.0] [--resync-seconds 30] [--log-level info]
-                   [--secret-namespace herald-system …]
+                   [--secret-namespace herald-system …] [--admin-token-file FILE] [--kube-auth true|false]
+                   [--auth-cache-seconds 60] [--protect-metrics]
   --kubeconfig      the host cluster (default: KUBECONFIG, else the pod's ServiceAccount)
   --id              this replica's identity in the leader Lease (default: POD_NAME or the hostname)
   --leader-elect    campaign for the Lease herald-system/herald-host before propagating (default true)
@@ -24,7 +26,12 @@ const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elec
   --port            health (/healthz, /readyz), /metrics and the admin API (/api/v1/clusters, /api/v1/propagation)
   --resync-seconds  how often each member is re-synced (drift is repaired then at the latest)
   --secret-namespace  a host namespace the Secrets Herald objects reference may come from (repeatable; none given:
-                    herald-system); a reference elsewhere is refused; herald-clusters, the kubeconfigs' own, is never one`;
+                    herald-system); a reference elsewhere is refused; herald-clusters, the kubeconfigs' own, is never one
+  --admin-token-file  bearer tokens (one a line) accepted on the admin API and /metrics
+  --kube-auth       also accept Kubernetes tokens (default true): TokenReview, then a SubjectAccessReview that the
+                    caller may list what the route shows (memberclusters; every propagated kind)
+  --auth-cache-seconds  how long a review's answer is kept (default 60; a refusal at most 10)
+  --protect-metrics  /metrics needs the admin token or get on hosts/metrics (herald.dev) in --lease-namespace`;
 
 function fail(message: string): never {
   console.error(`herald-host: ${message}\n${USAGE}`);
@@ -38,7 +45,37 @@ function whole(name: string, value: string | undefined, [min, max]: [number, num
   return n;
 }
 
-function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string; secretNamespaces: string[] } {
+interface AuthOptions {
+  adminTokenFile: string | undefined;
+  kubeAuth: boolean;
+  authCacheSeconds: number;
+  protectMetrics: boolean;
+}
+
+function authOptions(values: { 'admin-token-file'?: string | undefined; 'kube-auth'?: string | undefined; 'auth-cache-seconds'?: string | undefined; 'protect-metrics'?: boolean | undefined }): AuthOptions {
+  const kubeAuth = values['kube-auth'] ?? 'true';
+  if (kubeAuth !== 'true' && kubeAuth !== 'false') fail('--kube-auth is true or false');
+  return {
+    adminTokenFile: values['admin-token-file'],
+    kubeAuth: kubeAuth === 'true',
+    authCacheSeconds: whole('auth-cache-seconds', values['auth-cache-seconds'] ?? '60', [0, 3600]),
+    protectMetrics: values['protect-metrics'] === true,
+  };
+}
+
+/** Who may call the admin API; exits naming a token file that cannot be used. */
+function authorizer(o: AuthOptions, kc: KubeConfig, log: (entry: Record<string, unknown>) => void): Authorizer {
+  try {
+    const files = o.adminTokenFile ? [{ role: 'admin', path: o.adminTokenFile }, { role: 'metrics', path: o.adminTokenFile }] : [];
+    const tokens = files.length > 0 ? new StaticTokens(files, { log: (msg) => log({ msg }) }) : undefined;
+    if (!tokens && !o.kubeAuth) log({ msg: 'no --admin-token-file and --kube-auth false: the admin API refuses every caller' });
+    return { tokens, kube: o.kubeAuth ? kubeReviewer(kc, o.authCacheSeconds) : undefined };
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+}
+
+function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string; secretNamespaces: string[]; auth: AuthOptions } {
   const { values } = parseArgs({
     options: {
       kubeconfig: { type: 'string' },
@@ -51,6 +88,10 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
       'lease-seconds': { type: 'string', default: '15' },
       'log-level': { type: 'string', default: 'info' },
       'secret-namespace': { type: 'string', multiple: true, default: ['herald-system'] },
+      'admin-token-file': { type: 'string' },
+      'kube-auth': { type: 'string' },
+      'auth-cache-seconds': { type: 'string' },
+      'protect-metrics': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -77,6 +118,7 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
     leaseSec,
     logLevel: values['log-level'],
     secretNamespaces,
+    auth: authOptions(values),
   };
 }
 
@@ -91,6 +133,9 @@ async function main(): Promise<void> {
   const leader = new Gauge({ name: 'herald_host_leader', help: '1 while this replica leads and propagates.', registers: [controller.metrics.registry] });
   const admin = buildAdmin({
     kc,
+    auth: authorizer(o.auth, kc, log),
+    namespace: o.leaseNamespace,
+    protectMetrics: o.auth.protectMetrics,
     logLevel: o.logLevel,
     isLeader: () => !o.elect || elector.isLeader,
     metrics: async () => ({ contentType: controller.metrics.registry.contentType, text: await controller.metrics.registry.metrics() }),

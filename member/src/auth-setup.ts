@@ -4,8 +4,7 @@
  * (in a cluster, unless turned off), and anonymous ingest only when asked for by name.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeReviewer, StaticTokens, type Authorizer, type TokenFile } from '@herald/shared/auth';
-import { rawRequest } from '@herald/shared/k8s';
+import { kubeReviewer, StaticTokens, type Authorizer, type TokenFile } from '@herald/shared/auth';
 
 export interface AuthFlags {
   ingestTokenFile?: string | undefined;
@@ -31,13 +30,7 @@ export function agentAuthorizer(f: AuthFlags): { auth: Authorizer; warnings: str
   ];
   const tokens = files.length > 0 ? new StaticTokens(files, { log: f.log }) : undefined;
   const kc = f.kube;
-  const kube = kc
-    ? new KubeReviewer({
-        post: async (path, body) => JSON.parse(await rawRequest(kc, 'POST', path, { body: JSON.stringify(body), timeoutMs: 5000 })) as unknown,
-        ttlMs: f.cacheSeconds * 1000,
-        negativeTtlMs: Math.min(f.cacheSeconds, 10) * 1000,
-      })
-    : undefined;
+  const kube = kc ? kubeReviewer(kc, f.cacheSeconds) : undefined;
   const warnings: string[] = [];
   if (f.anonymousIngest) warnings.push('--allow-anonymous-ingest: anyone who can reach this port can post alerts and audit events (and send them to any tenant)');
   if (!f.adminTokenFile && !kc) warnings.push('no --admin-token-file and no Kubernetes authentication: the admin routes (verify, history, dead letters) refuse every caller');

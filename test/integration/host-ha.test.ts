@@ -70,11 +70,11 @@ describe('two host replicas', () => {
   it('shows members and the propagation matrix in the admin API', async () => {
     const h = hosts.find((x) => !x.exited) as HostProcess;
     await until('member-a Ready in the admin API', async () => {
-      const { clusters } = (await (await fetch(`${h.url}/api/v1/clusters`)).json()) as { clusters: { name: string; ready: string; kubernetesVersion?: string }[] };
+      const { clusters } = (await (await fetch(`${h.url}/api/v1/clusters`, { headers: h.headers() })).json()) as { clusters: { name: string; ready: string; kubernetesVersion?: string }[] };
       return clusters.length === 1 && clusters[0]?.name === 'member-a' && clusters[0].ready === 'True' && (clusters[0].kubernetesVersion ?? '').startsWith('v1.');
     });
     await until('the matrix says second is Applied on member-a', async () => {
-      const { objects } = (await (await fetch(`${h.url}/api/v1/propagation`)).json()) as { objects: { kind: string; name: string; clusters: Record<string, string> }[] };
+      const { objects } = (await (await fetch(`${h.url}/api/v1/propagation`, { headers: h.headers() })).json()) as { objects: { kind: string; name: string; clusters: Record<string, string> }[] };
       return objects.some((o) => o.kind === 'Receiver' && o.name === 'second' && o.clusters['member-a'] === 'Applied');
     });
   });

@@ -1,5 +1,9 @@
 /** Runs the real host controller (host/src/cli.ts) as a child process, for tests that kill it. */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../harness/net.js';
 
@@ -8,6 +12,9 @@ const CLI = fileURLToPath(new URL('../../host/src/cli.ts', import.meta.url));
 export interface HostProcess {
   id: string;
   url: string;
+  /** The static admin token this host accepts, and the headers that carry it. */
+  adminToken: string;
+  headers(): Record<string, string>;
   output: () => string;
   /** SIGKILL: the Lease is left to lapse. */
   kill(): Promise<void>;
@@ -18,9 +25,12 @@ export interface HostProcess {
 
 export async function startHost(opts: { kubeconfig: string; id: string; args?: string[] }): Promise<HostProcess> {
   const port = await freePort();
+  const adminToken = `host-admin-${randomBytes(16).toString('hex')}`;
+  const tokenFile = join(mkdtempSync(join(tmpdir(), 'herald-host-')), 'admin-token');
+  writeFileSync(tokenFile, `${adminToken}\n`, { mode: 0o600 });
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', CLI, '--kubeconfig', opts.kubeconfig, '--id', opts.id, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...(opts.args ?? [])],
+    ['--import', 'tsx', CLI, '--kubeconfig', opts.kubeconfig, '--id', opts.id, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', '--admin-token-file', tokenFile, ...(opts.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -36,6 +46,8 @@ export async function startHost(opts: { kubeconfig: string; id: string; args?: s
   return {
     id: opts.id,
     url,
+    adminToken,
+    headers: () => ({ authorization: `Bearer ${adminToken}` }),
     output: () => out,
     get exited() {
       return child.exitCode !== null || child.signalCode !== null;

@@ -1,12 +1,17 @@
 /**
  * The host's HTTP API (fastify): health, Prometheus metrics, and read-only admin views — the
  * members and their health, and the propagation matrix. Every replica serves it (a standby reads
- * the same objects from the API server), so it works whichever replica leads.
+ * the same objects from the API server), so it works whichever replica leads. The admin routes
+ * (and /metrics, when protected) sit in a scope whose hook authenticates the caller for the route
+ * the router matched: a static admin token, or a Kubernetes identity allowed to list what the
+ * route shows (see permissions.ts).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { authHook, type Authorizer, type Permission } from '@herald/shared/auth';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { GROUP, KINDS, PROPAGATED_KINDS, VERSION, type MemberCluster, type PropagatedStatus } from '@herald/shared';
 import { rawRequest } from '@herald/shared/k8s';
+import { ADMIN_ROUTES, metricsPermission } from './permissions.js';
 import { clusterView, matrixRow } from './views.js';
 
 export interface AdminOptions {
@@ -14,6 +19,11 @@ export interface AdminOptions {
   metrics: () => Promise<{ contentType: string; text: string }>;
   isLeader: () => boolean;
   logLevel?: string;
+  /** Who may call the admin routes (and /metrics when protected). */
+  auth: Authorizer;
+  /** The host's namespace, named by the metrics SubjectAccessReview. */
+  namespace: string;
+  protectMetrics?: boolean;
 }
 
 const plural = (kind: string): string => KINDS.find((k) => k.kind === kind)?.plural ?? `${kind.toLowerCase()}s`;
@@ -24,22 +34,48 @@ async function list<T>(kc: KubeConfig, kind: string): Promise<T[]> {
 }
 
 export function buildAdmin(opts: AdminOptions): FastifyInstance {
-  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' } });
+  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, requestTimeout: 60_000, connectionTimeout: 120_000 });
+  const error = (status: number, reason: string, message: string) => ({ status, error: reason, message });
+  /** Routes whose every request needs `permission(route)`, checked on the route the router matched. */
+  const guarded = (permission: (request: FastifyRequest) => Permission | undefined, routes: (scope: FastifyInstance) => void): void => {
+    void app.register((scope, _opts, done) => {
+      scope.addHook(
+        'onRequest',
+        authHook({
+          auth: opts.auth,
+          permission: (request) => permission(request as FastifyRequest),
+          body: error,
+          refused: (request, verdict) => app.log.warn({ method: request.method, path: (request as FastifyRequest).routeOptions.url, status: verdict.status }, `refused: ${verdict.message}`),
+        }),
+      );
+      routes(scope);
+      done();
+    });
+  };
   app.get('/healthz', () => ({ ok: true }));
   app.get('/readyz', () => ({ ok: true, leader: opts.isLeader() }));
-  app.get('/metrics', async (_req, reply) => {
-    const { contentType, text } = await opts.metrics();
-    return reply.type(contentType).send(text);
-  });
-  app.get('/api/v1/clusters', async () => ({ clusters: (await list<MemberCluster>(opts.kc, 'MemberCluster')).map(clusterView) }));
-  app.get('/api/v1/propagation', async () => {
-    const rows = await Promise.all(
-      PROPAGATED_KINDS.map(async (kind) =>
-        (await list<{ metadata: { name: string }; status?: PropagatedStatus }>(opts.kc, kind)).map((o) => matrixRow({ ...o, kind })),
-      ),
-    );
-    return { objects: rows.flat() };
-  });
+  const metrics = (scope: FastifyInstance): void => {
+    scope.get('/metrics', async (_req, reply) => {
+      const { contentType, text } = await opts.metrics();
+      return reply.type(contentType).send(text);
+    });
+  };
+  if (opts.protectMetrics) guarded(() => metricsPermission(opts.namespace), metrics);
+  else metrics(app);
+  guarded(
+    (request) => ADMIN_ROUTES[request.routeOptions.url ?? ''],
+    (scope) => {
+      scope.get('/api/v1/clusters', async () => ({ clusters: (await list<MemberCluster>(opts.kc, 'MemberCluster')).map(clusterView) }));
+      scope.get('/api/v1/propagation', async () => {
+        const rows = await Promise.all(
+          PROPAGATED_KINDS.map(async (kind) =>
+            (await list<{ metadata: { name: string }; status?: PropagatedStatus }>(opts.kc, kind)).map((o) => matrixRow({ ...o, kind })),
+          ),
+        );
+        return { objects: rows.flat() };
+      });
+    },
+  );
   app.setErrorHandler((err: Error, _req, reply) => {
     // The API server's own message says what failed; nothing here holds a secret.
     void reply.code(502).send({ error: `cannot read from the host API server: ${err.message}` });

@@ -3,3 +3,4 @@ export * from './authorize.js';
 export * from './kube-review.js';
 export * from './static-tokens.js';
 export * from './hook.js';
+export * from './kube-client.js';

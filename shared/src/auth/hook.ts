@@ -19,8 +19,8 @@ interface HookReply {
 
 export interface AuthHookOptions {
   auth: Authorizer;
-  /** The permission the request needs (by its method: reading or acting). */
-  permission: (request: HookRequest) => Permission;
+  /** The permission the request needs (by its method or route); none defined means refused. */
+  permission: (request: HookRequest) => Permission | undefined;
   /** The error body for a refusal. */
   body: (status: number, reason: string, message: string) => unknown;
   /** Called for every refusal (metrics, a log line). */
@@ -31,7 +31,11 @@ export interface AuthHookOptions {
 
 export function authHook(o: AuthHookOptions) {
   return async (request: HookRequest, reply: HookReply): Promise<void> => {
-    const verdict = await authorize(o.auth, request.headers.authorization, o.permission(request));
+    const permission = o.permission(request);
+    // Fail closed: a route in a guarded scope without a permission of its own is a bug, not an open door.
+    const verdict: Verdict = permission
+      ? await authorize(o.auth, request.headers.authorization, permission)
+      : { ok: false, status: 403, reason: 'forbidden', message: 'no permission is defined for this route' };
     if (verdict.ok) {
       o.allowed?.(request, verdict.who);
       return;
