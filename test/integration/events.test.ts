@@ -171,13 +171,21 @@ describe('Kubernetes Events', () => {
   it('Event Rules in the cluster select and label; a bad one is not Accepted and names the field', async () => {
     const rule = (name: string, spec: unknown): never => ({ apiVersion: 'herald.dev/v1alpha1', kind: 'Rule', metadata: { name }, spec }) as never;
     await apply(admin, rule('bad-regex', { source: 'Event', event: { messageRegex: '(unclosed' } }));
+    // Valid JavaScript, but not RE2 (linear-time matching has no lookahead): refused, saying so.
+    await apply(admin, rule('lookahead', { source: 'Event', event: { messageRegex: '^(?!Back-off)' } }));
     await apply(admin, rule('scheduling', { source: 'Event', event: { type: ['Normal'], reasons: ['Scheduled'] }, severity: 'info', labels: { team: 'shop' } }));
     const accepted = async (name: string): Promise<{ status: string; message: string } | undefined> => {
       const o = JSON.parse(await rawRequest(admin, 'GET', `/apis/herald.dev/v1alpha1/rules/${name}`)) as { status?: { conditions?: { type: string; status: string; message: string }[] } };
       return o.status?.conditions?.find((c) => c.type === 'Accepted');
     };
-    await until('the Rules to be judged', async () => (await accepted('scheduling'))?.status === 'True' && (await accepted('bad-regex'))?.status === 'False');
+    await until(
+      'the Rules to be judged',
+      async () => (await accepted('scheduling'))?.status === 'True' && (await accepted('bad-regex'))?.status === 'False' && (await accepted('lookahead'))?.status === 'False',
+    );
     expect((await accepted('bad-regex'))?.message).toContain('spec.event.messageRegex: invalid regular expression');
+    expect((await accepted('lookahead'))?.message).toContain(
+      'spec.event.messageRegex: unsupported regular expression syntax: negative lookahead (?!…) is not supported (patterns use RE2 syntax, as Alertmanager and Notification Manager do)',
+    );
     // With an Event rule in place the default is off: only what the rule selects notifies.
     await createEvent('scheduled-1', { type: 'Normal', reason: 'Scheduled' });
     await createEvent('ignored-1');

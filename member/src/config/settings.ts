@@ -1,6 +1,7 @@
 /** Effective Settings: the `default` Settings object with every default filled in. */
 import type { Channel, LabelSelector, SettingsSpec } from '@herald/shared';
 import { durationOr } from '@herald/shared/duration';
+import { compileSelector } from '@herald/shared/selector';
 import { egressPolicyOf, type EgressPolicy } from '../notify/egress.js';
 
 export interface ChannelOptions {
@@ -52,12 +53,17 @@ function channelOptionsOf(spec: SettingsSpec): EffectiveSettings['channel'] {
   };
 }
 
-function selectorsOf(spec: SettingsSpec): Pick<EffectiveSettings, 'globalReceiverSelector' | 'tenantReceiverSelector' | 'defaultConfigSelector'> {
-  return {
+type Selectors = Pick<EffectiveSettings, 'globalReceiverSelector' | 'tenantReceiverSelector' | 'defaultConfigSelector'>;
+
+/** The selectors, each compiled once here so a bad Match pattern is reported for Settings, not met while routing. */
+function selectorsOf(spec: SettingsSpec): Selectors {
+  const selectors: Selectors = {
     globalReceiverSelector: spec.globalReceiverSelector ?? { matchLabels: { type: 'global' } },
     tenantReceiverSelector: spec.tenantReceiverSelector ?? { matchLabels: { type: 'tenant' } },
     defaultConfigSelector: spec.defaultConfigSelector ?? { matchLabels: { type: 'default' } },
   };
+  for (const [name, selector] of Object.entries(selectors)) compileSelector(selector, `spec.${name}`);
+  return selectors;
 }
 
 function presentationOf(spec: SettingsSpec): Pick<EffectiveSettings, 'cluster' | 'language' | 'globalTemplate'> {
@@ -68,7 +74,7 @@ function presentationOf(spec: SettingsSpec): Pick<EffectiveSettings, 'cluster' |
   };
 }
 
-/** effectiveSettings fills defaults; it throws only on a malformed duration (the API server prevents those). */
+/** effectiveSettings fills defaults; it throws on a malformed duration (the API server prevents those) or a bad selector pattern. */
 export function effectiveSettings(spec: SettingsSpec = {}): EffectiveSettings {
   return {
     ...selectorsOf(spec),

@@ -6,12 +6,14 @@
 // Subpath imports: the pipeline's thread loads these, and the package root would load every schema.
 import type { Config, LabelMatcher, SecretLookup, Receiver, Router, Rule, Settings, Silence, Template } from '@herald/shared';
 import { CONFIG_CHANNELS, type Channel } from '@herald/shared/channels';
-import { anchoredRegex, compileSelector } from '@herald/shared/selector';
+import { fullMatchRegex, type UserRegex } from '@herald/shared/regex';
+import { compileSelector } from '@herald/shared/selector';
 import { egressPolicyOf } from '../notify/egress.js';
 import { effectiveSettings, type EffectiveSettings } from './settings.js';
 import type { Labels } from '../model/notification.js';
 import { checkSchedule } from '../routing/silence.js';
 import { compileRule, type CompiledRule } from '../rules/compile.js';
+import { configSelectorOf } from '../routing/select-config.js';
 
 export interface Problem {
   kind: string;
@@ -39,7 +41,7 @@ export interface CompiledRouter {
   name: string;
   match: LabelMatcher;
   names: Set<string>;
-  regexName: RegExp | undefined;
+  regexName: UserRegex | undefined;
   selector: LabelMatcher | undefined;
   types: Set<Channel> | undefined;
   tenants: { tenant: string; types: Set<Channel> | undefined }[];
@@ -99,6 +101,8 @@ function compileReceiver(r: Receiver, settings: EffectiveSettings): CompiledRece
   const channels = CONFIG_CHANNELS.flatMap((channel): CompiledChannel[] => {
     const block = r.spec[channel];
     if (!block) return [];
+    // Checked here so a bad pattern is reported for the Receiver; selectConfig uses the selector per delivery.
+    compileSelector(configSelectorOf(r, channel), `spec.${channel}.${channel}ConfigSelector`);
     return [{ channel, enabled: block.enabled !== false, alertMatch: compileSelector(block.alertSelector, `spec.${channel}.alertSelector`) }];
   });
   return { object: r, name: r.metadata.name, labels, scope: scopeOf(labels, settings), channels };
@@ -111,7 +115,7 @@ function compileRouter(r: Router): CompiledRouter | undefined {
     name: r.metadata.name,
     match: compileSelector(r.spec.alertSelector, 'spec.alertSelector'),
     names: new Set(rs.name ?? []),
-    regexName: rs.regexName === undefined ? undefined : anchoredRegex(rs.regexName, 'spec.receivers.regexName'),
+    regexName: rs.regexName === undefined ? undefined : fullMatchRegex(rs.regexName, 'spec.receivers.regexName'),
     selector: rs.selector ? compileSelector(rs.selector, 'spec.receivers.selector') : undefined,
     types: rs.type ? new Set(rs.type) : undefined,
     tenants: (rs.channels ?? []).map((c) => ({ tenant: c.tenant, types: c.type ? new Set(c.type) : undefined })),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSnapshot, type SnapshotInput } from '../config/snapshot.js';
 import { route } from './route.js';
 import { receiver, router, silence, slack, email } from '../../../test/support/objects.js';
+import { CATASTROPHIC, EVIL_INPUT } from '../../../test/support/redos.js';
 
 const now = new Date('2026-11-21T12:00:00Z');
 const G = { type: 'global' };
@@ -57,6 +58,52 @@ describe('route', () => {
       ['Silence', 'bad-cron', 'spec.schedule'],
     ]);
     expect(route({}, snap, now).targets.map((t) => t.key)).toEqual(['ops/email', 'ops/slack']);
+  });
+});
+
+describe('user regexes in routing run on RE2', () => {
+  // Finding F7. The test's normal timeout is the assertion (test/support/redos.ts).
+  const evil = EVIL_INPUT;
+  const lookahead = 'unsupported regular expression syntax: lookahead (?=…) is not supported (patterns use RE2 syntax, as Alertmanager and Notification Manager do)';
+  const settings = (spec: Record<string, unknown>) => ({ apiVersion: 'herald.dev/v1alpha1' as const, kind: 'Settings' as const, metadata: { name: 'default' }, spec });
+
+  it('a Router regexName that is catastrophic on a backtracking engine routes in linear time', () => {
+    const snap = buildSnapshot({ ...base, receivers: [...(base.receivers ?? []), receiver(evil, { app: 'x' }, slack())], routers: [router('r', { alertSelector: {}, receivers: { regexName: CATASTROPHIC } })] });
+    expect(snap.problems).toEqual([]);
+    expect(route({}, snap, now).targets.map((t) => t.key)).toEqual(['ops/email', 'ops/slack']);
+  });
+
+  it('a selector Match that is catastrophic on a backtracking engine routes in linear time', () => {
+    const match = { matchExpressions: [{ key: 'x', operator: 'Match' as const, regexValue: CATASTROPHIC }] };
+    const snap = buildSnapshot({ ...base, routers: [router('r', { alertSelector: match, receivers: { name: ['unscoped'] } })], silences: [silence('s', G, { matcher: match })] });
+    expect(route({ x: evil }, snap, now).targets.map((t) => t.key)).toEqual(['ops/email', 'ops/slack']);
+    expect(route({ x: 'aaa' }, snap, now)).toEqual({ targets: [], silencedBy: 's' });
+  });
+
+  it('JavaScript-only syntax is a problem naming the object and field; the agent routes with the rest', () => {
+    const bad = { matchExpressions: [{ key: 'x', operator: 'Match' as const, regexValue: '(?=a)a' }] };
+    const snap = buildSnapshot({
+      ...base,
+      receivers: [...(base.receivers ?? []), receiver('bad-alerts', G, { slack: { channels: ['#b'], alertSelector: bad } }), receiver('bad-config', G, { slack: { channels: ['#b'], slackConfigSelector: bad } })],
+      routers: [router('bad-name', { alertSelector: {}, receivers: { regexName: '(?=a)a' } }), router('bad-selector', { alertSelector: bad, receivers: { name: ['ops'] } })],
+      silences: [silence('bad-silence', G, { matcher: bad })],
+    });
+    expect(snap.problems.map((p) => [p.kind, p.name, p.message])).toEqual([
+      ['Receiver', 'bad-alerts', `spec.slack.alertSelector.matchExpressions[0].regexValue: ${lookahead}`],
+      ['Receiver', 'bad-config', `spec.slack.slackConfigSelector.matchExpressions[0].regexValue: ${lookahead}`],
+      ['Router', 'bad-name', `spec.receivers.regexName: ${lookahead}`],
+      ['Router', 'bad-selector', `spec.alertSelector.matchExpressions[0].regexValue: ${lookahead}`],
+      ['Silence', 'bad-silence', `spec.matcher.matchExpressions[0].regexValue: ${lookahead}`],
+    ]);
+    expect(route({ x: 'a' }, snap, now).targets.map((t) => t.key)).toEqual(['ops/email', 'ops/slack']);
+  });
+
+  it('a Settings selector with JavaScript-only syntax is a problem for Settings, which falls back to its defaults', () => {
+    const snap = buildSnapshot({ ...base, settings: settings({ tenantReceiverSelector: { matchExpressions: [{ key: 'type', operator: 'Match', regexValue: 'ten(?!x)ant' }] } }) });
+    expect(snap.problems).toEqual([
+      { kind: 'Settings', name: 'default', message: expect.stringContaining('spec.tenantReceiverSelector.matchExpressions[0].regexValue: unsupported regular expression syntax: negative lookahead') as string },
+    ]);
+    expect(route({ namespace: 'team-a' }, snap, now).targets.map((t) => t.key)).toEqual(['ops/email', 'ops/slack', 'team-a/slack']);
   });
 });
 

@@ -4,7 +4,7 @@
  * takes default Configs (that match its selector, when it has one). Ties go to the lowest
  * numeric `priority` label, then to the name.
  */
-import type { Channel, Config, LabelSelector } from '@herald/shared';
+import type { Channel, Config, LabelSelector, Receiver } from '@herald/shared';
 import { compileSelector, isEmptySelector } from '@herald/shared/selector';
 import type { EffectiveSettings } from '../config/settings.js';
 import type { CompiledReceiver } from '../config/snapshot.js';
@@ -16,8 +16,9 @@ const priority = (c: Config): number => {
 const best = (configs: Config[]): Config | undefined =>
   [...configs].sort((a, b) => priority(a) - priority(b) || a.metadata.name.localeCompare(b.metadata.name))[0];
 
-export function configSelectorOf(receiver: CompiledReceiver, channel: Channel): LabelSelector | undefined {
-  const block = receiver.object.spec[channel] as Record<string, unknown> | undefined;
+/** The channel block's `<channel>ConfigSelector`. */
+export function configSelectorOf(receiver: Receiver, channel: Channel): LabelSelector | undefined {
+  const block = receiver.spec[channel] as Record<string, unknown> | undefined;
   return block?.[`${channel}ConfigSelector`] as LabelSelector | undefined;
 }
 
@@ -29,7 +30,7 @@ export function selectConfig(args: {
 }): Config | undefined {
   const { receiver, channel, settings } = args;
   const candidates = args.configs.filter((c) => c.spec[channel] !== undefined);
-  const selector = configSelectorOf(receiver, channel);
+  const selector = configSelectorOf(receiver.object, channel);
   const matches = compileSelector(selector);
   const isDefault = compileSelector(settings.defaultConfigSelector);
   const defaults = candidates.filter((c) => isDefault(c.metadata.labels ?? {}));

@@ -5,6 +5,7 @@
  */
 import type { Rule, RuleSpec } from '@herald/shared';
 import { parseDuration } from '@herald/shared/duration';
+import { searchRegex, type UserRegex } from '@herald/shared/regex';
 
 export type Labels = Record<string, string>;
 
@@ -15,7 +16,7 @@ export interface CompiledEventMatch {
   names?: Set<string>;
   namespaces?: Set<string>;
   controllers?: Set<string>;
-  message?: RegExp;
+  message?: UserRegex;
 }
 
 export interface ResourceMatch {
@@ -32,8 +33,8 @@ export interface CompiledAuditMatch {
   names?: Set<string>;
   users?: Set<string>;
   groups?: Set<string>;
-  user?: RegExp;
-  userAgent?: RegExp;
+  user?: UserRegex;
+  userAgent?: UserRegex;
   codes?: Set<number>;
 }
 
@@ -49,14 +50,9 @@ export interface CompiledRule {
   audit: CompiledAuditMatch | undefined;
 }
 
-/** A regex searched anywhere in the text (anchor it with ^ and $ to match the whole). */
-function searchRegex(source: string | undefined, field: string): RegExp | undefined {
-  if (source === undefined) return undefined;
-  try {
-    return new RegExp(source);
-  } catch (err) {
-    throw new Error(`${field}: invalid regular expression: ${(err as Error).message}`);
-  }
+/** A regex searched anywhere in the text (anchor it with ^ and $ to match the whole), on RE2. */
+function optionalRegex(source: string | undefined, field: string): UserRegex | undefined {
+  return source === undefined ? undefined : searchRegex(source, field);
 }
 
 /** An empty or absent list constrains nothing. */
@@ -72,7 +68,7 @@ function compileEvent(m: NonNullable<RuleSpec['event']>): CompiledEventMatch {
     names: setOf(m.involvedObject?.names),
     namespaces: setOf(m.involvedObject?.namespaces),
     controllers: setOf(m.reportingControllers),
-    message: searchRegex(m.messageRegex, 'spec.event.messageRegex'),
+    message: optionalRegex(m.messageRegex, 'spec.event.messageRegex'),
   };
 }
 
@@ -87,8 +83,8 @@ function compileAudit(m: NonNullable<RuleSpec['audit']>): CompiledAuditMatch {
     names: setOf(m.names),
     users: setOf(m.users),
     groups: setOf(m.userGroups),
-    user: searchRegex(m.userRegex, 'spec.audit.userRegex'),
-    userAgent: searchRegex(m.userAgentRegex, 'spec.audit.userAgentRegex'),
+    user: optionalRegex(m.userRegex, 'spec.audit.userRegex'),
+    userAgent: optionalRegex(m.userAgentRegex, 'spec.audit.userAgentRegex'),
     codes: setOf(m.responseCodes),
   };
 }

@@ -8,9 +8,12 @@ import { buildSnapshot } from '../config/snapshot.js';
 import { compileRule } from './compile.js';
 import { auditRulesFor, eventRulesFor, type AuditFacts, type EventFacts } from './match.js';
 import { RateLimiter } from './rate-limit.js';
+import { CATASTROPHIC, EVIL_INPUT } from '../../../test/support/redos.js';
 
 const rule = (name: string, spec: RuleSpec): Rule => ({ apiVersion: 'herald.dev/v1alpha1', kind: 'Rule', metadata: { name }, spec });
 const names = (rules: { name: string }[]): string[] => rules.map((r) => r.name);
+/** `^(?!system:)` in RE2 syntax, which has no lookahead (as in examples/rules/audit-defaults.yaml). */
+const NOT_SYSTEM = '^($|[^s]|s($|[^y])|sy($|[^s])|sys($|[^t])|syst($|[^e])|syste($|[^m])|system($|[^:]))';
 
 const backoff: EventFacts = { type: 'Warning', reason: 'BackOff', kind: 'Pod', name: 'web-1', namespace: 'shop', controller: 'kubelet', message: 'Back-off restarting failed container app' };
 const scheduled: EventFacts = { type: 'Normal', reason: 'Scheduled', kind: 'Pod', name: 'web-1', namespace: 'shop', controller: 'default-scheduler', message: 'Successfully assigned shop/web-1' };
@@ -97,8 +100,8 @@ describe('Audit rules', () => {
     ['user (other)', { users: ['bob'] }, read, false],
     ['any one group', { userGroups: ['ops', 'dev'] }, read, true],
     ['groups (none shared)', { userGroups: ['ops'] }, read, false],
-    ['user regex: people, not system users', { userRegex: '^(?!system:)' }, read, true],
-    ['user regex: a service account is a system user', { userRegex: '^(?!system:)' }, bindingByController, false],
+    ['user regex: people, not system users', { userRegex: NOT_SYSTEM }, read, true],
+    ['user regex: a service account is a system user', { userRegex: NOT_SYSTEM }, bindingByController, false],
     ['user agent regex searches', { userAgentRegex: 'kubectl/' }, read, true],
     ['user agent regex (no match)', { userAgentRegex: '^curl' }, read, false],
     ['response code', { responseCodes: [401, 403] }, { ...read, code: 403 }, true],
@@ -116,10 +119,29 @@ describe('compileRule', () => {
     [{ source: 'Event', event: { messageRegex: '(' } }, 'spec.event.messageRegex: invalid regular expression'],
     [{ source: 'Audit', audit: { userAgentRegex: '[' } }, 'spec.audit.userAgentRegex: invalid regular expression'],
     [{ source: 'Audit', audit: { userRegex: '*' } }, 'spec.audit.userRegex: invalid regular expression'],
+    [{ source: 'Audit', audit: { userRegex: '^(?!system:)' } }, 'spec.audit.userRegex: unsupported regular expression syntax: negative lookahead (?!…) is not supported (patterns use RE2 syntax'],
+    [{ source: 'Event', event: { messageRegex: '(a)\\1' } }, 'spec.event.messageRegex: unsupported regular expression syntax: a backreference'],
     [{ source: 'Audit', rateLimit: { count: 1, per: 'soon' } }, 'spec.rateLimit.per: invalid duration'],
     [{ source: 'Audit', rateLimit: { count: 1, per: '0s' } }, 'spec.rateLimit.per: must be longer than 0s'],
   ] as [RuleSpec, string][])('refuses %j naming the field', (spec, message) => {
     expect(() => compileRule(rule('bad', spec))).toThrow(message);
+  });
+});
+
+describe('Rule regexes run on RE2', () => {
+  // Finding F7. The test's normal timeout is the assertion (test/support/redos.ts).
+  const evil = EVIL_INPUT;
+
+  it('in linear time: a catastrophic messageRegex against a long message returns', () => {
+    const compiled = compileRule(rule('r', { source: 'Event', event: { messageRegex: CATASTROPHIC } }));
+    expect(eventRulesFor([compiled], { ...backoff, message: evil })).toEqual([]);
+    expect(names(eventRulesFor([compiled], { ...backoff, message: 'aaaa' }))).toEqual(['r']);
+  });
+
+  it('in linear time: catastrophic userRegex and userAgentRegex return', () => {
+    const byUser = compileRule(rule('u', { source: 'Audit', audit: { userRegex: CATASTROPHIC } }));
+    const byAgent = compileRule(rule('ua', { source: 'Audit', audit: { userAgentRegex: CATASTROPHIC } }));
+    expect(auditRulesFor([byUser, byAgent], { ...read, user: evil, userAgent: evil })).toEqual([]);
   });
 });
 
@@ -141,12 +163,16 @@ describe('Rules in the configuration', () => {
     const { input, problems } = sortObjects([
       { object: rule('good', { source: 'Audit', audit: { verbs: ['get'] } }), where: 'rules.yaml' },
       { object: rule('bad', { source: 'Event', event: { messageRegex: '(' } }), where: 'rules.yaml' },
+      { object: rule('lookahead', { source: 'Audit', audit: { userRegex: '^(?!system:)' } }), where: 'rules.yaml' },
       { object: rule('wrong-source', { source: 'Logs' } as never), where: 'rules.yaml' },
     ]);
     expect(problems.map((p) => `${p.name}: ${p.message}`)).toEqual([expect.stringContaining('wrong-source: rules.yaml: spec.source')]);
     const snap = buildSnapshot(toSnapshotInput(input));
     expect(snap.rules.map((r) => r.name)).toEqual(['good']);
-    expect(snap.problems).toEqual([{ kind: 'Rule', name: 'bad', message: expect.stringContaining('spec.event.messageRegex: invalid regular expression') as string }]);
+    expect(snap.problems).toEqual([
+      { kind: 'Rule', name: 'bad', message: expect.stringContaining('spec.event.messageRegex: invalid regular expression') as string },
+      { kind: 'Rule', name: 'lookahead', message: expect.stringContaining('spec.audit.userRegex: unsupported regular expression syntax: negative lookahead') as string },
+    ]);
   });
 });
 
@@ -169,6 +195,10 @@ describe('the shipped default Audit Rules (examples/rules/audit-defaults.yaml)',
     expect(names(auditRulesFor(on, exec))).toEqual(['exec-attach-portforward']);
     expect(names(auditRulesFor(on, read))).toEqual(['secret-reads-by-people']);
     expect(names(auditRulesFor(on, { ...read, user: 'system:serviceaccount:kube-system:ctrl' }))).toEqual([]);
+    // The RE2 spelling of "does not start with system:" (no lookahead) keeps names that are near it.
+    for (const user of ['s', 'sys', 'system', 'systemd-admin', 'system-admin', 'ops:system:x']) {
+      expect(names(auditRulesFor(on, { ...read, user }))).toEqual(['secret-reads-by-people']);
+    }
     expect(names(auditRulesFor(on, bindingByController))).toEqual(['rbac-changes']);
     expect(names(auditRulesFor(on, { ...read, resource: 'configmaps', code: 403 }))).toEqual(['denied-requests']);
   });

@@ -86,6 +86,14 @@ describe('string and list helpers', () => {
 
   it('a bad regular expression throws (and fails the render)', () => {
     expect(() => match('(', 'x')).toThrow(SyntaxError);
+    expect(() => reReplaceAll('(?<=a)b', 'x', 'ab')).toThrow('reReplaceAll: unsupported regular expression syntax: lookbehind');
+  });
+
+  it('match and reReplaceAll are Go\'s: RE2 syntax, Go replacement references', () => {
+    expect(match('(?i)^kube', 'KubePod')).toBe(true);
+    expect(reReplaceAll('a(x*)b', '$1W', '-ab-axxb-')).toBe('---');
+    expect(reReplaceAll('a(x*)b', '${1}W', '-ab-axxb-')).toBe('-W-xxW-');
+    expect(reReplaceAll('b*', '-', 'abc')).toBe('-a-c-');
   });
 
   it('the helper table drops the Handlebars options argument', () => {

@@ -5,6 +5,7 @@
  * than throwing; only a bad regular expression fails the render, since silently ignoring it would
  * hide the mistake.
  */
+import { replaceAllString, searchRegex } from '@herald/shared/regex';
 import type { Dictionary } from './language.js';
 
 /** Hidden from `sortedPairs … "labels"`, as Notification Manager hides it. */
@@ -57,15 +58,14 @@ export function join(items: unknown, separator: unknown): string {
   return items.map(text).join(typeof separator === 'string' ? separator : ' ');
 }
 
-/** Like Go's regexp.MatchString: true when the pattern matches anywhere in the text. */
+/** Go's regexp.MatchString: true when the pattern (RE2 syntax, linear time) matches anywhere in the text. */
 export function match(pattern: unknown, value: unknown): boolean {
-  return new RegExp(text(pattern)).test(text(value));
+  return searchRegex(text(pattern), 'match').test(text(value));
 }
 
-/** Go's `${1}` / `${name}` references become JavaScript's `$1` / `$<name>`; `$1` and `$$` mean the same in both. */
+/** Go's regexp.ReplaceAllString, replacement references (`$1`, `${1}`, `$name`, `${name}`, `$$`) included. */
 export function reReplaceAll(pattern: unknown, replacement: unknown, value: unknown): string {
-  const js = text(replacement).replace(/\$\{(\w+)\}/g, (_m, ref: string) => (/^\d+$/.test(ref) ? `$${ref}` : `$<${ref}>`));
-  return text(value).replace(new RegExp(text(pattern), 'g'), js);
+  return replaceAllString(text(pattern), 'reReplaceAll', text(value), text(replacement));
 }
 
 /** Length of an array or string, or the number of keys of an object. */

@@ -5,6 +5,7 @@ import { templateDataFor, type Notification, type TemplateData } from '../model/
 import { SENTINEL_TEMPLATES } from './builtin.js';
 import { TemplateError, type TemplateErrorCode } from './errors.js';
 import { createRenderer } from './renderer.js';
+import { EVIL_INPUT } from '../../../test/support/redos.js';
 
 function template(name: string, spec: Template['spec']): Template {
   return { apiVersion: 'herald.dev/v1alpha1', kind: 'Template', metadata: { name }, spec };
@@ -94,6 +95,14 @@ describe('createRenderer', () => {
     expect(err.code).toBe(code);
     expect(err.template).toBe(name);
     expect(err.message).toContain(`"${name}"`);
+  });
+
+  it('a regex helper with RE2-unsupported syntax fails the render as any bad pattern does, saying why', () => {
+    const err = renderError(() => withSources({ re: '{{match "(?=a)a" cluster}}' }).render('text', 're', data));
+    expect(err.code).toBe('render');
+    expect(err.message).toContain('template "re": rendering failed: match: unsupported regular expression syntax: lookahead (?=…) is not supported (patterns use RE2 syntax');
+    const replace = renderError(() => withSources({ re: '{{reReplaceAll "(a)\\1" "x" cluster}}' }).render('text', 're', data));
+    expect(replace.message).toContain('reReplaceAll: unsupported regular expression syntax: a backreference');
   });
 
   it('exports the sentinel names, which has() does not claim', () => {
@@ -217,5 +226,30 @@ describe('languages', () => {
     const zh = { ...data, alerts: [{ ...firing, annotations: { summary: 'disk is full', summaryCn: '磁盘已满' } }] };
     expect(withSources({ m: '{{message (lookup alerts 0)}}' }, 'zh-cn').render('text', 'm', zh)).toBe('磁盘已满');
     expect(withSources({ m: '{{message (lookup alerts 0)}}' }).render('text', 'm', zh)).toBe('disk is full');
+  });
+});
+
+describe('regex helpers run on RE2 (finding F7)', () => {
+  // The test's normal timeout is the assertion (test/support/redos.ts).
+  const evil = templateDataFor({
+    receiver: 'ops',
+    cluster: 'member-a',
+    groupLabels: {},
+    alerts: [{ ...firing, labels: { alertname: 'X', x: EVIL_INPUT, instance: 'db:5432' } }],
+  });
+
+  it('match with a catastrophic pattern on an alert label renders in linear time', () => {
+    const r = withSources({ probe: "{{#if (match '^(a+)+$' alerts.0.labels.x)}}yes{{else}}no{{/if}}" });
+    expect(r.render('text', 'probe', evil)).toBe('no');
+  });
+
+  it('reReplaceAll with a catastrophic pattern on an alert label renders in linear time', () => {
+    const r = withSources({ probe: "[{{reReplaceAll '^(a+)+$' 'X' alerts.0.labels.x}}]" });
+    expect(r.render('text', 'probe', evil)).toBe(`[${EVIL_INPUT}]`);
+  });
+
+  it('reReplaceAll takes Go named groups and references', () => {
+    const r = withSources({ probe: "{{reReplaceAll '(?P<host>[a-z]+):(?P<port>\\d+)' '${port}@${host} $1' alerts.0.labels.instance}}" });
+    expect(r.render('text', 'probe', evil)).toBe('5432@db db');
   });
 });

@@ -12,7 +12,7 @@ export const RouterSpec = Type.Object({
   receivers: Type.Object(
     {
       name: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 100 })),
-      regexName: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Receivers whose name matches.' })),
+      regexName: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Receivers whose whole name matches this RE2 regular expression.' })),
       selector: Type.Optional(LabelSelector('Receivers whose labels match.')),
       type: Type.Optional(Type.Array(ChannelType, { maxItems: 10, description: 'Only these channels of them.' })),
       channels: Type.Optional(

@@ -13,7 +13,7 @@ export const EventMatch = Type.Object(
       Type.Object({ kinds: List('Kinds, e.g. Pod.'), names: List('Names.'), namespaces: List('Namespaces.') }),
     ),
     reportingControllers: List('Reporting controllers, e.g. kubelet.'),
-    messageRegex: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Regex searched in the message.' })),
+    messageRegex: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'RE2 regex searched in the message.' })),
   },
   { description: 'Which Events match; every given field must match.' },
 );
@@ -41,9 +41,9 @@ export const AuditMatch = Type.Object(
     users: List('User names.'),
     userGroups: List('Groups; any one of them matches.'),
     userRegex: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 1024, description: 'Regex searched in the user name, e.g. ^(?!system:) for people.' }),
+      Type.String({ minLength: 1, maxLength: 1024, description: 'RE2 regex searched in the user name, e.g. ^(sam|ana)$.' }),
     ),
-    userAgentRegex: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Regex searched in the user agent.' })),
+    userAgentRegex: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'RE2 regex searched in the user agent.' })),
     responseCodes: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { maxItems: 64 })),
   },
   { description: 'Which audit events match; every given field must match.' },

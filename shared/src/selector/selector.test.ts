@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelSelector } from '../api/common.js';
 import { SelectorError, compileSelector, isEmptySelector, matchesSelector } from './selector.js';
+import { CATASTROPHIC, EVIL_INPUT } from '../../../test/support/redos.js';
 
 const alert = { alertname: 'KubePodCrashLooping', namespace: 'team-a', severity: 'critical', cluster: 'member-a' };
 
@@ -54,6 +55,34 @@ describe('compileSelector errors name the field', () => {
     expect(caught).toBeInstanceOf(SelectorError);
     expect((caught as SelectorError).field).toBe(field);
     expect((caught as Error).message.startsWith(`${field}: `)).toBe(true);
+  });
+});
+
+describe('Match runs on RE2', () => {
+  const match = (regexValue: string): LabelSelector => ({ matchExpressions: [{ key: 'x', operator: 'Match', regexValue }] });
+
+  it('in linear time: a catastrophic pattern on a long label value returns (RegExp would not)', () => {
+    // Finding F7. The test's normal timeout is the assertion (test/support/redos.ts).
+    expect(matchesSelector(match(CATASTROPHIC), { x: EVIL_INPUT })).toBe(false);
+    expect(matchesSelector(match('(a+)+'), { x: 'a'.repeat(100) })).toBe(true);
+  });
+
+  it('refuses JavaScript-only syntax with a SelectorError naming the field and saying why', () => {
+    let caught: unknown;
+    try {
+      compileSelector(match('(?=a)a'), 'spec.alertSelector');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SelectorError);
+    expect((caught as SelectorError).field).toBe('spec.alertSelector.matchExpressions[0].regexValue');
+    expect((caught as Error).message).toBe(
+      'spec.alertSelector.matchExpressions[0].regexValue: unsupported regular expression syntax: lookahead (?=…) is not supported (patterns use RE2 syntax, as Alertmanager and Notification Manager do)',
+    );
+  });
+
+  it('accepts RE2 syntax RegExp did not', () => {
+    expect(matchesSelector(match('(?i)team-(?P<t>[a-z])'), { x: 'TEAM-b' })).toBe(true);
   });
 });
 

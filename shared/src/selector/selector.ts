@@ -3,9 +3,11 @@
  * Notification Manager's Match operator (a regular expression on the label value).
  *
  * Match is anchored (the whole value must match, as with Alertmanager's `=~`) and never matches a
- * notification that lacks the key: Notification Manager's #257 muted every alert missing it.
+ * notification that lacks the key: Notification Manager's #257 muted every alert missing it. Its
+ * pattern runs on RE2 (../regex), in time linear in the value.
  */
 import type { LabelSelector, LabelSelectorRequirement } from '../api/common.js';
+import { RegexError, fullMatchRegex, type UserRegex } from '../regex/regex.js';
 
 export type Labels = Readonly<Record<string, string>>;
 export type LabelMatcher = (labels: Labels) => boolean;
@@ -21,12 +23,13 @@ export class SelectorError extends Error {
   }
 }
 
-/** anchoredRegex compiles a pattern that must match a whole value, throwing SelectorError naming `field`. */
-export function anchoredRegex(source: string, field: string): RegExp {
+/** A Match pattern, which must match a whole value; throws SelectorError naming `field`. */
+function matchRegex(source: string, field: string): UserRegex {
   try {
-    return new RegExp(`^(?:${source})$`);
+    return fullMatchRegex(source, field);
   } catch (err) {
-    throw new SelectorError(field, `invalid regular expression: ${(err as Error).message}`);
+    if (err instanceof RegexError) throw new SelectorError(field, err.reason);
+    throw err;
   }
 }
 
@@ -47,7 +50,7 @@ function compileRequirement(req: LabelSelectorRequirement, field: string): Label
       return (labels) => !Object.hasOwn(labels, key);
     case 'Match': {
       if (req.regexValue === undefined) throw new SelectorError(`${field}.regexValue`, 'Match needs regexValue');
-      const re = anchoredRegex(req.regexValue, `${field}.regexValue`);
+      const re = matchRegex(req.regexValue, `${field}.regexValue`);
       return (labels) => Object.hasOwn(labels, key) && re.test(labels[key] as string);
     }
     default:
