@@ -61,11 +61,11 @@ export interface AppDeps {
 }
 
 /** At most one log line per second about refused callers: a scanner must not flood the log. */
-function refusalLog(app: FastifyInstance): (request: FastifyRequest, status: number, message: string) => void {
-  let last = 0;
+function refusalLog(app: FastifyInstance, clock: () => number): (request: FastifyRequest, status: number, message: string) => void {
+  let last = -Infinity;
   let skipped = 0;
   return (request, status, message) => {
-    const now = Date.now();
+    const now = clock();
     if (now - last < 1000) {
       skipped++;
       return;
@@ -117,7 +117,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       done(Object.assign(err as Error, { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
     }
   });
-  const logRefusal = refusalLog(app);
+  const logRefusal = refusalLog(app, deps.now);
   app.setErrorHandler(errorHandler(deps.metrics, (request, status, message) => logRefusal(request, status, message)));
   app.setNotFoundHandler((request, reply) => void reply.status(404).send(apiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
 
