@@ -1,7 +1,8 @@
 /**
  * npm run bench: figures for the member agent, printed, not asserted.
  *  1. ceiling: a bare fastify route that parses and inserts each alert as a row (one transaction a request)
- *  2. agent ingest: alerts/s accepted durably, 50 alerts a request
+ *  2. agent ingest: alerts/s accepted durably, 50 alerts a request, with a static token (and, for
+ *     comparison, without authentication)
  *  3. end-to-end latency p50/p99 from request to a webhook sink at 1,000 alerts/s, batch wait 0
  *  4. peak RSS of the agent after 1,000,000 alerts
  *  5. the same with the agent configured from a real kube-apiserver, as in a member cluster, after
@@ -62,12 +63,12 @@ const benchObjects = (batchMaxWait: string, sink: string): Record<string, unknow
 ];
 
 /** Standalone (objects in a folder), or in a cluster through `kubeconfig` (objects already applied there). */
-async function startAgent(opts: { batchMaxWait: string; sink: string; kubeconfig?: string }): Promise<Proc & { url: string; dataDir: string }> {
+async function startAgent(opts: { batchMaxWait: string; sink: string; kubeconfig?: string; anonymous?: boolean }): Promise<Proc & { url: string; dataDir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   if (!opts.kubeconfig) writeFileSync(join(dir, 'objects.yaml'), benchObjects(opts.batchMaxWait, opts.sink).map((o) => stringify(o)).join('---\n'));
   const source = opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : ['--config-dir', dir];
   writeFileSync(join(dir, 'ingest-token'), `${BENCH_TOKEN}\n`);
-  source.push('--ingest-token-file', join(dir, 'ingest-token'));
+  source.push(...(opts.anonymous ? ['--allow-anonymous-ingest'] : ['--ingest-token-file', join(dir, 'ingest-token')]));
   const port = await freePort();
   // The bundled agent, as it ships (`npm run bench` builds it first); tsx would add a loader thread.
   // HERALD_AGENT_CLI=member/dist/cli.js measures the unbundled build instead.
@@ -186,6 +187,11 @@ async function main(): Promise<void> {
     const r = await load(a.url, { duration: DURATION, perRequest: PER_REQUEST });
     say('agent ingest (accepted durably)', `${Math.round(perSecond(r))} alerts/s (${r['2xx']} requests of ${PER_REQUEST}, ${r.non2xx} non-2xx, p99 ${r.latency.p99} ms)`);
     await a.stop();
+    // The same without the token check, for what authentication costs (measured in the same run).
+    const open = await startAgent({ batchMaxWait: '5s', sink, anonymous: true });
+    const o = await load(open.url, { duration: DURATION, perRequest: PER_REQUEST });
+    say('agent ingest without authentication (--allow-anonymous-ingest)', `${Math.round(perSecond(o))} alerts/s (${o['2xx']} requests of ${PER_REQUEST}, ${o.non2xx} non-2xx, p99 ${o.latency.p99} ms)`);
+    await open.stop();
   }
 
   // 3. Latency at 1,000 alerts/s with batch wait 0: 100 requests a second of 10 alerts, each
@@ -221,10 +227,14 @@ async function main(): Promise<void> {
     const { apply } = await import('../test/support/manifests.js');
     const set = await startClusters({ names: ['bench'] });
     for (const o of benchObjects('5s', sink)) await apply(set.kubeConfig('bench'), o);
-    const agent = await startAgent({ batchMaxWait: '5s', sink, kubeconfig: set.get('bench').kubeconfigPath });
+    // Ingest with Alertmanager's ServiceAccount token, on an agent of its own (stopped before the
+    // memory run, so none of its deliveries reach the sink during that one).
+    const reviewed = await startAgent({ batchMaxWait: '5s', sink, kubeconfig: set.get('bench').kubeconfigPath });
     const saToken = await alertmanagerToken(set.kubeConfig('bench'));
-    const r = await load(agent.url, { duration: DURATION, perRequest: PER_REQUEST, token: saToken });
+    const r = await load(reviewed.url, { duration: DURATION, perRequest: PER_REQUEST, token: saToken });
     say('agent ingest with a ServiceAccount token', `${Math.round(perSecond(r))} alerts/s (${r['2xx']} requests of ${PER_REQUEST}, ${r.non2xx} non-2xx, p99 ${r.latency.p99} ms)`);
+    await reviewed.stop();
+    const agent = await startAgent({ batchMaxWait: '5s', sink, kubeconfig: set.get('bench').kubeconfigPath });
     say('agent in a cluster after 1,000,000 alerts', await peakRss(agent, sink));
     await set.stop();
   }

@@ -27,7 +27,7 @@ setFlagsFromString('--liftoff-only');
 const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--ingest-token-file FILE] [--admin-token-file FILE] [--kube-auth true|false] [--auth-cache-seconds 60]
                     [--allow-anonymous-ingest] [--protect-metrics] [--namespace herald-system] [--durability normal|full] [--log-level info]
-                    [--pipeline-heap-mb 64] [--body-limit 8388608] [--max-json-values 500000] [--max-connections 10000]
+                    [--pipeline-heap-mb 64] [--body-limit 8388608] [--max-json-values 600000] [--max-connections 10000]
                     [--heartbeat-seconds 10] [--events all|none|NS,NS…] [--tls-cert-file FILE --tls-key-file FILE]
   --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Rule, Settings) and Secrets
   --kubeconfig   in a cluster: the kubeconfig to use (default: KUBECONFIG, else the pod's ServiceAccount)

@@ -142,6 +142,44 @@ describe('dead letters', () => {
   });
 });
 
+describe('batches too big for the pipeline thread', () => {
+  it('a group of alerts with huge annotations goes out in batches that fit, and the alert after it too', async () => {
+    const a = agent as AgentProcess;
+    const big = (i: number): string =>
+      JSON.stringify({
+        version: '4',
+        status: 'firing',
+        alerts: [{ labels: { alertname: 'Big', i: String(i) }, annotations: Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`a${k}`, `${k}`.repeat(64_000)])), startsAt: '2026-11-21T12:00:00Z' }],
+      });
+    // 100 requests of 512 KB in one group: 51 MB as one batch, more than the thread's 32 MB heap.
+    for (let i = 0; i < 100; i++) expect((await post(a, big(i))).status).toBe(200);
+    expect((await post(a, alertBody('after-the-big-group'))).status).toBe(200);
+    await until(() => delivered().includes('after-the-big-group'), 'after-the-big-group', 120_000);
+    await until(() => delivered().filter((n) => n === 'Big').length === 100, 'all 100 big alerts', 120_000);
+    const bigBatches = sink.requests.filter((r) => r.body.includes('"Big"'));
+    expect(bigBatches.length).toBeGreaterThan(1);
+    expect(Math.max(...bigBatches.map((r) => r.body.length))).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('a stored batch the thread dies on fails after a few attempts, with the reason in history, and the queue goes on', async () => {
+    await agent?.stop();
+    // One notification of 40 MB of annotation, planted as a pending batch, as a store from before the byte cap could hold it.
+    const db = new Database(join(dataDir, 'herald.db'));
+    const notification = { fingerprint: 'huge', status: 'firing', labels: { alertname: 'Huge' }, annotations: { a: 'y'.repeat(40_000_000) }, startsAt: '2026-11-21T12:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', source: 'alertmanager' };
+    const batch = db.prepare("INSERT INTO batches (target, group_key, state, created_at, first_received_at, next_attempt_at, count) VALUES ('sink/webhook', 'huge', 'pending', ?, ?, 0, 1)").run(Date.now(), Date.now());
+    db.prepare("INSERT INTO segments (target, group_key, received_at, count, notifications, batch_id) VALUES ('sink/webhook', 'huge', ?, 1, ?, ?)").run(Date.now(), JSON.stringify([notification]), batch.lastInsertRowid);
+    db.close();
+    const a = await startAgent({ configDir: dir, dataDir, env: DEPLOYMENT_ENV, args: ['--pipeline-heap-mb', '16'], tokens: TOKENS });
+    agent = a;
+    expect((await post(a, alertBody('after-the-huge-batch'))).status).toBe(200);
+    await until(() => delivered().includes('after-the-huge-batch'), 'after-the-huge-batch', 120_000);
+    const failed = (await (await fetch(`${a.url}/api/v2/history?outcome=failed`, { headers: a.headers('admin') })).json()) as { entries: { receiver: string; answer: string; notifications: number }[] };
+    expect(failed.entries[0]).toMatchObject({ receiver: 'sink', notifications: 1 });
+    expect(failed.entries[0]?.answer).toContain('the pipeline thread stopped while sending this batch, 3 times');
+    expect(delivered()).not.toContain('Huge');
+  });
+});
+
 describe('a store that cannot be opened', () => {
   it.each([
     ['is not a database', (d: string) => writeFileSync(join(d, 'herald.db'), 'this is not a database file, just text'.repeat(200)), 'is damaged or not a Herald store'],

@@ -6,11 +6,10 @@
  * metrics are open.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
-import secureJson from 'secure-json-parse';
 import type { Channel } from '@herald/shared';
 import { authHook, type Authorizer } from '@herald/shared/auth';
 import type { Snapshot } from '../config/snapshot.js';
-import { DEFAULT_JSON_BOUNDS, jsonBoundsProblem, type JsonBounds } from '../ingest/json-bounds.js';
+import { DEFAULT_JSON_BOUNDS, type JsonBounds } from '../ingest/json-bounds.js';
 import type { Metrics } from '../metrics.js';
 import type { EgressPolicy } from '../notify/egress.js';
 import type { Notifier, Renderer } from '../notify/notifier.js';
@@ -19,6 +18,7 @@ import { auditRoutes } from './audit.js';
 import { deadLetterRoutes } from './dead-letters.js';
 import { apiError, errorHandler } from './errors.js';
 import { ingestRoutes } from './ingest.js';
+import { jsonBody } from './json-body.js';
 import { historyRoutes, openRoutes } from './ops.js';
 import { agentPermission, type Role } from './permissions.js';
 import { serverLimits, type ServerLimits } from './server-limits.js';
@@ -94,29 +94,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     app.server.maxConnections = limits.maxConnections;
   });
   const bounds = deps.jsonBounds ?? DEFAULT_JSON_BOUNDS;
-  // Only JSON is taken: text/plain is a 415, as for any other type.
-  app.removeContentTypeParser('text/plain');
-  // Keep the raw text: it is what the outbox stores, and parsing it twice would cost throughput.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (text.length === 0) {
-      done(Object.assign(new Error('request body is empty'), { statusCode: 400, code: 'FST_ERR_CTP_EMPTY_JSON_BODY' }), undefined);
-      return;
-    }
-    const problem = jsonBoundsProblem(text, bounds);
-    if (problem) {
-      done(Object.assign(new Error(problem.message), { statusCode: problem.kind === 'values' ? 413 : 400, code: problem.kind === 'values' ? 'HERALD_TOO_MANY_VALUES' : 'HERALD_TOO_DEEP' }), undefined);
-      return;
-    }
-    try {
-      // Refuses __proto__ and constructor.prototype keys (prototype poisoning), as fastify's own parser does.
-      const parsed: unknown = secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
-      request.rawBody = text;
-      done(null, parsed);
-    } catch (err) {
-      done(Object.assign(err as Error, { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
-    }
-  });
+  // No body is read outside the authenticated scopes: the open routes and unmatched paths take
+  // none (415 before reading), so nobody without a token makes the agent parse anything.
+  app.removeAllContentTypeParsers();
   const logRefusal = refusalLog(app, deps.now);
   app.setErrorHandler(errorHandler(deps.metrics, (request, status, message) => logRefusal(request, status, message)));
   app.setNotFoundHandler((request, reply) => void reply.status(404).send(apiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
@@ -136,6 +116,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           },
         }),
       );
+      // Encapsulated: the parser exists only here, behind the hook (onRequest runs before it).
+      scope.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBody(bounds));
       routes(scope);
       done();
     });

@@ -8,8 +8,9 @@
  *   never selects one of the cluster's Configs, so it can neither send the org's credentials to
  *   an address the caller chose nor use the org's SMTP server or tokens as a relay. It never
  *   connects to loopback, link-local (cloud metadata) or other addresses inlinePolicy denies, on
- *   the address it resolved, and its answers are cut short, so the reply does not echo what some
- *   internal server said.
+ *   the address it resolved.
+ * Every answer is cut short, so a reply does not echo what some server said beyond its status and
+ * the start of its reason.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -35,8 +36,8 @@ const VerifyBody = Type.Object({
 const NotificationsBody = Type.Intersect([VerifyBody, Type.Object({ alert: AlertmanagerPayload })]);
 type VerifyBody = Static<typeof VerifyBody>;
 
-/** Longest answer or reason reported for an inline target. */
-const INLINE_REASON_CHARS = 160;
+/** Longest answer or reason a verify reply reports (history keeps the whole, redacted). */
+const REASON_CHARS = 160;
 
 export interface ChannelOutcome {
   channel: string;
@@ -99,20 +100,19 @@ function verifySnapshot(body: Pick<VerifyBody, 'receiver' | 'config'>, base: Sna
 }
 
 /**
- * An inline target's answer, cut short (pure): URLs keep only their scheme and host (the caller
- * gave them), and what is left stops at INLINE_REASON_CHARS — the status and the start of the
- * reason, not a page of whatever server the caller pointed at.
+ * A channel's answer as verify reports it (pure): URLs keep only their scheme and host, and what
+ * is left stops at REASON_CHARS — the status and the start of the reason, not a page of whatever
+ * server a target pointed at.
  */
 export function shortReason(text: string): string {
   const cut = text.replace(/\b(https?:\/\/[^\s/"'<>]+)(?:[^\s"']*[^\s"':])?/g, '$1');
-  return cut.length > INLINE_REASON_CHARS ? `${cut.slice(0, INLINE_REASON_CHARS - 1)}…` : cut;
+  return cut.length > REASON_CHARS ? `${cut.slice(0, REASON_CHARS - 1)}…` : cut;
 }
 
 async function sendToAll(deps: AppDeps, built: Built, notifications: Notification[]): Promise<ChannelOutcome[] | undefined> {
   const { snap, name } = built;
   const receiver = snap.receivers.find((r) => r.name === name);
   if (!receiver) return undefined;
-  const cut = built.inline ? shortReason : (text: string): string => text;
   const outcomes: ChannelOutcome[] = [];
   for (const { channel } of receiver.channels) {
     const resolved = resolveTarget(targetKey(name, channel), snap);
@@ -125,9 +125,9 @@ async function sendToAll(deps: AppDeps, built: Built, notifications: Notificatio
       try {
         const egress = built.inline ? (deps.inlineEgress ?? inlinePolicy)(snap.settings.egress) : snap.settings.egress;
         const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: deps.renderer(snap), egress });
-        outcomes.push({ channel, ok: true, answer: cut(result.answer) });
+        outcomes.push({ channel, ok: true, answer: shortReason(result.answer) });
       } catch (err) {
-        outcomes.push({ channel, ok: false, error: cut(err instanceof DeliveryError ? err.message : `unexpected error: ${(err as Error).message}`) });
+        outcomes.push({ channel, ok: false, error: shortReason(err instanceof DeliveryError ? err.message : `unexpected error: ${(err as Error).message}`) });
       }
     }
   }

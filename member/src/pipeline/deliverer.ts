@@ -19,6 +19,9 @@ import { parseTargetKey } from '../model/target-key.js';
 import { Throttles, type ThrottleSpec } from './throttle.js';
 import { TemplateError, chooseTemplate } from '../template/index.js';
 
+/** Send attempts a batch may begin without finishing (the thread died) before it fails. */
+export const MAX_UNFINISHED_SENDS = 3;
+
 export interface DelivererDeps {
   outbox: Outbox;
   snapshot: () => Snapshot;
@@ -164,10 +167,20 @@ export class Deliverer {
   }
   private async attempt(batch: Batch): Promise<void> {
     const { outbox, clock, metrics } = this.deps;
+    const { channel } = parseTargetKey(batch.target);
+    // Attempts that began and left no record ended with the thread (a batch too big for its heap,
+    // most likely): after a few, the batch fails instead of stopping every queue again.
+    if (batch.starts - batch.attempts >= MAX_UNFINISHED_SENDS) {
+      const error = `the pipeline thread stopped while sending this batch, ${batch.starts - batch.attempts} times (${batch.count} notifications; too large for --pipeline-heap-mb?)`;
+      this.deps.log?.({ msg: 'delivery failed', target: batch.target, error });
+      outbox.failed(batch, { error, fingerprints: [], now: clock.now() });
+      metrics?.failed.inc({ channel }, batch.count);
+      return;
+    }
+    outbox.beginSend(batch);
     const snap = this.deps.snapshot();
     const notifications = outbox.batchSegments(batch.id).flatMap((json) => JSON.parse(json) as Notification[]);
     const fingerprints = notifications.map((n) => n.fingerprint);
-    const { channel } = parseTargetKey(batch.target);
     // What earlier attempts delivered; the steps this attempt delivers are added as it goes.
     const progress = progressOf({ ...batch.progress });
     try {

@@ -7,6 +7,13 @@ import type { Snapshot } from '../config/snapshot.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Clock } from './clock.js';
 
+/**
+ * About the most notification JSON in one batch: the pipeline thread parses a whole batch to send
+ * it, so a group of alerts with huge annotations goes out in several batches, not one that does
+ * not fit its heap (--pipeline-heap-mb).
+ */
+export const BATCH_MAX_BYTES = 2 * 1024 * 1024;
+
 export class Grouper {
   private readonly timers = new Map<string, { cancel(): void }>();
   private stopped = false;
@@ -58,7 +65,7 @@ export class Grouper {
     const { settings } = this.deps.snapshot();
     let made = false;
     // A full group may hold several batches' worth; close until it is empty.
-    while (this.deps.outbox.closeGroup({ target, groupKey, maxSize: settings.batchMaxSize, now: this.deps.clock.now() }) !== undefined) {
+    while (this.deps.outbox.closeGroup({ target, groupKey, maxSize: settings.batchMaxSize, maxBytes: BATCH_MAX_BYTES, now: this.deps.clock.now() }) !== undefined) {
       made = true;
     }
     if (made) this.deps.onBatch(target);

@@ -56,6 +56,8 @@ export interface Batch {
   firstReceivedAt: number;
   nextAttemptAt: number;
   count: number;
+  /** Send attempts begun; more than `attempts` means one ended with the thread. */
+  starts: number;
   /** Steps an earlier attempt delivered (step → the channel's answer). */
   progress: Record<string, string>;
 }
@@ -100,6 +102,18 @@ export interface HistoryQuery {
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number => Number(v);
+/**
+ * How many notifications of a segment that does not fit whole go into the batch (pure): what the
+ * count and the bytes left allow, by its average notification size, and at least one when the
+ * batch would otherwise be empty. 0: the batch is full.
+ */
+export function partOf(segment: { count: number; bytes: number }, left: { room: number; byteRoom: number; first: boolean }): number {
+  const perNotification = segment.bytes / Math.max(1, segment.count);
+  const byBytes = Math.floor(Math.max(0, left.byteRoom) / Math.max(1, perNotification));
+  const n = Math.min(left.room, segment.count, byBytes);
+  return left.first ? Math.max(1, n) : n;
+}
+
 const toBatch = (r: Row): Batch => ({
   id: num(r['id']),
   target: String(r['target']),
@@ -109,6 +123,7 @@ const toBatch = (r: Row): Batch => ({
   firstReceivedAt: num(r['first_received_at']),
   nextAttemptAt: num(r['next_attempt_at']),
   count: num(r['count']),
+  starts: num(r['starts'] ?? 0),
   progress: typeof r['progress'] === 'string' ? (JSON.parse(r['progress']) as Record<string, string>) : {},
 });
 
@@ -134,7 +149,10 @@ export class Outbox {
         'SELECT target, group_key, SUM(count) AS n, MIN(received_at) AS oldest FROM segments WHERE batch_id IS NULL GROUP BY target, group_key',
       ),
       openGroup: p('SELECT SUM(count) AS n, MIN(received_at) AS oldest FROM segments WHERE batch_id IS NULL AND target = ? AND group_key = ?'),
-      openSegments: p('SELECT id, received_at, count, notifications FROM segments WHERE batch_id IS NULL AND target = ? AND group_key = ? ORDER BY id LIMIT ?'),
+      // Sizes only: a batch is put together without reading the notifications it claims whole.
+      openSegments: p('SELECT id, received_at, count, length(notifications) AS bytes FROM segments WHERE batch_id IS NULL AND target = ? AND group_key = ? ORDER BY id LIMIT ?'),
+      segmentText: p('SELECT notifications FROM segments WHERE id = ?'),
+      beginSend: p('UPDATE batches SET starts = starts + 1 WHERE id = ?'),
       assign: p('UPDATE segments SET batch_id = ? WHERE id = ?'),
       shrink: p('UPDATE segments SET count = ?, notifications = ? WHERE id = ?'),
       insertBatch: p(
@@ -277,33 +295,48 @@ export class Outbox {
   }
 
   /**
-   * Closes up to `maxSize` notifications of an open group into a batch, oldest first. Whole
-   * segments are claimed as they are; only one that does not fit is split. Returns the batch id,
-   * or undefined when the group is empty.
+   * Closes up to `maxSize` notifications (and about `maxBytes` of them) of an open group into a
+   * batch, oldest first. Whole segments are claimed as they are; only one that does not fit is
+   * split, and a batch has at least one notification. Returns the batch id, or undefined when the
+   * group is empty.
    */
-  closeGroup(args: { target: string; groupKey: string; maxSize: number; now: number }): number | undefined {
+  closeGroup(args: { target: string; groupKey: string; maxSize: number; maxBytes: number; now: number }): number | undefined {
     const { target, groupKey, maxSize, now } = args;
     return this.write(() => {
-      const rows = this.s.openSegments.all(target, groupKey, maxSize) as Row[];
+      const rows = (this.s.openSegments.all(target, groupKey, maxSize) as Row[]).map((r) => ({
+        id: num(r['id']),
+        receivedAt: num(r['received_at']),
+        count: num(r['count']),
+        bytes: num(r['bytes']),
+      }));
       if (rows.length === 0) return undefined;
       const claim: number[] = [];
       let taken = 0;
+      let bytes = 0;
       let split: { id: number; receivedAt: number; head: unknown[]; tail: unknown[] } | undefined;
       for (const r of rows) {
         const room = maxSize - taken;
         if (room === 0) break;
-        const count = num(r['count']);
-        if (count <= room) {
-          claim.push(num(r['id']));
-          taken += count;
+        if (r.count <= room && bytes + r.bytes <= args.maxBytes) {
+          claim.push(r.id);
+          taken += r.count;
+          bytes += r.bytes;
           continue;
         }
-        const all = JSON.parse(String(r['notifications'])) as unknown[];
-        split = { id: num(r['id']), receivedAt: num(r['received_at']), head: all.slice(0, room), tail: all.slice(room) };
-        taken += room;
+        const n = partOf(r, { room, byteRoom: args.maxBytes - bytes, first: taken === 0 });
+        if (n === 0) break;
+        if (n >= r.count) {
+          // One notification larger than the batch's bytes: it goes alone.
+          claim.push(r.id);
+          taken += r.count;
+          break;
+        }
+        const all = JSON.parse(String((this.s.segmentText.get(r.id) as Row)['notifications'])) as unknown[];
+        split = { id: r.id, receivedAt: r.receivedAt, head: all.slice(0, n), tail: all.slice(n) };
+        taken += n;
         break;
       }
-      const first = Math.min(...rows.map((r) => num(r['received_at'])));
+      const first = Math.min(...rows.map((r) => r.receivedAt));
       const batchId = num(this.s.insertBatch.run(target, groupKey, now, first, now, taken).lastInsertRowid);
       for (const id of claim) this.s.assign.run(batchId, id);
       if (split) {
@@ -312,6 +345,11 @@ export class Outbox {
       }
       return batchId;
     });
+  }
+
+  /** Counts a send attempt of a batch, committed before it starts (see Batch.starts). */
+  beginSend(batch: Batch): void {
+    this.write(() => this.s.beginSend.run(batch.id));
   }
 
   /** The oldest pending batch of a target: the only one of its queue that may be sent. */
@@ -353,10 +391,12 @@ export class Outbox {
 
   /** Gives up on a batch: recorded in history with the reason, its segments gone. */
   failed(batch: Batch, result: { error: string; fingerprints: string[]; now: number }): void {
+    // Without fingerprints (a batch that could not be read) the batch's own count is what failed.
+    const count = result.fingerprints.length || batch.count;
     this.write(() => {
       this.s.finish.run('failed', batch.attempts + 1, result.error, batch.id);
-      this.s.history.run(result.now, batch.target, batch.groupKey, 'failed', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.error);
-      this.s.healthBad.run(batch.target, result.fingerprints.length, result.now, result.error);
+      this.s.history.run(result.now, batch.target, batch.groupKey, 'failed', batch.attempts + 1, count, JSON.stringify(result.fingerprints), result.error);
+      this.s.healthBad.run(batch.target, count, result.now, result.error);
       this.s.deleteBatchSegments.run(batch.id);
     });
   }

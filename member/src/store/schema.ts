@@ -99,6 +99,9 @@ function migrate(db: Db): void {
   // Routing attempts of an inbox row (counted before each attempt, so a crash counts too) and the last error.
   addColumn(db, 'inbox', 'attempts', 'INTEGER NOT NULL DEFAULT 0');
   addColumn(db, 'inbox', 'last_error', 'TEXT');
+  // Send attempts of a batch begun (counted before each starts): more begun than recorded means the
+  // pipeline thread died sending it.
+  addColumn(db, 'batches', 'starts', 'INTEGER NOT NULL DEFAULT 0');
   db.transaction(() => addTargetHealth(db)).immediate();
 }
 
