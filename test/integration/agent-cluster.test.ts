@@ -14,6 +14,7 @@ kc.loadFromFile(kubeconfig);
 const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const API = 'herald.dev/v1alpha1';
+const USABLE = { 'herald.dev/usable': 'true' };
 
 let sink: TestHttpServer;
 let agent: AgentProcess;
@@ -56,7 +57,8 @@ beforeAll(async () => {
     },
   });
   await core.createNamespace({ body: { metadata: { name: 'herald-system' } } }).catch(() => undefined);
-  await apply(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system' }, stringData: { token: 'first-token' } } as never);
+  // Made on the member by hand, so offered to Herald objects by label (the host's copies carry its marks).
+  await apply(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system', labels: USABLE }, stringData: { token: 'first-token' } } as never);
   await apply(kc, { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', cluster: { name: 'member-a' } } } as never);
   await apply(kc, hookReceiver('/v1'));
   agent = await startAgent({ kubeconfig });
@@ -76,7 +78,7 @@ describe('agent in a cluster', () => {
   });
 
   it('takes a changed Receiver and a rotated Secret without a restart', async () => {
-    await apply(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system' }, stringData: { token: 'second-token' } } as never);
+    await apply(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system', labels: USABLE }, stringData: { token: 'second-token' } } as never);
     await apply(kc, hookReceiver('/v2'));
     // Configuration reloads are asynchronous: keep posting until the new settings are in use.
     let n = 0;
@@ -85,6 +87,27 @@ describe('agent in a cluster', () => {
       await new Promise((r) => setTimeout(r, 200));
       return received.some((r) => r.path === '/v2' && r.auth === 'Bearer second-token');
     });
+  });
+
+  it('never sends a Secret of its namespace that is neither a host copy nor offered by label', async () => {
+    // What join keeps beside the agent (its ingest token): a Receiver written on the host that names it must get nothing.
+    await apply(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'agent-own-token', namespace: 'herald-system' }, stringData: { token: 'MEMBER-LOCAL-TOKEN-42' } } as never);
+    await apply(kc, {
+      apiVersion: API,
+      kind: 'Receiver',
+      metadata: { name: 'steal', labels: { type: 'global' } },
+      spec: { webhook: { url: `${sink.origin}/steal`, httpConfig: { bearerToken: { valueFrom: { secretKeyRef: { name: 'agent-own-token', key: 'token' } } } } } },
+    } as never);
+    const answers = async (): Promise<string[]> =>
+      ((await (await fetch(`${agent.url}/api/v2/history?receiver=steal`, { headers: agent.headers('admin') })).json()) as { entries: { answer: string }[] }).entries.map((e) => e.answer);
+    let n = 0;
+    await until(async () => {
+      await post(`steal-${n++}`);
+      await new Promise((r) => setTimeout(r, 300));
+      return (await answers()).some((a) => a.includes('Secret herald-system/agent-own-token not found'));
+    }, 30_000);
+    expect(received.filter((r) => r.path === '/steal')).toEqual([]);
+    await custom.deleteClusterCustomObject({ group: 'herald.dev', version: 'v1alpha1', plural: 'receivers', name: 'steal' });
   });
 
   it('marks an object it cannot use as not Accepted, naming the field, and keeps working', async () => {

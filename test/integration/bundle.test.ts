@@ -41,7 +41,7 @@ const receiver = (path: string) => ({
   metadata: { name: 'hook', labels: { type: 'global' } },
   spec: { webhook: { url: `${sink.origin}${path}`, httpConfig: { bearerToken: { valueFrom: { secretKeyRef: { name: 'hook', key: 'token' } } } } } },
 });
-const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system' }, stringData: { token: 'bundle-token' } };
+const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hook', namespace: 'herald-system', labels: { 'herald.dev/usable': 'true' } }, stringData: { token: 'bundle-token' } };
 
 async function post(agent: AgentProcess, alertname: string): Promise<number> {
   const alerts = [{ status: 'firing', labels: { alertname, namespace: 'shop' }, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertname }];

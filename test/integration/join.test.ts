@@ -223,6 +223,13 @@ describe('heraldctl join', () => {
     expect(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-b')).toMatchObject({ spec: { kubeconfigSecretRef: { namespace: 'herald-clusters', name: 'member-b-kubeconfig' }, secretNamespaces: ['herald-system'] } });
     // The host reaches it with the moved Secret.
     await until('member-b Ready', async () => JSON.stringify(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-b')).includes('"Reachable"'));
+    // A MemberCluster edited to name some other Secret: join re-points it, and deletes nothing it did not write.
+    await apply(hub, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'precious', namespace: 'default' }, stringData: { x: 'keep me' } } as never);
+    await rawRequest(hub, 'PATCH', '/apis/herald.dev/v1alpha1/memberclusters/member-b', { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { kubeconfigSecretRef: { namespace: 'default', name: 'precious', key: 'x' } } }) });
+    const again = await heraldctl('join', 'member-b', ...kubeconfigs('member-b'));
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain('default/precious is left as it is');
+    expect(await getJson(hub, '/api/v1/namespaces/default/secrets/precious')).toBeDefined();
   });
 });
 

@@ -5,6 +5,7 @@
  * neither read a Secret nor use the cluster's Configs as a relay.
  */
 import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentExit, configDir, startAgent, type AgentProcess } from './agent-process.js';
 import { startHttpServer, type TestHttpServer } from './http-server.js';
@@ -133,6 +134,17 @@ describe('inline verify never reaches a Secret or a Config of the cluster (F2)',
     expect(sink.requests.filter((r) => r.url === '/inline-loopback')).toEqual([]);
     // The configured receiver on the same loopback sink delivers (private and local addresses are fine for it).
     expect((await fetch(`${agent.url}/api/v2/verify`, { method: 'POST', headers: agent.headers('admin'), body: body({ receiver: 'hook' }) })).status).toBe(200);
+  });
+
+  it('never lets an inline receiver go through a proxy, or connect back into the agent’s own addresses', async () => {
+    const viaProxy = { receiver: { spec: { webhook: { url: 'http://127.0.0.1:19093/metrics', httpConfig: { proxyUrl: `${sink.origin}/` } } } } };
+    const res = await fetch(`${agent.url}/api/v2/verify`, { method: 'POST', headers: agent.headers('admin'), body: body(viaProxy) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toContain('receiver.spec.webhook.httpConfig.proxyUrl: an inline receiver connects directly, never through a proxy');
+    const own = Object.values(networkInterfaces()).flatMap((l) => l ?? []).find((i) => i.family === 'IPv4' && !i.internal)?.address;
+    if (!own) return;
+    const back = await fetch(`${agent.url}/api/v2/verify`, { method: 'POST', headers: agent.headers('admin'), body: body({ receiver: { spec: { webhook: { url: `http://${own}:${new URL(agent.url).port}/metrics` } } } }) });
+    expect(((await back.json()) as { results: { error: string }[] }).results[0]?.error).toContain('is denied by the outbound policy');
   });
 
   it('is no relay: an inline email receiver does not use the cluster’s SMTP Config and its password', async () => {

@@ -35,6 +35,8 @@ async function list<T>(kc: KubeConfig, kind: string): Promise<T[]> {
 
 export function buildAdmin(opts: AdminOptions): FastifyInstance {
   const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, requestTimeout: 60_000, connectionTimeout: 120_000 });
+  // Every route is a GET: no body is ever read (so none can be sent to make the host parse it).
+  app.removeAllContentTypeParsers();
   const error = (status: number, reason: string, message: string) => ({ status, error: reason, message });
   /** Routes whose every request needs `permission(route)`, checked on the route the router matched. */
   const guarded = (permission: (request: FastifyRequest) => Permission | undefined, routes: (scope: FastifyInstance) => void): void => {
@@ -76,9 +78,11 @@ export function buildAdmin(opts: AdminOptions): FastifyInstance {
       });
     },
   );
-  app.setErrorHandler((err: Error, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+    const status = err.statusCode ?? 0;
+    if (status >= 400 && status < 500) return void reply.code(status).send(error(status, 'bad_request', err.message));
     // The API server's own message says what failed; nothing here holds a secret.
-    void reply.code(502).send({ error: `cannot read from the host API server: ${err.message}` });
+    void reply.code(502).send(error(502, 'upstream', `cannot read from the host API server: ${err.message}`));
   });
   return app;
 }

@@ -128,8 +128,13 @@ async function registerOnHost(o: JoinOptions, creds: { kubeconfig: string; expir
   };
   await applyObject(o.host, mc, { fieldManager: FIELD_MANAGER, plurals: { MemberCluster: 'memberclusters' } });
   o.say(`host: Secret ${CLUSTERS_NAMESPACE}/${secretName} and MemberCluster ${o.name} applied${creds.expires ? ` (token expires ${creds.expires}; re-run join to renew it)` : ''}`);
-  // Registered the old way (beside the Secrets Herald objects may reference): the old copy goes.
+  // Registered the old way (beside the Secrets Herald objects may reference): the old copy goes —
+  // only the one an earlier join wrote, whatever else the MemberCluster was edited to name.
   if (before !== undefined && before !== `${CLUSTERS_NAMESPACE}/${secretName}`) {
+    if (before !== `${NAMESPACE}/${secretName}`) {
+      o.say(`host: the MemberCluster named the kubeconfig Secret ${before}, which join did not write; it now names ${CLUSTERS_NAMESPACE}/${secretName}, and ${before} is left as it is`);
+      return;
+    }
     const [ns, name] = before.split('/') as [string, string];
     await rawRequest(o.host, 'DELETE', `/api/v1/namespaces/${ns}/secrets/${name}`).catch((err: unknown) => {
       if (!(err instanceof KubeError && err.status === 404)) throw err;

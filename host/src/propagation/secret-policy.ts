@@ -7,15 +7,13 @@
  * where join gave the propagator a Role). On the member Herald writes only Secrets that are absent
  * or already its own: its own carry its label and an annotation naming the host Secret copied.
  */
-import { DEFAULT_SECRET_NAMESPACE } from '@herald/shared/credential';
+import { COPIED_FROM_ANNOTATION, DEFAULT_SECRET_NAMESPACE, isHeraldsCopy, MANAGED_BY, MANAGED_BY_LABEL } from '@herald/shared/credential';
+
+export { COPIED_FROM_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL };
 
 /** Where join keeps the MemberClusters' kubeconfig Secrets on the host; never an allowed namespace. */
 export const CLUSTERS_NAMESPACE = 'herald-clusters';
 export const SERVICE_ACCOUNT_TOKEN = 'kubernetes.io/service-account-token';
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'herald';
-/** On a member Secret Herald created: the host Secret it copies (`namespace/name`). */
-export const COPIED_FROM_ANNOTATION = 'herald.dev/copied-from';
 /** What join writes when a MemberCluster names no secretNamespaces (registered before they existed). */
 export const DEFAULT_MEMBER_SECRET_NAMESPACES: readonly string[] = [DEFAULT_SECRET_NAMESPACE];
 
@@ -80,7 +78,7 @@ export function readableRefs(refs: readonly SecretRef[], rules: SecretRules): Se
 
 /** Whether a member's Secret is Herald's copy of this reference: its label and its annotation. */
 export function isHeraldsSecret(ref: SecretRef, metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined): boolean {
-  return metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY && metadata.annotations?.[COPIED_FROM_ANNOTATION] === keyOf(ref);
+  return isHeraldsCopy(ref, metadata);
 }
 
 /** A Secret on a member Herald may not overwrite: what the referencing objects' status says. */

@@ -149,6 +149,23 @@ describe('fuzz: hostile and malformed bodies', () => {
   });
 });
 
+describe('inline verify', () => {
+  it('selects the inline config even when the cluster’s default-config selector is its own', async () => {
+    const custom = buildSnapshot({
+      settings: { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { defaultConfigSelector: { matchLabels: { tier: 'org' } } } },
+      configs: [config('org-smtp', { tier: 'org' }, { email: { from: 'org@example.com', smartHost: { host: 'smtp.org.example', port: 25 } } })],
+    });
+    const used: (string | undefined)[] = [];
+    const email = { channel: 'email' as const, send: (ctx: SendContext) => (used.push(ctx.target.configName), Promise.resolve({ answer: '250 OK', messages: 1 })) };
+    const app = buildApp({ outbox: new Outbox(openDb({ path: ':memory:' })), snapshot: () => custom, notifiers: { email }, renderer: () => ({ render: () => 'text' }), onAccepted: () => undefined, now: () => Date.now(), logLevel: 'silent', auth: AUTH.auth, namespace: 'herald-system' });
+    const res = await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: { spec: { email: { to: ['me@example.com'] } } }, config: { spec: { email: { from: 'me@example.com', smartHost: { host: 'smtp.example', port: 25 } } } } } });
+    expect(res.json()).toMatchObject({ ok: true });
+    // The inline one, never the cluster's.
+    expect(used).toEqual(['verify']);
+    await app.close();
+  });
+});
+
 describe('verify, history, metrics', () => {
   it('verify reports the channel’s real answer, success only when it accepted', async () => {
     const { app, sink } = setup();

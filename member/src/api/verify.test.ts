@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { secretReferences, shortReason } from './verify.js';
+import { inlineRefusals, shortReason } from './verify.js';
 
-describe('secretReferences', () => {
-  it('finds every way an inline spec could name a Secret, by path', () => {
+describe('inlineRefusals', () => {
+  it('finds every way an inline spec could name a Secret or a proxy, by path', () => {
     const spec = {
       webhook: { urlFrom: { secretKeyRef: { name: 'u', key: 'k' } }, httpConfig: { bearerToken: { valueFrom: { secretKeyRef: { name: 't', key: 'k' } } } } },
       slack: { channels: ['#a'] },
       sms: { providers: [{ key: { secretKeyRef: { name: 's', key: 'k' } } }] },
     };
-    expect(secretReferences(spec, 'receiver.spec')).toEqual([
-      'receiver.spec.webhook.urlFrom',
-      'receiver.spec.webhook.httpConfig.bearerToken.valueFrom',
-      'receiver.spec.sms.providers[0].key.secretKeyRef',
+    expect(inlineRefusals(spec, 'receiver.spec')).toEqual([
+      { path: 'receiver.spec.webhook.urlFrom', secret: true },
+      { path: 'receiver.spec.webhook.httpConfig.bearerToken.valueFrom', secret: true },
+      { path: 'receiver.spec.sms.providers[0].key.secretKeyRef', secret: true },
     ]);
-    expect(secretReferences({ email: { to: ['a@b'] }, webhook: { httpConfig: { bearerToken: { value: 'inline' } } } }, 'r')).toEqual([]);
+    expect(inlineRefusals({ webhook: { url: 'http://x', httpConfig: { proxyUrl: 'http://10.0.0.1:3128' } } }, 'r')).toEqual([{ path: 'r.webhook.httpConfig.proxyUrl', secret: false }]);
+    expect(inlineRefusals({ email: { to: ['a@b'] }, webhook: { httpConfig: { bearerToken: { value: 'inline' } } } }, 'r')).toEqual([]);
   });
 });
 

@@ -14,6 +14,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { API_VERSION, ConfigSpec, ReceiverSpec, type Config, type Receiver } from '@herald/shared';
 import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
@@ -61,14 +62,25 @@ function verifyNotification(cluster: string, now: number): Notification {
   };
 }
 
-/** Paths of every Secret reference in an inline spec (pure): `valueFrom`, `urlFrom` or a bare `secretKeyRef`. */
-export function secretReferences(node: unknown, path: string): string[] {
-  if (Array.isArray(node)) return node.flatMap((v, i) => secretReferences(v, `${path}[${i}]`));
+const SECRET_KEYS = new Set(['valueFrom', 'urlFrom', 'secretKeyRef']);
+
+/**
+ * What an inline spec may not hold (pure), by path: a Secret reference (`valueFrom`, `urlFrom`, a
+ * bare `secretKeyRef`), or a proxy (the outbound policy checks the connection the agent makes,
+ * which through a proxy is the proxy's: the proxy could reach what the target may not).
+ */
+export function inlineRefusals(node: unknown, path: string): { path: string; secret: boolean }[] {
+  if (Array.isArray(node)) return node.flatMap((v, i) => inlineRefusals(v, `${path}[${i}]`));
   if (typeof node !== 'object' || node === null) return [];
-  return Object.entries(node).flatMap(([key, value]) =>
-    key === 'valueFrom' || key === 'urlFrom' || key === 'secretKeyRef' ? [`${path}.${key}`] : secretReferences(value, `${path}.${key}`),
-  );
+  return Object.entries(node).flatMap(([key, value]) => {
+    if (SECRET_KEYS.has(key)) return [{ path: `${path}.${key}`, secret: true }];
+    if (key === 'proxyUrl') return [{ path: `${path}.${key}`, secret: false }];
+    return inlineRefusals(value, `${path}.${key}`);
+  });
 }
+
+/** The addresses of this pod (or host): an inline target may not connect back into it. */
+const ownAddresses = (): string[] => Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
 
 const schemaErrors = (schema: typeof ReceiverSpec | typeof ConfigSpec, value: unknown, path: string): string[] =>
   [...Value.Errors(schema, value)].map((e) => `${path}${e.path.replaceAll('/', '.')}: ${e.message}`);
@@ -85,10 +97,13 @@ function verifySnapshot(body: Pick<VerifyBody, 'receiver' | 'config'>, base: Sna
   const errors = schemaErrors(ReceiverSpec, body.receiver.spec, 'receiver.spec');
   if (body.config) errors.push(...schemaErrors(ConfigSpec, body.config.spec, 'config.spec'));
   if (errors.length > 0) return { error: errors.slice(0, 5).join('; ') };
-  const refs = [...secretReferences(body.receiver.spec, 'receiver.spec'), ...(body.config ? secretReferences(body.config.spec, 'config.spec') : [])];
-  if (refs.length > 0) {
-    return { error: `${refs.slice(0, 5).join(', ')}: an inline receiver or config takes only inline values ({value: …}); it never reads a Secret (verify a receiver by name to use its Secrets)` };
+  const refused = [...inlineRefusals(body.receiver.spec, 'receiver.spec'), ...(body.config ? inlineRefusals(body.config.spec, 'config.spec') : [])];
+  const secrets = refused.filter((r) => r.secret).map((r) => r.path);
+  if (secrets.length > 0) {
+    return { error: `${secrets.slice(0, 5).join(', ')}: an inline receiver or config takes only inline values ({value: …}); it never reads a Secret (verify a receiver by name to use its Secrets)` };
   }
+  const proxies = refused.filter((r) => !r.secret).map((r) => r.path);
+  if (proxies.length > 0) return { error: `${proxies.slice(0, 5).join(', ')}: an inline receiver connects directly, never through a proxy (verify a receiver by name to use its proxy)` };
   const name = body.receiver.metadata?.name ?? 'verify';
   // The inline receiver is global, so it selects the inline config, marked default: the only one there is.
   const receiver: Receiver = { apiVersion: API_VERSION, kind: 'Receiver', metadata: { name, labels: { type: 'global' } }, spec: body.receiver.spec as Receiver['spec'] };
@@ -96,7 +111,9 @@ function verifySnapshot(body: Pick<VerifyBody, 'receiver' | 'config'>, base: Sna
     ? [{ apiVersion: API_VERSION, kind: 'Config', metadata: { name: 'verify', labels: { type: 'default' } }, spec: body.config.spec as Config['spec'] }]
     : [];
   const snap = buildSnapshot({ receivers: [receiver], configs, templates: base.templates });
-  return { snap: { ...snap, settings: base.settings }, name, inline: true };
+  // The cluster's own selectors may be customised; the inline pair is labelled the default way.
+  const settings = { ...base.settings, globalReceiverSelector: { matchLabels: { type: 'global' } }, defaultConfigSelector: { matchLabels: { type: 'default' } } };
+  return { snap: { ...snap, settings }, name, inline: true };
 }
 
 /**
@@ -123,7 +140,7 @@ async function sendToAll(deps: AppDeps, built: Built, notifications: Notificatio
       outcomes.push({ channel, ok: false, error: `channel ${channel} is not supported by this agent` });
     } else {
       try {
-        const egress = built.inline ? (deps.inlineEgress ?? inlinePolicy)(snap.settings.egress) : snap.settings.egress;
+        const egress = built.inline ? (deps.inlineEgress ?? ((s) => inlinePolicy(s, ownAddresses())))(snap.settings.egress) : snap.settings.egress;
         const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: deps.renderer(snap), egress });
         outcomes.push({ channel, ok: true, answer: shortReason(result.answer) });
       } catch (err) {

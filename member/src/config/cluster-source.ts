@@ -17,6 +17,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { GROUP, VERSION, KINDS, condition, secretRefsOf, type Condition } from '@herald/shared';
+import { usableByHerald } from '@herald/shared/credential';
 import { sortObjects, type ConfigInput } from './objects.js';
 import type { Problem } from './snapshot.js';
 
@@ -160,7 +161,13 @@ export class ClusterSource {
     // Secrets travel only because an object references them: watch the namespaces referenced.
     const namespaces = new Set(secretRefsOf(objects.map((o) => o.object.spec), this.opts.defaultSecretNamespace).map((r) => r.namespace));
     await Promise.all([...namespaces].map((ns) => this.watchSecrets(ns)));
-    const secretObjects = [...this.secrets.values()].flatMap((i) => i.list()).map((s) => ({ object: { ...s, apiVersion: 'v1', kind: 'Secret' }, where: 'cluster' }));
+    // Only Secrets Herald may use: the host's marked copies, or those offered by label. The
+    // namespaces hold others (the agent's own token and key, anything else kept there), which a
+    // Receiver written on the host must not be able to send anywhere.
+    const secretObjects = [...this.secrets.values()]
+      .flatMap((i) => i.list())
+      .filter((s) => usableByHerald(s.metadata))
+      .map((s) => ({ object: { ...s, apiVersion: 'v1', kind: 'Secret' }, where: 'cluster' }));
     const { input, problems } = sortObjects([...objects, ...secretObjects]);
     const all = this.opts.onConfig(input, problems);
     await this.writeStatus(objects.map((o) => o.object), all);

@@ -162,3 +162,11 @@ describe('EgressDeniedError', () => {
     expect(egressDenialOf(undefined)).toBeUndefined();
   });
 });
+
+describe('inlinePolicy beyond link-local', () => {
+  it('denies the metadata services outside 169.254/16 and the agent’s own addresses', () => {
+    const policy = inlinePolicy(egressPolicyOf([]), ['10.1.2.3', 'fe80::1%eth0', 'not-an-ip', '2001:db8::5']);
+    for (const ip of ['100.100.100.200', '168.63.129.16', 'fd00:ec2::254', 'fd20:ce::254', '10.1.2.3', '::ffff:10.1.2.3', '2001:db8::5']) expect(addressAllowed(ip, policy), ip).toBe(false);
+    for (const ip of ['10.1.2.4', '8.8.8.8', '2001:db8::6']) expect(addressAllowed(ip, policy), ip).toBe(true);
+  });
+});

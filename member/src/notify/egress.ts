@@ -118,7 +118,11 @@ export function addressAllowed(ip: string, policy: EgressPolicy): boolean {
   return deniedBy(ip, policy) === undefined;
 }
 
-/** Loopback, link-local (169.254.169.254 is the cloud metadata service), unspecified, multicast. */
+/**
+ * Loopback, link-local (169.254.169.254 is the cloud metadata service), unspecified, multicast,
+ * and the metadata services outside link-local: AWS's IPv6 one, Alibaba Cloud's, Azure's wire
+ * server, GCP's IPv6 one.
+ */
 export const INLINE_DENY: readonly CidrBlock[] = [
   '127.0.0.0/8',
   '::1/128',
@@ -128,11 +132,25 @@ export const INLINE_DENY: readonly CidrBlock[] = [
   '::/128',
   '224.0.0.0/4',
   'ff00::/8',
+  'fd00:ec2::254/128',
+  '100.100.100.200/32',
+  '168.63.129.16/32',
+  'fd20:ce::254/128',
 ].map(parseCidr);
 
-/** The policy for inline (caller-supplied) targets: the Settings list and INLINE_DENY. */
-export function inlinePolicy(settings: EgressPolicy): EgressPolicy {
-  return { ...settings, deny: [...settings.deny, ...INLINE_DENY] };
+/**
+ * The policy for inline (caller-supplied) targets: the Settings list, INLINE_DENY, and the agent's
+ * own addresses (what listens in its pod is not for a caller to reach).
+ */
+export function inlinePolicy(settings: EgressPolicy, ownAddresses: readonly string[] = []): EgressPolicy {
+  const own = ownAddresses.flatMap((ip) => {
+    try {
+      return [parseCidr(ip.includes(':') ? `${ip}/128` : `${ip}/32`)];
+    } catch {
+      return [];
+    }
+  });
+  return { ...settings, deny: [...settings.deny, ...INLINE_DENY, ...own] };
 }
 
 /**

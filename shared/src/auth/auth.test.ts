@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,8 @@ describe('token files', () => {
   it('refuse a file without a token, or with a short one, naming the file', () => {
     const empty = file('# nothing\n');
     expect(() => new StaticTokens([{ role: 'ingest', path: empty }])).toThrow(`the ingest token file ${empty} holds no token`);
-    expect(() => new StaticTokens([{ role: 'ingest', path: file('short\n') }])).toThrow(/shorter than 16/);
+    expect(() => new StaticTokens([{ role: 'ingest', path: file('short\n') }])).toThrow('holds no token of 16 characters or more');
+    expect(() => new StaticTokens([{ role: 'ingest', path: file('short\nlong-enough-token-123\n') }])).toThrow(/shorter than 16 characters, which is left out/);
     expect(() => new StaticTokens([{ role: 'admin', path: '/nonexistent/admin' }])).toThrow('cannot read the admin token file /nonexistent/admin');
   });
 
@@ -37,6 +38,25 @@ describe('token files', () => {
     now = 6000;
     expect(tokens.rolesOf('ingest-token-aaaaaaaa').has('ingest')).toBe(false);
     expect(tokens.rolesOf('new-ingest-token-dddd').has('ingest')).toBe(true);
+  });
+
+  it('revokes: a file emptied or deleted leaves its role with no token, and says so', () => {
+    let now = 0;
+    const said: string[] = [];
+    const path = file('admin-token-aaaaaaaaaaa\n');
+    const tokens = new StaticTokens([{ role: 'admin', path }], { now: () => now, recheckMs: 5000, log: (m) => said.push(m) });
+    expect(tokens.rolesOf('admin-token-aaaaaaaaaaa').has('admin')).toBe(true);
+    writeFileSync(path, '');
+    now = 6000;
+    expect(tokens.rolesOf('admin-token-aaaaaaaaaaa').size).toBe(0);
+    expect(said).toEqual([`the admin token file ${path} holds no token: the admin role has no token now`]);
+    writeFileSync(path, 'admin-token-bbbbbbbbbbb\n');
+    now = 12_000;
+    expect(tokens.rolesOf('admin-token-bbbbbbbbbbb').has('admin')).toBe(true);
+    rmSync(path);
+    now = 18_000;
+    expect(tokens.rolesOf('admin-token-bbbbbbbbbbb').size).toBe(0);
+    expect(said[1]).toContain(`cannot read the admin token file ${path}`);
   });
 });
 
@@ -106,21 +126,41 @@ describe('authorize', () => {
 });
 
 describe('KubeReviewer', () => {
-  it('reviews a token once for a burst, caches the answer until it expires, and a refusal for less long', async () => {
+  it('reviews a token once for a burst, caches the answer, and a refusal for less long', async () => {
     let now = 0;
     const api = reviews({ users: { good: 'alice' }, allowed: () => true });
+    const reviewsMade = (): number => api.calls.filter((c) => c.endsWith('tokenreviews')).length;
     const kube = new KubeReviewer({ post: api.post, now: () => now, ttlMs: 60_000, negativeTtlMs: 10_000 });
     const burst = await Promise.all(Array.from({ length: 50 }, () => kube.authenticate('good')));
     expect(burst.every((w) => w?.user === 'alice')).toBe(true);
-    expect(api.calls.filter((c) => c.endsWith('tokenreviews'))).toHaveLength(1);
+    expect(reviewsMade()).toBe(1);
+    expect(await kube.authenticate('bad')).toBeUndefined();
+    now = 9_000;
     await kube.authenticate('bad');
-    now = 30_000;
-    await kube.authenticate('good');
+    expect(reviewsMade()).toBe(2);
+    now = 11_000;
     await kube.authenticate('bad');
-    expect(api.calls.filter((c) => c.endsWith('tokenreviews'))).toHaveLength(3);
-    now = 61_000;
+    expect(reviewsMade()).toBe(3);
+  });
+
+  it('renews an answer in use in the background, so a steady caller never waits and never lapses', async () => {
+    let now = 0;
+    const api = reviews({ users: { good: 'alice' } });
+    const reviewsMade = (): number => api.calls.filter((c) => c.endsWith('tokenreviews')).length;
+    const kube = new KubeReviewer({ post: api.post, now: () => now, ttlMs: 60_000 });
     await kube.authenticate('good');
-    expect(api.calls.filter((c) => c.endsWith('tokenreviews'))).toHaveLength(4);
+    now = 29_000;
+    await kube.authenticate('good');
+    expect(reviewsMade()).toBe(1);
+    // Half the time gone: answered from the cache at once, renewed behind it.
+    now = 31_000;
+    expect((await kube.authenticate('good'))?.user).toBe('alice');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reviewsMade()).toBe(2);
+    // Past the first answer's expiry (60 s), the renewed one (31 s + 60 s) holds.
+    now = 60_500;
+    expect((await kube.authenticate('good'))?.user).toBe('alice');
+    expect(reviewsMade()).toBe(2);
   });
 
   it('runs at most maxInFlight reviews at once and refuses beyond the waiting room', async () => {
@@ -140,13 +180,16 @@ describe('KubeReviewer', () => {
     expect(results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason))).toContain('ReviewUnavailable: too many authentication reviews waiting');
   });
 
-  it('keeps at most maxEntries answers', async () => {
-    const api = reviews({ users: { t0: 'u0' } });
-    const kube = new KubeReviewer({ post: api.post, maxEntries: 2 });
-    await kube.authenticate('t0');
-    await kube.authenticate('t1');
-    await kube.authenticate('t2');
-    await kube.authenticate('t0');
-    expect(api.calls).toHaveLength(4);
+  it('keeps at most maxEntries answers of each kind: no flood of refusals pushes out who may come in', async () => {
+    const api = reviews({ users: { alertmanager: 'system:serviceaccount:monitoring:alertmanager' } });
+    const kube = new KubeReviewer({ post: api.post, maxEntries: 16, maxInFlight: 64, maxWaiting: 10_000 });
+    await kube.authenticate('alertmanager');
+    await Promise.all(Array.from({ length: 5000 }, (_, i) => kube.authenticate(`made-up-${i}`)));
+    const before = api.calls.length;
+    expect((await kube.authenticate('alertmanager'))?.user).toBe('system:serviceaccount:monitoring:alertmanager');
+    expect(api.calls.length).toBe(before);
+    // Refusals are bounded too: the oldest made-up token is asked about again.
+    await kube.authenticate('made-up-0');
+    expect(api.calls.length).toBe(before + 1);
   });
 });

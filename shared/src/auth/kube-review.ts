@@ -4,6 +4,9 @@
  * SubjectAccessReview on the attributes the route needs. Answers are cached for a while (by the
  * token's SHA-256, never the token), identical lookups in flight are made once, and at most a few
  * reviews run at a time, so a flood of made-up tokens cannot turn into a flood on the API server.
+ * Nor can it lock out a real caller: answers that let someone in are kept apart from refusals (a
+ * flood of refusals cannot push them out), least recently used first, and renewed in the
+ * background once half their time is gone, so a caller in steady use never waits on a review.
  */
 import { createHash } from 'node:crypto';
 
@@ -52,24 +55,51 @@ export interface KubeReviewerOptions {
 interface Entry<T> {
   value: T;
   until: number;
+  /** After this, a use renews the answer in the background. */
+  renewAt: number;
 }
 
-class TtlCache<T> {
+/** Answers with an expiry, least recently used first out. */
+class LruCache<T> {
   private readonly map = new Map<string, Entry<T>>();
   constructor(private readonly max: number) {}
 
-  get(key: string, now: number): T | undefined {
+  get(key: string, now: number): Entry<T> | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;
-    if (e.until > now) return e.value;
     this.map.delete(key);
-    return undefined;
+    if (e.until <= now) return undefined;
+    this.map.set(key, e);
+    return e;
   }
 
-  set(key: string, value: T, until: number): void {
+  set(key: string, value: T, now: number, ttl: number): void {
     this.map.delete(key);
     if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
-    this.map.set(key, { value, until });
+    this.map.set(key, { value, until: now + ttl, renewAt: now + ttl / 2 });
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}
+
+/** Yes and no answers kept apart, so no number of refusals can push out who may come in. */
+class Answers<T> {
+  private readonly yes: LruCache<T>;
+  private readonly no: LruCache<T>;
+  constructor(max: number) {
+    this.yes = new LruCache(max);
+    this.no = new LruCache(max);
+  }
+
+  get(key: string, now: number): Entry<T> | undefined {
+    return this.yes.get(key, now) ?? this.no.get(key, now);
+  }
+
+  set(key: string, answer: { value: T; positive: boolean }, now: number, ttl: number): void {
+    (answer.positive ? this.no : this.yes).delete(key);
+    (answer.positive ? this.yes : this.no).set(key, answer.value, now, ttl);
   }
 }
 
@@ -93,39 +123,52 @@ export function accessReview(who: Identity, attrs: ResourceAttributes): unknown 
 }
 
 export class KubeReviewer {
-  private readonly tokens: TtlCache<Identity | null>;
-  private readonly access: TtlCache<boolean>;
+  private readonly tokens: Answers<Identity | null>;
+  private readonly access: Answers<boolean>;
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private running = 0;
   private readonly queue: (() => void)[] = [];
 
   constructor(private readonly opts: KubeReviewerOptions) {
-    this.tokens = new TtlCache(opts.maxEntries ?? 4096);
-    this.access = new TtlCache(opts.maxEntries ?? 4096);
+    this.tokens = new Answers(opts.maxEntries ?? 4096);
+    this.access = new Answers(opts.maxEntries ?? 4096);
   }
 
   /** The identity of a token, or undefined when the API server does not accept it. Throws ReviewUnavailable. */
-  async authenticate(token: string): Promise<Identity | undefined> {
-    const key = `t:${sha(token)}`;
-    const cached = this.tokens.get(key, this.now());
-    if (cached !== undefined) return cached ?? undefined;
+  authenticate(token: string): Promise<Identity | undefined> {
     const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(this.opts.audiences?.length ? { audiences: this.opts.audiences } : {}) } };
-    const who = await this.once(key, async () => identityOf(await this.post('/apis/authentication.k8s.io/v1/tokenreviews', body)));
-    this.tokens.set(key, who ?? null, this.now() + (who ? this.ttl() : this.negativeTtl()));
-    return who;
+    const review = async (): Promise<Identity | null> => identityOf(await this.post('/apis/authentication.k8s.io/v1/tokenreviews', body)) ?? null;
+    return this.answer(this.tokens, `t:${sha(token)}`, review, (who) => who !== null).then((who) => who ?? undefined);
   }
 
   /** Whether the identity may do what the attributes say. Throws ReviewUnavailable. */
-  async authorize(who: Identity, attrs: ResourceAttributes): Promise<boolean> {
-    const key = `a:${sha(JSON.stringify([who, attrs]))}`;
-    const cached = this.access.get(key, this.now());
-    if (cached !== undefined) return cached;
-    const allowed = await this.once(key, async () => {
+  authorize(who: Identity, attrs: ResourceAttributes): Promise<boolean> {
+    const review = async (): Promise<boolean> => {
       const answer = (await this.post('/apis/authorization.k8s.io/v1/subjectaccessreviews', accessReview(who, attrs))) as { status?: { allowed?: boolean } };
       return answer.status?.allowed === true;
-    });
-    this.access.set(key, allowed, this.now() + (allowed ? this.ttl() : this.negativeTtl()));
-    return allowed;
+    };
+    return this.answer(this.access, `a:${sha(JSON.stringify([who, attrs]))}`, review, (allowed) => allowed);
+  }
+
+  /**
+   * The cached answer (renewed in the background once half its time is gone, if it let the caller
+   * in), or a review now.
+   */
+  private async answer<T>(cache: Answers<T>, key: string, review: () => Promise<T>, positive: (value: T) => boolean): Promise<T> {
+    const remember = (value: T): T => {
+      const yes = positive(value);
+      cache.set(key, { value, positive: yes }, this.now(), yes ? this.ttl() : this.negativeTtl());
+      return value;
+    };
+    const cached = cache.get(key, this.now());
+    if (cached) {
+      if (positive(cached.value) && cached.renewAt <= this.now() && !this.inFlight.has(key)) {
+        // Kept until it expires if the renewal fails: the API server being slow is not a refusal.
+        void this.once(key, review).then(remember, () => undefined);
+      }
+      return cached.value;
+    }
+    return remember(await this.once(key, review));
   }
 
   private now(): number {

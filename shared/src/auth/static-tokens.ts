@@ -2,7 +2,9 @@
  * Static bearer tokens from files, one role per file: one token per line (blank lines and lines
  * starting with # are ignored), so a token is rotated by adding the new one, moving the clients,
  * then removing the old. A file is read again when it changes (checked at most every few seconds),
- * which is what a mounted Secret does when it is updated.
+ * which is what a mounted Secret does when it is updated. At start a file must hold a usable
+ * token; afterwards the file is the truth: emptied, deleted or unreadable, its role has no token
+ * (so a token is revoked by taking it out), and a line too short to be a token is left out.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -35,20 +37,24 @@ function stampOf(path: string): string {
   return `${s.mtimeMs}:${s.size}:${s.ino}`;
 }
 
-function load(file: TokenFile): Loaded {
+const MIN_TOKEN = 16;
+
+/** A file's tokens and what is wrong with it (a problem with tokens still there is only a warning). */
+function load(file: TokenFile): { loaded: Loaded; problem?: string } {
   let text: string;
   let stamp: string;
   try {
     stamp = stampOf(file.path);
     text = readFileSync(file.path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read the ${file.role} token file ${file.path}: ${(err as Error).message}`);
+    return { loaded: { ...file, digests: [], stamp: 'unreadable' }, problem: `cannot read the ${file.role} token file ${file.path}: ${(err as Error).message}` };
   }
-  const tokens = parseTokenFile(text);
-  if (tokens.length === 0) throw new Error(`the ${file.role} token file ${file.path} holds no token`);
-  const short = tokens.find((t) => t.length < 16);
-  if (short !== undefined) throw new Error(`the ${file.role} token file ${file.path} holds a token shorter than 16 characters`);
-  return { ...file, digests: tokens.map(digest), stamp };
+  const all = parseTokenFile(text);
+  const tokens = all.filter((t) => t.length >= MIN_TOKEN);
+  const loaded = { ...file, digests: tokens.map(digest), stamp };
+  if (tokens.length === 0) return { loaded, problem: `the ${file.role} token file ${file.path} holds no token${all.length > 0 ? ` of ${MIN_TOKEN} characters or more` : ''}` };
+  if (tokens.length < all.length) return { loaded, problem: `the ${file.role} token file ${file.path} holds a token shorter than ${MIN_TOKEN} characters, which is left out` };
+  return { loaded };
 }
 
 export class StaticTokens {
@@ -60,7 +66,11 @@ export class StaticTokens {
     files: readonly TokenFile[],
     private readonly opts: { now?: () => number; recheckMs?: number; log?: (message: string) => void } = {},
   ) {
-    this.loaded = files.map(load);
+    this.loaded = files.map((f) => {
+      const { loaded, problem } = load(f);
+      if (problem) throw new Error(problem);
+      return loaded;
+    });
     this.checkedAt = this.now();
   }
 
@@ -82,18 +92,22 @@ export class StaticTokens {
     return this.opts.now?.() ?? Date.now();
   }
 
-  /** Re-reads a file whose size, inode or mtime changed; a file that became unusable keeps its old tokens. */
+  /** Re-reads a file whose size, inode or mtime changed (or that went away): what it holds now is what counts. */
   private refresh(): void {
     const now = this.now();
     if (now - this.checkedAt < (this.opts.recheckMs ?? 5000)) return;
     this.checkedAt = now;
     this.loaded = this.loaded.map((l) => {
+      let stamp: string;
       try {
-        return stampOf(l.path) === l.stamp ? l : load(l);
-      } catch (err) {
-        this.opts.log?.(`${(err as Error).message}; keeping the tokens read before`);
-        return l;
+        stamp = stampOf(l.path);
+      } catch {
+        stamp = 'unreadable';
       }
+      if (stamp === l.stamp) return l;
+      const { loaded, problem } = load(l);
+      if (problem) this.opts.log?.(loaded.digests.length === 0 ? `${problem}: the ${l.role} role has no token now` : problem);
+      return loaded;
     });
   }
 }

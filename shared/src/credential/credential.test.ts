@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Credential } from '../api/common.js';
 import { resolveCredential, secretRefsOf, type SecretLookup } from './credential.js';
+import { usableByHerald } from './marks.js';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const secrets: Record<string, Record<string, string>> = {
@@ -72,5 +73,19 @@ describe('secretRefsOf', () => {
       { namespace: 'herald-system', name: 'hook-url' },
       { namespace: 'team-a', name: 'hook' },
     ]);
+  });
+});
+
+describe('usableByHerald', () => {
+  const copy = (annotation: string) => ({ name: 'smtp', namespace: 'herald-system', labels: { 'app.kubernetes.io/managed-by': 'herald' }, annotations: { 'herald.dev/copied-from': annotation } });
+  it('takes the host’s marked copies and Secrets offered by label, nothing else', () => {
+    expect(usableByHerald(copy('herald-system/smtp'))).toBe(true);
+    expect(usableByHerald({ name: 'mine', namespace: 'herald-system', labels: { 'herald.dev/usable': 'true' } })).toBe(true);
+    // The label alone (anyone may add it by hand), a copy of another Secret, no marks at all.
+    expect(usableByHerald({ name: 'smtp', namespace: 'herald-system', labels: { 'app.kubernetes.io/managed-by': 'herald' } })).toBe(false);
+    expect(usableByHerald(copy('herald-system/other'))).toBe(false);
+    expect(usableByHerald({ name: 'herald-agent-ingest-token', namespace: 'herald-system' })).toBe(false);
+    expect(usableByHerald({ name: 'x', namespace: 'herald-system', labels: { 'herald.dev/usable': 'yes' } })).toBe(false);
+    expect(usableByHerald(undefined)).toBe(false);
   });
 });

@@ -69,3 +69,4 @@ export function secretRefsOf(
   walk(node);
   return [...found.values()];
 }
+export * from './marks.js';

@@ -143,3 +143,13 @@ describe('replaceAllString is Go regexp.ReplaceAllString', () => {
     expect(() => replaceAllString('(a)\\1', 'reReplaceAll', 'aa', 'x')).toThrow(`reReplaceAll: unsupported regular expression syntax: a backreference (\\1 …) is not supported ${NOTE}`);
   });
 });
+
+describe('replaceAllString bounds', () => {
+  it('replaces at most REPLACE_MAX_MATCHES matches and searches only the first REPLACE_MAX_CHARS characters', () => {
+    expect(replaceAllString('a', 'f', 'a'.repeat(1500), 'b')).toBe(`${'b'.repeat(1000)}${'a'.repeat(500)}`);
+    const long = `${'-'.repeat(8192)}a`;
+    expect(replaceAllString('a', 'f', long, 'b')).toBe(long);
+    // The pattern that is quadratic on a long run of x stays bounded (and still correct within them).
+    expect(replaceAllString('x*y|x', 'f', 'x'.repeat(20_000), 'z')).toBe(`${'z'.repeat(1000)}${'x'.repeat(19_000)}`);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * User-supplied regular expressions (selectors' Match, a Router's regexName, Rule regexes, the
- * template helpers) run on RE2 (re2js, a pure-JavaScript port): matching takes time linear in the
- * input whatever the pattern, so no pattern can stall the pipeline. On RegExp, `^(a+)+$` against a
+ * template helpers) run on RE2 (re2js, a pure-JavaScript port): a match takes time linear in the
+ * input whatever the pattern, so no pattern can stall the pipeline (replaceAllString, a search per
+ * match, is bounded below). On RegExp, `^(a+)+$` against a
  * 27-character label held the pipeline for 8.7 s, doubling with each character.
  *
  * The syntax is RE2's, which is Go's and so what Alertmanager and Notification Manager accept. What
@@ -109,11 +110,23 @@ export function searchRegex(source: string, field: string): UserRegex {
 }
 
 /**
+ * Each search is linear, but a pattern like `x*y|x` scans to the end of the text for every one of
+ * its matches, so replacing all of them is quadratic in the text (as in Go). Replacing stops after
+ * REPLACE_MAX_MATCHES matches and looks only at the first REPLACE_MAX_CHARS characters; the rest
+ * is kept as it is. A template on a 64 KiB label then costs at most ~0.1 s, not a minute.
+ */
+export const REPLACE_MAX_MATCHES = 1000;
+export const REPLACE_MAX_CHARS = 8192;
+
+/**
  * Go's regexp.ReplaceAllString: every non-overlapping match of `source` in `value` is replaced by
  * `template` expanded as Go's Regexp.Expand does (`$1`, `${1}`, `$name`, `${name}`, `$$`). An
- * empty match right after a match is not replaced, as in Go (JavaScript would replace it).
+ * empty match right after a match is not replaced, as in Go (JavaScript would replace it). Within
+ * the bounds above.
  */
-export function replaceAllString(source: string, field: string, value: string, template: string): string {
+export function replaceAllString(source: string, field: string, whole: string, template: string): string {
+  const value = whole.length > REPLACE_MAX_CHARS ? whole.slice(0, REPLACE_MAX_CHARS) : whole;
+  const rest = whole.slice(value.length);
   const re = compileRE2(source, field);
   const names = re.namedGroups();
   const groups = re.groupCount();
@@ -125,7 +138,8 @@ export function replaceAllString(source: string, field: string, value: string, t
   let out = '';
   let lastEnd = 0;
   let searchPos = 0;
-  while (searchPos <= value.length && m.find(searchPos)) {
+  let matches = 0;
+  while (searchPos <= value.length && matches++ < REPLACE_MAX_MATCHES && m.find(searchPos)) {
     const start = m.start();
     const end = m.end();
     out += value.slice(lastEnd, start);
@@ -135,7 +149,7 @@ export function replaceAllString(source: string, field: string, value: string, t
     const width = (value.codePointAt(searchPos) ?? 0) > 0xffff ? 2 : 1;
     searchPos = searchPos + width > end ? searchPos + width : end;
   }
-  return out + value.slice(lastEnd);
+  return out + value.slice(lastEnd) + rest;
 }
 
 /** Go's rule: a reference all of digits (no leading zero) is a group number, else a group name; -1 when there is no such group. */
