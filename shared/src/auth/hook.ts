@@ -29,20 +29,26 @@ export interface AuthHookOptions {
   allowed?: (request: HookRequest, who: string) => void;
 }
 
+/** A callback-style hook: the request goes on (`done()`) or is answered here (no `done`, as the framework wants). */
 export function authHook(o: AuthHookOptions) {
-  return async (request: HookRequest, reply: HookReply): Promise<void> => {
+  return (request: HookRequest, reply: HookReply, done: (err?: Error) => void): void => {
+    const finish = (verdict: Verdict): void => {
+      if (verdict.ok) {
+        o.allowed?.(request, verdict.who);
+        done();
+        return;
+      }
+      o.refused?.(request, verdict);
+      if (verdict.status === 401) reply.header('www-authenticate', 'Bearer');
+      if (verdict.status === 503) reply.header('retry-after', '5');
+      reply.status(verdict.status).send(o.body(verdict.status, verdict.reason, verdict.message));
+    };
     const permission = o.permission(request);
     // Fail closed: a route in a guarded scope without a permission of its own is a bug, not an open door.
-    const verdict: Verdict = permission
-      ? await authorize(o.auth, request.headers.authorization, permission)
+    const verdict: Verdict | Promise<Verdict> = permission
+      ? authorize(o.auth, request.headers.authorization, permission)
       : { ok: false, status: 403, reason: 'forbidden', message: 'no permission is defined for this route' };
-    if (verdict.ok) {
-      o.allowed?.(request, verdict.who);
-      return;
-    }
-    o.refused?.(request, verdict);
-    if (verdict.status === 401) reply.header('www-authenticate', 'Bearer');
-    if (verdict.status === 503) reply.header('retry-after', '5');
-    reply.status(verdict.status).send(o.body(verdict.status, verdict.reason, verdict.message));
+    if (verdict instanceof Promise) verdict.then(finish, (err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
+    else finish(verdict);
   };
 }
