@@ -94,8 +94,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     app.server.maxConnections = limits.maxConnections;
   });
   const bounds = deps.jsonBounds ?? DEFAULT_JSON_BOUNDS;
-  // No body is read outside the authenticated scopes: the open routes and unmatched paths take
-  // none (415 before reading), so nobody without a token makes the agent parse anything.
+  // No body is read outside the authenticated scopes: the open routes and unmatched paths have no
+  // parser (a 404 or 415, the body unread), so nobody without a token makes the agent parse anything.
   app.removeAllContentTypeParsers();
   const logRefusal = refusalLog(app, deps.now);
   app.setErrorHandler(errorHandler(deps.metrics, (request, status, message) => logRefusal(request, status, message)));
