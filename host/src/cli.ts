@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { kubeReviewer, StaticTokens, type Authorizer } from '@herald/shared/auth';
+import { kubeReviewer, StaticTokens, tokenFiles, type Authorizer } from '@herald/shared/auth';
 import { Gauge } from 'prom-client';
 import { buildAdmin } from './admin/server.js';
 import { LeaderElector } from './leader/elector.js';
@@ -66,7 +66,7 @@ function authOptions(values: { 'admin-token-file'?: string | undefined; 'kube-au
 /** Who may call the admin API; exits naming a token file that cannot be used. */
 function authorizer(o: AuthOptions, kc: KubeConfig, log: (entry: Record<string, unknown>) => void): Authorizer {
   try {
-    const files = o.adminTokenFile ? [{ role: 'admin', path: o.adminTokenFile }, { role: 'metrics', path: o.adminTokenFile }] : [];
+    const files = tokenFiles({ admin: o.adminTokenFile });
     const tokens = files.length > 0 ? new StaticTokens(files, { log: (msg) => log({ msg }) }) : undefined;
     if (!tokens && !o.kubeAuth) log({ msg: 'no --admin-token-file and --kube-auth false: the admin API refuses every caller' });
     return { tokens, kube: o.kubeAuth ? kubeReviewer(kc, o.authCacheSeconds) : undefined };

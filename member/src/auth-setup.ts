@@ -4,7 +4,7 @@
  * (in a cluster, unless turned off), and anonymous ingest only when asked for by name.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeReviewer, StaticTokens, type Authorizer, type TokenFile } from '@herald/shared/auth';
+import { kubeReviewer, StaticTokens, tokenFiles, type Authorizer } from '@herald/shared/auth';
 
 export interface AuthFlags {
   ingestTokenFile?: string | undefined;
@@ -24,10 +24,7 @@ export function agentAuthorizer(f: AuthFlags): { auth: Authorizer; warnings: str
       'nothing can authenticate alerts: give --ingest-token-file FILE (its token goes in Alertmanager\'s http_config.authorization), run in a cluster with --kube-auth true, or pass --allow-anonymous-ingest to accept alerts from anyone who can reach the port',
     );
   }
-  const files: TokenFile[] = [
-    ...(f.ingestTokenFile ? [{ role: 'ingest', path: f.ingestTokenFile }] : []),
-    ...(f.adminTokenFile ? [{ role: 'admin', path: f.adminTokenFile }, { role: 'metrics', path: f.adminTokenFile }] : []),
-  ];
+  const files = tokenFiles({ ingest: f.ingestTokenFile, admin: f.adminTokenFile });
   const tokens = files.length > 0 ? new StaticTokens(files, { log: f.log }) : undefined;
   const kc = f.kube;
   const kube = kc ? kubeReviewer(kc, f.cacheSeconds) : undefined;

@@ -130,6 +130,7 @@ async function sendToAll(deps: AppDeps, built: Built, notifications: Notificatio
   const { snap, name } = built;
   const receiver = snap.receivers.find((r) => r.name === name);
   if (!receiver) return undefined;
+  const egress = built.inline ? (deps.inlineEgress ?? ((s) => inlinePolicy(s, ownAddresses())))(snap.settings.egress) : snap.settings.egress;
   const outcomes: ChannelOutcome[] = [];
   for (const { channel } of receiver.channels) {
     const resolved = resolveTarget(targetKey(name, channel), snap);
@@ -140,7 +141,6 @@ async function sendToAll(deps: AppDeps, built: Built, notifications: Notificatio
       outcomes.push({ channel, ok: false, error: `channel ${channel} is not supported by this agent` });
     } else {
       try {
-        const egress = built.inline ? (deps.inlineEgress ?? ((s) => inlinePolicy(s, ownAddresses())))(snap.settings.egress) : snap.settings.egress;
         const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: deps.renderer(snap), egress });
         outcomes.push({ channel, ok: true, answer: shortReason(result.answer) });
       } catch (err) {

@@ -14,6 +14,17 @@ export interface TokenFile {
   path: string;
 }
 
+/**
+ * The token files of a server: an ingest file grants `ingest`; an admin file grants `admin` and
+ * `metrics` (an operator who may administer may scrape).
+ */
+export function tokenFiles(paths: { ingest?: string | undefined; admin?: string | undefined }): TokenFile[] {
+  return [
+    ...(paths.ingest ? [{ role: 'ingest', path: paths.ingest }] : []),
+    ...(paths.admin ? [{ role: 'admin', path: paths.admin }, { role: 'metrics', path: paths.admin }] : []),
+  ];
+}
+
 interface Loaded {
   role: string;
   path: string;
