@@ -33,7 +33,7 @@ export function sampleData(): TemplateData {
     cluster: 'east',
     alerts: [alert('KubePodCrashLooping', 'api-1'), alert('KubePodCrashLooping', 'api-2')],
     groupLabels: { namespace: 'prod', alertname: 'KubePodCrashLooping' },
-    externalURL: 'http://alertmanager.local',
+    group: { status: 'firing', externalURL: 'http://alertmanager.local', truncatedAlerts: 0, sourceGroups: [] },
   });
 }
 

@@ -33,6 +33,11 @@ export interface EffectiveSettings {
 /** Notification Manager's Helm default; grouping by cluster and alerttype keeps sources apart. */
 export const DEFAULT_GROUP_LABELS = ['alertname', 'namespace', 'cluster', 'alerttype'];
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * Well below any sane repeat_interval, above the gap between Alertmanager HA peers' copies of a
+ * notification (peer_timeout, 15 s, per position).
+ */
+export const DEFAULT_DEDUP_WINDOW_MS = 30_000;
 
 function deliveryOf(d: NonNullable<SettingsSpec['delivery']> = {}): EffectiveSettings['delivery'] {
   return {
@@ -40,7 +45,7 @@ function deliveryOf(d: NonNullable<SettingsSpec['delivery']> = {}): EffectiveSet
     initialBackoffMs: durationOr(d.initialBackoff, 1_000),
     maxBackoffMs: durationOr(d.maxBackoff, 300_000),
     giveUpAfterMs: durationOr(d.giveUpAfter, 86_400_000),
-    dedupWindowMs: durationOr(d.dedupWindow, 300_000),
+    dedupWindowMs: durationOr(d.dedupWindow, DEFAULT_DEDUP_WINDOW_MS),
   };
 }
 

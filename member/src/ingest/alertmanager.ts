@@ -27,7 +27,8 @@ export function normalizeAlertmanager(payload: AlertmanagerPayload, stamp: Stamp
     const labels = stampLabels(a.labels, stamp);
     const status: Status = a.status ?? payload.status ?? 'firing';
     return {
-      fingerprint: fingerprintOf(labels),
+      // Alertmanager's own fingerprint names the alert in what it sends next; Herald's is for hand-made requests.
+      fingerprint: a.fingerprint ?? fingerprintOf(labels),
       status,
       labels,
       annotations: a.annotations ?? {},

@@ -34,10 +34,25 @@ export interface TemplateData {
   status: Status;
   cluster: string;
   alerts: Notification[];
+  /** The alerts apart by status, as Alertmanager's `.Alerts.Firing` and `.Alerts.Resolved`. */
+  firing: Notification[];
+  resolved: Notification[];
   groupLabels: Labels;
   commonLabels: Labels;
   commonAnnotations: Labels;
   externalURL: string;
+  /** Alerts Alertmanager left out of the requests this group was made of (its max_alerts). */
+  truncatedAlerts: number;
+  /** The Alertmanager groups (groupKey) the alerts came from. */
+  sourceGroups: string[];
+}
+
+/** What the notification log says about the group beyond its alerts (see pipeline/notification-log.ts). */
+export interface GroupState {
+  status: Status;
+  externalURL: string;
+  truncatedAlerts: number;
+  sourceGroups: string[];
 }
 
 /** Labels (or annotations) shared by every item, with the same value. */
@@ -51,23 +66,32 @@ export function commonOf(items: readonly Labels[]): Labels {
   return out;
 }
 
-/** templateDataFor builds the template data of one group; a group is firing if any item is. */
+/**
+ * templateDataFor builds the template data of one group. Without the notification log's view
+ * (`group`) a group is firing if any item is; with it, while the receiver should believe any
+ * alert of the group fires, even one this batch does not carry.
+ */
 export function templateDataFor(args: {
   receiver: string;
   cluster: string;
   alerts: Notification[];
   groupLabels: Labels;
-  externalURL?: string;
+  group?: GroupState;
 }): TemplateData {
-  const { alerts } = args;
+  const { alerts, group } = args;
+  const firing = alerts.filter((a) => a.status === 'firing');
   return {
     receiver: args.receiver,
     cluster: args.cluster,
-    status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+    status: group?.status ?? (firing.length > 0 ? 'firing' : 'resolved'),
     alerts,
+    firing,
+    resolved: alerts.filter((a) => a.status === 'resolved'),
     groupLabels: args.groupLabels,
     commonLabels: commonOf(alerts.map((a) => a.labels)),
     commonAnnotations: commonOf(alerts.map((a) => a.annotations)),
-    externalURL: args.externalURL ?? '',
+    externalURL: group?.externalURL ?? '',
+    truncatedAlerts: group?.truncatedAlerts ?? 0,
+    sourceGroups: group?.sourceGroups ?? [],
   };
 }

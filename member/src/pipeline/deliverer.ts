@@ -7,7 +7,7 @@ import type { Channel, Credential } from '@herald/shared';
 import { resolveCredential } from '@herald/shared/credential';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Metrics } from '../metrics.js';
-import { templateDataFor, type Notification } from '../model/notification.js';
+import { templateDataFor, type GroupState, type Notification } from '../model/notification.js';
 import type { EgressPolicy } from '../notify/egress.js';
 import { DeliveryError, type Notifier, type Renderer, type SendProgress, type SendResult, type Target } from '../notify/notifier.js';
 import { progressOf } from '../notify/progress.js';
@@ -18,6 +18,7 @@ import { resolveTarget } from './target.js';
 import { parseTargetKey } from '../model/target-key.js';
 import { Throttles, type ThrottleSpec } from './throttle.js';
 import { TemplateError, chooseTemplate } from '../template/index.js';
+import { decide, type BatchPart, type Origin } from './notification-log.js';
 
 /** Send attempts a batch may begin without finishing (the thread died) before it fails. */
 export const MAX_UNFINISHED_SENDS = 3;
@@ -43,6 +44,8 @@ export interface DelivererDeps {
 export async function sendOnce(args: {
   target: Target;
   notifications: Notification[];
+  /** The notification log's view of the group (absent for a test message). */
+  group?: GroupState;
   snap: Snapshot;
   notifier: Notifier;
   renderer: Renderer;
@@ -59,6 +62,7 @@ export async function sendOnce(args: {
     cluster: settings.cluster.name,
     alerts: notifications,
     groupLabels: first ? groupLabelsOf(first.labels, settings.groupLabels) : {},
+    ...(args.group ? { group: args.group } : {}),
   });
   const signal = args.signal ?? AbortSignal.timeout(options.timeoutMs);
   const secret = (credential: Credential | undefined, field: string): string => {
@@ -179,8 +183,21 @@ export class Deliverer {
     }
     outbox.beginSend(batch);
     const snap = this.deps.snapshot();
-    const notifications = outbox.batchSegments(batch.id).flatMap((json) => JSON.parse(json) as Notification[]);
+    const parts: BatchPart[] = outbox.batchSegments(batch.id).map((s) => ({
+      request: s.request,
+      final: s.final,
+      origin: s.origin === undefined ? undefined : (JSON.parse(s.origin) as Origin),
+      notifications: JSON.parse(s.notifications) as Notification[],
+    }));
+    const decision = decide(outbox.logEntry(batch.target, batch.groupKey), parts, { now: clock.now(), windowMs: snap.settings.delivery.dedupWindowMs });
+    const notifications = decision.alerts;
     const fingerprints = notifications.map((n) => n.fingerprint);
+    if (!decision.send) {
+      outbox.suppressed(batch, { reason: decision.reason, fingerprints, now: clock.now() });
+      metrics?.suppressed.inc(notifications.length);
+      return;
+    }
+    const group: GroupState = { status: decision.status, externalURL: decision.externalURL, truncatedAlerts: decision.truncatedAlerts, sourceGroups: decision.sourceGroups };
     // What earlier attempts delivered; the steps this attempt delivers are added as it goes.
     const progress = progressOf({ ...batch.progress });
     try {
@@ -188,9 +205,9 @@ export class Deliverer {
       if (!resolved.ok) throw new DeliveryError(resolved.error, { retryable: resolved.retryable });
       const notifier = this.deps.notifiers[channel];
       if (!notifier) throw new DeliveryError(`channel ${channel} is not supported by this agent`, { retryable: true });
-      const result = await sendOnce({ target: resolved.target, notifications, snap, notifier, renderer: this.deps.renderer(snap), egress: snap.settings.egress, progress });
+      const result = await sendOnce({ target: resolved.target, notifications, group, snap, notifier, renderer: this.deps.renderer(snap), egress: snap.settings.egress, progress });
       const now = clock.now();
-      outbox.delivered(batch, { answer: result.answer, fingerprints, now });
+      outbox.delivered(batch, { answer: result.answer, fingerprints, now, log: { ...decision.next, sentAt: now } });
       metrics?.delivered.inc({ channel }, notifications.length);
       metrics?.latency.observe({ channel }, (now - batch.firstReceivedAt) / 1000);
     } catch (err) {

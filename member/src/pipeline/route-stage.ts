@@ -1,7 +1,8 @@
 /**
  * Route stage: turns accepted requests (inbox rows) into segments, one per target and group, and
- * deletes the inbox row in the same transaction. Exact repeats of a notification already routed
- * to a target within the dedup window are dropped here.
+ * deletes the inbox row in the same transaction. Exact repeats of a Kubernetes Event or audit
+ * event already routed to a target within the dedup window are dropped here; Alertmanager's
+ * alerts are judged when sent, against the notification log (notification-log.ts).
  */
 import { normalizeAlertmanager, type AlertmanagerPayload } from '../ingest/alertmanager.js';
 import { normalizeAudit, type AuditEventList } from '../ingest/audit.js';
@@ -13,35 +14,51 @@ import type { InboxRow, Outbox, SegmentInsert } from '../store/outbox.js';
 import { route } from '../routing/route.js';
 import { dedupKeyOf, groupKeyOf } from './keys.js';
 import { RecentKeys } from './recent.js';
+import type { Origin } from './notification-log.js';
 
 export interface TouchedGroup {
   target: string;
   groupKey: string;
 }
 
+/** A request's notifications, and for an Alertmanager request what it said about itself. */
+export interface Normalized {
+  notifications: Notification[];
+  origin?: Origin;
+}
+
 /** Normalizes one inbox row by its source; `parsed` is the body when ingest still has it. */
-export type Normalizer = (row: InboxRow, snap: Snapshot, parsed: unknown) => Notification[];
+export type Normalizer = (row: InboxRow, snap: Snapshot, parsed: unknown) => Normalized;
 
 /** Audit Rules' rate limits: windows live as long as the pipeline thread. */
 const auditLimits = new RateLimiter();
 
 export const normalizers: Record<string, Normalizer> = {
-  alertmanager: (row, snap, parsed) =>
-    normalizeAlertmanager(
-      (parsed ?? JSON.parse(row.body)) as AlertmanagerPayload,
-      { cluster: snap.settings.cluster.name, clusterLabels: snap.settings.cluster.labels },
-      row.receivedAt,
-    ),
+  alertmanager: (row, snap, parsed) => {
+    const payload = (parsed ?? JSON.parse(row.body)) as AlertmanagerPayload;
+    const stamp = { cluster: snap.settings.cluster.name, clusterLabels: snap.settings.cluster.labels };
+    return { notifications: normalizeAlertmanager(payload, stamp, row.receivedAt), origin: originOf(payload) };
+  },
   // Audit Rules select here, on the pipeline thread, so ingest only stores what the API server sent.
-  audit: (row, snap, parsed) =>
-    normalizeAudit((parsed ?? JSON.parse(row.body)) as AuditEventList, {
+  audit: (row, snap, parsed) => ({
+    notifications: normalizeAudit((parsed ?? JSON.parse(row.body)) as AuditEventList, {
       rules: snap.rules,
       stamp: { cluster: snap.settings.cluster.name, clusterLabels: snap.settings.cluster.labels },
       allow: (rule) => auditLimits.allow(rule, row.receivedAt),
     }),
+  }),
   // Kubernetes Events are selected and converted by the watch; the row holds the notifications.
-  event: (row, _snap, parsed) => (parsed ?? JSON.parse(row.body)) as Notification[],
+  event: (row, _snap, parsed) => ({ notifications: (parsed ?? JSON.parse(row.body)) as Notification[] }),
 };
+
+/**
+ * An Alertmanager request's own identity. Without a groupKey (a hand-made request) the receiver
+ * and group labels stand in for it, as Alertmanager builds its key from them.
+ */
+function originOf(p: AlertmanagerPayload): Origin {
+  const group = p.groupKey ?? `${p.receiver ?? ''}:${JSON.stringify(p.groupLabels ?? {})}`;
+  return { group, externalURL: p.externalURL ?? '', truncated: p.truncatedAlerts ?? 0 };
+}
 
 /**
  * Parsed bodies kept for the router. A parsed 50-alert body takes ~100 KB of heap, so only a few
@@ -87,7 +104,7 @@ export class RouteStage {
     const parsed = this.preparsed.get(row.id);
     this.preparsed.delete(row.id);
     const normalize = normalizers[row.source];
-    const notifications = normalize ? normalize(row, snap, parsed) : [];
+    const { notifications, origin } = normalize ? normalize(row, snap, parsed) : { notifications: [], origin: undefined };
     const groups = new Map<string, { target: string; groupKey: string; items: Notification[] }>();
     const at = new Date(now);
     for (const n of notifications) {
@@ -95,12 +112,9 @@ export class RouteStage {
       if (result.silencedBy) this.deps.metrics?.silenced.inc();
       else if (result.targets.length === 0) this.deps.metrics?.unrouted.inc();
       const groupKey = groupKeyOf(n.labels, snap.settings.groupLabels);
-      const dedupKey = dedupKeyOf(n);
+      const dedupKey = origin ? undefined : dedupKeyOf(n);
       for (const t of result.targets) {
-        if (this.recent.repeat(`${t.key}\u0000${dedupKey}`, now)) {
-          this.deps.metrics?.suppressed.inc();
-          continue;
-        }
+        if (this.repeatOf(t.key, dedupKey, now)) continue;
         const id = `${t.key}\u0000${groupKey}`;
         const g = groups.get(id) ?? { target: t.key, groupKey, items: [] };
         g.items.push(n);
@@ -113,7 +127,17 @@ export class RouteStage {
       receivedAt: row.receivedAt,
       count: g.items.length,
       notifications: JSON.stringify(g.items),
+      // Inbox ids can be reused once the inbox is empty; with the time they name one request.
+      request: `${row.id}@${row.receivedAt}`,
+      ...(origin ? { origin: JSON.stringify(origin) } : {}),
     }));
+  }
+
+  /** An Event or audit event this target got within the dedup window (Alertmanager alerts have no key: the log judges them). */
+  private repeatOf(target: string, dedupKey: string | undefined, now: number): boolean {
+    if (dedupKey === undefined || !this.recent.repeat(`${target}\u0000${dedupKey}`, now)) return false;
+    this.deps.metrics?.suppressed.inc();
+    return true;
   }
 
   /**

@@ -4,14 +4,14 @@ import { openDb } from './schema.js';
 
 const segment = (outbox: Outbox, count: number, size: number): void => {
   const notifications = JSON.stringify(Array.from({ length: count }, (_, i) => ({ i, pad: 'x'.repeat(size) })));
-  outbox.routed([{ inboxId: outbox.accept('alertmanager', '{}', count, 0), segments: [{ target: 't/webhook', groupKey: 'g', receivedAt: 0, count, notifications }] }]);
+  outbox.routed([{ inboxId: outbox.accept('alertmanager', '{}', count, 0), segments: [{ target: 't/webhook', groupKey: 'g', receivedAt: 0, count, notifications, request: 'r1' }] }]);
 };
 const batchSizes = (outbox: Outbox): number[] => {
   const sizes: number[] = [];
   for (;;) {
     const id = outbox.closeGroup({ target: 't/webhook', groupKey: 'g', maxSize: 100, maxBytes: 10_000, now: 0 });
     if (id === undefined) return sizes;
-    sizes.push(outbox.batchSegments(id).flatMap((json) => JSON.parse(json) as unknown[]).length);
+    sizes.push(outbox.batchSegments(id).flatMap((s) => JSON.parse(s.notifications) as unknown[]).length);
   }
 };
 

@@ -7,6 +7,8 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './schema.js';
+import type { LogEntry } from '../pipeline/notification-log.js';
+import { decodeEntry, encodeEntry } from '../pipeline/notification-log.js';
 
 export interface InboxRow {
   id: number;
@@ -38,6 +40,19 @@ export interface SegmentInsert {
   receivedAt: number;
   count: number;
   notifications: string;
+  /** The request it came from (unique across the store's life). */
+  request: string;
+  /** What Alertmanager said about the request (JSON of an Origin), for its alerts. */
+  origin?: string;
+}
+
+/** A stored segment of a batch, as the deliverer reads it. */
+export interface BatchSegment {
+  request: string;
+  /** False for the leading parts of a segment split over batches. */
+  final: boolean;
+  origin: string | undefined;
+  notifications: string;
 }
 
 export interface OpenGroup {
@@ -67,7 +82,7 @@ export interface HistoryEntry {
   at: number;
   target: string;
   groupKey: string;
-  outcome: 'delivered' | 'failed' | 'retrying';
+  outcome: 'delivered' | 'failed' | 'retrying' | 'suppressed';
   attempts: number;
   notifications: number;
   fingerprints: string[];
@@ -144,13 +159,13 @@ export class Outbox {
       deadLetterCount: p('SELECT COUNT(*) AS n FROM dead_letters'),
       requeue: p('INSERT INTO inbox (received_at, source, body, count) SELECT received_at, source, body, count FROM dead_letters WHERE id = ?'),
       dropDeadLetter: p('DELETE FROM dead_letters WHERE id = ?'),
-      insertSegment: p('INSERT INTO segments (target, group_key, received_at, count, notifications, batch_id) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertSegment: p('INSERT INTO segments (target, group_key, received_at, count, notifications, batch_id, request, origin, part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       openGroups: p(
         'SELECT target, group_key, SUM(count) AS n, MIN(received_at) AS oldest FROM segments WHERE batch_id IS NULL GROUP BY target, group_key',
       ),
       openGroup: p('SELECT SUM(count) AS n, MIN(received_at) AS oldest FROM segments WHERE batch_id IS NULL AND target = ? AND group_key = ?'),
       // Sizes only: a batch is put together without reading the notifications it claims whole.
-      openSegments: p('SELECT id, received_at, count, length(notifications) AS bytes FROM segments WHERE batch_id IS NULL AND target = ? AND group_key = ? ORDER BY id LIMIT ?'),
+      openSegments: p('SELECT id, received_at, count, length(notifications) AS bytes, request, origin FROM segments WHERE batch_id IS NULL AND target = ? AND group_key = ? ORDER BY id LIMIT ?'),
       segmentText: p('SELECT notifications FROM segments WHERE id = ?'),
       beginSend: p('UPDATE batches SET starts = starts + 1 WHERE id = ?'),
       assign: p('UPDATE segments SET batch_id = ? WHERE id = ?'),
@@ -162,7 +177,12 @@ export class Outbox {
       // batch is never overtaken (a resolved notification never arrives before its firing one).
       head: p("SELECT * FROM batches WHERE state = 'pending' AND target = ? ORDER BY id LIMIT 1"),
       queued: p("SELECT DISTINCT target FROM batches WHERE state = 'pending'"),
-      batchSegments: p('SELECT notifications FROM segments WHERE batch_id = ? ORDER BY id'),
+      batchSegments: p('SELECT id, notifications, request, origin, part FROM segments WHERE batch_id = ? ORDER BY id'),
+      logEntry: p('SELECT firing, resolved, sent_at FROM nflog WHERE target = ? AND group_key = ?'),
+      setLog: p(
+        'INSERT INTO nflog (target, group_key, firing, resolved, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (target, group_key) DO UPDATE SET firing = excluded.firing, resolved = excluded.resolved, sent_at = excluded.sent_at',
+      ),
+      pruneLog: p('DELETE FROM nflog WHERE sent_at < ?'),
       finish: p('UPDATE batches SET state = ?, attempts = ?, last_error = ? WHERE id = ?'),
       retry: p('UPDATE batches SET attempts = ?, next_attempt_at = ?, last_error = ?, progress = ? WHERE id = ?'),
       history: p(
@@ -272,7 +292,7 @@ export class Outbox {
   readonly routed = (rows: { inboxId: number; segments: SegmentInsert[] }[], failed: { id: number; error: string }[] = []): void => {
     this.write(() => {
       for (const row of rows) {
-        for (const g of row.segments) this.s.insertSegment.run(g.target, g.groupKey, g.receivedAt, g.count, g.notifications, null);
+        for (const g of row.segments) this.s.insertSegment.run(g.target, g.groupKey, g.receivedAt, g.count, g.notifications, null, g.request, g.origin ?? null, 0);
         this.s.deleteInbox.run(row.inboxId);
       }
       for (const f of failed) this.s.attemptFailed.run(f.error, f.id);
@@ -308,12 +328,14 @@ export class Outbox {
         receivedAt: num(r['received_at']),
         count: num(r['count']),
         bytes: num(r['bytes']),
+        request: r['request'] ?? null,
+        origin: r['origin'] ?? null,
       }));
       if (rows.length === 0) return undefined;
       const claim: number[] = [];
       let taken = 0;
       let bytes = 0;
-      let split: { id: number; receivedAt: number; head: unknown[]; tail: unknown[] } | undefined;
+      let split: { id: number; receivedAt: number; request: unknown; origin: unknown; head: unknown[]; tail: unknown[] } | undefined;
       for (const r of rows) {
         const room = maxSize - taken;
         if (room === 0) break;
@@ -332,7 +354,7 @@ export class Outbox {
           break;
         }
         const all = JSON.parse(String((this.s.segmentText.get(r.id) as Row)['notifications'])) as unknown[];
-        split = { id: r.id, receivedAt: r.receivedAt, head: all.slice(0, n), tail: all.slice(n) };
+        split = { id: r.id, receivedAt: r.receivedAt, request: r.request, origin: r.origin, head: all.slice(0, n), tail: all.slice(n) };
         taken += n;
         break;
       }
@@ -340,7 +362,8 @@ export class Outbox {
       const batchId = num(this.s.insertBatch.run(target, groupKey, now, first, now, taken).lastInsertRowid);
       for (const id of claim) this.s.assign.run(batchId, id);
       if (split) {
-        this.s.insertSegment.run(target, groupKey, split.receivedAt, split.head.length, JSON.stringify(split.head), batchId);
+        // The head is a leading part (part = 1); the row left behind stays the request's last part.
+        this.s.insertSegment.run(target, groupKey, split.receivedAt, split.head.length, JSON.stringify(split.head), batchId, split.request, split.origin, 1);
         this.s.shrink.run(split.tail.length, JSON.stringify(split.tail), split.id);
       }
       return batchId;
@@ -363,17 +386,43 @@ export class Outbox {
     return (this.s.queued.all() as Row[]).map((r) => String(r['target']));
   }
 
-  /** The notifications of a batch, in order, as stored (JSON arrays, one per segment). */
-  batchSegments(batchId: number): string[] {
-    return (this.s.batchSegments.all(batchId) as Row[]).map((r) => String(r['notifications']));
+  /** The segments of a batch, in order, as stored (notifications as JSON arrays). */
+  batchSegments(batchId: number): BatchSegment[] {
+    return (this.s.batchSegments.all(batchId) as Row[]).map((r) => ({
+      // Segments stored before requests were recorded count as a request each.
+      request: typeof r['request'] === 'string' ? r['request'] : `segment ${num(r['id'])}`,
+      final: num(r['part']) === 0,
+      origin: typeof r['origin'] === 'string' ? r['origin'] : undefined,
+      notifications: String(r['notifications']),
+    }));
   }
 
-  /** Marks a batch delivered: history recorded and its segments gone, in one transaction. */
-  delivered(batch: Batch, result: { answer: string; fingerprints: string[]; now: number }): void {
+  /** What the receiver of `target` was last told about a group (the notification log). */
+  logEntry(target: string, groupKey: string): LogEntry | undefined {
+    const r = this.s.logEntry.get(target, groupKey) as Row | undefined;
+    return r ? decodeEntry({ firing: String(r['firing']), resolved: String(r['resolved']), sentAt: num(r['sent_at']) }) : undefined;
+  }
+
+  /**
+   * Marks a batch delivered: history recorded, its segments gone and the notification log set to
+   * what the receiver now knows, in one transaction.
+   */
+  delivered(batch: Batch, result: { answer: string; fingerprints: string[]; now: number; log?: LogEntry }): void {
+    const log = result.log ? encodeEntry(result.log) : undefined;
     this.write(() => {
+      if (log) this.s.setLog.run(batch.target, batch.groupKey, log.firing, log.resolved, result.now);
       this.s.finish.run('delivered', batch.attempts + 1, null, batch.id);
       this.s.history.run(result.now, batch.target, batch.groupKey, 'delivered', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.answer);
       this.s.healthOk.run(batch.target, result.fingerprints.length, result.now);
+      this.s.deleteBatchSegments.run(batch.id);
+    });
+  }
+
+  /** Finishes a batch the notification log says not to send: recorded in history with the reason. */
+  suppressed(batch: Batch, result: { reason: string; fingerprints: string[]; now: number }): void {
+    this.write(() => {
+      this.s.finish.run('delivered', batch.attempts, null, batch.id);
+      this.s.history.run(result.now, batch.target, batch.groupKey, 'suppressed', batch.attempts, result.fingerprints.length, JSON.stringify(result.fingerprints), result.reason);
       this.s.deleteBatchSegments.run(batch.id);
     });
   }
@@ -452,6 +501,7 @@ export class Outbox {
     this.write(() => {
       this.s.pruneBatches.run(args.now - args.retentionMs);
       this.s.pruneHistory.run(args.now - args.retentionMs);
+      this.s.pruneLog.run(args.now - args.retentionMs);
     });
   }
 }

@@ -55,6 +55,16 @@ CREATE INDEX IF NOT EXISTS history_at ON history (at);
 -- fails normalization): kept, counted and listed, never silently dropped, and out of the way of
 -- the rows behind them. An admin can put one back into the inbox. Ids are never reused, so an id
 -- names one dead letter for good.
+-- The notification log: per target and group, what the receiver was last told (see
+-- pipeline/notification-log.ts), so a restart neither repeats nor forgets it.
+CREATE TABLE IF NOT EXISTS nflog (
+  target TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  firing TEXT NOT NULL,
+  resolved TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  PRIMARY KEY (target, group_key)
+);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   received_at INTEGER NOT NULL,
@@ -102,6 +112,11 @@ function migrate(db: Db): void {
   // Send attempts of a batch begun (counted before each starts): more begun than recorded means the
   // pipeline thread died sending it.
   addColumn(db, 'batches', 'starts', 'INTEGER NOT NULL DEFAULT 0');
+  // The request a segment came from, what Alertmanager said about it (JSON), and whether it is the
+  // leading part of a request split over batches (see pipeline/notification-log.ts).
+  addColumn(db, 'segments', 'request', 'TEXT');
+  addColumn(db, 'segments', 'origin', 'TEXT');
+  addColumn(db, 'segments', 'part', 'INTEGER NOT NULL DEFAULT 0');
   db.transaction(() => addTargetHealth(db)).immediate();
 }
 

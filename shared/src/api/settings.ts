@@ -186,7 +186,9 @@ export const SettingsSpec = Type.Object({
       maxBackoff: Type.Optional(Duration('Longest retry delay; default 5m.')),
       giveUpAfter: Type.Optional(Duration('Stop retrying after this long; default 24h.')),
       dedupWindow: Type.Optional(
-        Duration('An identical notification delivered to the same receiver within this window is not sent again; default 5m.'),
+        Duration(
+          'A group state already sent to a receiver within this window is not sent again (an Alertmanager HA copy, a retried request); a firing group repeated after it is sent again (a repeat_interval reminder). Keep it below repeat_interval; default 30s.',
+        ),
       ),
     }),
   ),

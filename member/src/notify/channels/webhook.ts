@@ -91,8 +91,9 @@ function sortedLabels(labels: Labels): Labels {
 export function alertmanagerPayload(data: TemplateData): Record<string, unknown> {
   return {
     version: '4',
-    groupKey: `${data.receiver}:${JSON.stringify(sortedLabels(data.groupLabels))}`,
-    truncatedAlerts: 0,
+    // Alertmanager's key when the group is one Alertmanager group; Herald's own when it merges several.
+    groupKey: data.sourceGroups.length === 1 ? data.sourceGroups[0] : `${data.receiver}:${JSON.stringify(sortedLabels(data.groupLabels))}`,
+    truncatedAlerts: data.truncatedAlerts,
     status: data.status,
     receiver: data.receiver,
     groupLabels: data.groupLabels,
