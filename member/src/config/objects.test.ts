@@ -25,4 +25,16 @@ describe('sortObjects', () => {
     expect(input.secretData).toEqual({ 'ns/s': { data: { a: 'eA==', b: 'eQ==' } } });
     expect(problems[0]?.message).toContain('Settings must be named default');
   });
+  it('accepts a Silence with an RFC 3339 startsAt and names the field of one that is not', () => {
+    const matcher = { matchLabels: { alertname: 'Noisy' } };
+    const { input, problems } = sortObjects([
+      { where: 'a.yaml', object: { apiVersion: API, kind: 'Silence', metadata: { name: 'window' }, spec: { matcher, startsAt: '2026-12-02T10:00:00Z', duration: '2h' } } },
+      { where: 'a.yaml', object: { apiVersion: API, kind: 'Silence', metadata: { name: 'offset' }, spec: { matcher, startsAt: '2026-12-02T10:00:00.250+01:00', duration: '1h' } } },
+      { where: 'b.yaml', object: { apiVersion: API, kind: 'Silence', metadata: { name: 'bad' }, spec: { matcher, startsAt: '2026-12-02 10:00', duration: '2h' } } },
+    ]);
+    expect(input.silences?.map((s) => s.metadata.name)).toEqual(['window', 'offset']);
+    expect(problems).toEqual([
+      { kind: 'Silence', name: 'bad', message: 'b.yaml: spec.startsAt: Expected an RFC 3339 date-time such as 2026-12-02T10:00:00Z' },
+    ]);
+  });
 });

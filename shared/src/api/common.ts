@@ -3,6 +3,8 @@
  * definition yields the CRD's OpenAPI schema (see crd.ts) and, through `Static`, the TS type.
  */
 import { Kind, Type, TypeRegistry, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+// Registers the string formats and clearer messages: whoever imports a schema can validate it.
+import './messages.js';
 
 export const GROUP = 'herald.dev';
 export const VERSION = 'v1alpha1';
