@@ -37,4 +37,22 @@ describe('sortObjects', () => {
       { kind: 'Silence', name: 'bad', message: 'b.yaml: spec.startsAt: Expected an RFC 3339 date-time such as 2026-12-02T10:00:00Z' },
     ]);
   });
+  it("accepts a Router's type as one channel or a list, and names the field when it is no channel", () => {
+    const router = (name: string, receivers: unknown) => ({ where: 'r.yaml', object: { apiVersion: API, kind: 'Router', metadata: { name }, spec: { alertSelector: {}, receivers } } });
+    const { input, problems } = sortObjects([
+      router('nm-form', { regexName: 'user1.*?', type: 'email' }),
+      router('list', { name: ['ops'], type: ['email', 'slack'] }),
+      router('tenant', { channels: [{ tenant: 'sre', type: 'sms' }, { tenant: 'dev', type: ['slack'] }] }),
+      router('fax', { name: ['ops'], type: 'fax' }),
+      router('number', { channels: [{ tenant: 'sre', type: 7 }] }),
+      router('nested', { name: ['ops'], type: [['email']] }),
+    ]);
+    expect(input.routers?.map((r) => r.metadata.name)).toEqual(['nm-form', 'list', 'tenant']);
+    const expected = 'Expected one of email, wechat, slack, webhook, dingtalk, feishu, discord, telegram, pushover, sms, teams, pagerduty, opsgenie, or a list of them';
+    expect(problems.map((p) => [p.name, p.message])).toEqual([
+      ['fax', `r.yaml: spec.receivers.type: ${expected}`],
+      ['number', `r.yaml: spec.receivers.channels.0.type: ${expected}`],
+      ['nested', `r.yaml: spec.receivers.type: ${expected}`],
+    ]);
+  });
 });
