@@ -27,7 +27,7 @@ setFlagsFromString('--liftoff-only');
 const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--ingest-token-file FILE] [--admin-token-file FILE] [--kube-auth true|false] [--auth-cache-seconds 60]
                     [--allow-anonymous-ingest] [--protect-metrics] [--namespace herald-system] [--durability normal|full] [--log-level info]
-                    [--pipeline-heap-mb 64] [--body-limit 8388608] [--max-json-values 600000] [--max-connections 10000]
+                    [--pipeline-heap-mb 64] [--body-limit 8388608] [--max-json-values 1000000] [--max-connections 10000]
                     [--heartbeat-seconds 10] [--events all|none|NS,NS…] [--tls-cert-file FILE --tls-key-file FILE]
   --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Rule, Settings) and Secrets
   --kubeconfig   in a cluster: the kubeconfig to use (default: KUBECONFIG, else the pod's ServiceAccount)
@@ -42,7 +42,7 @@ const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--por
   --namespace    the agent's namespace, which SubjectAccessReviews name (default: POD_NAMESPACE, else herald-system)
   --pipeline-heap-mb  heap limit of the delivery pipeline's thread (the HTTP thread takes Node's own flags)
   --body-limit   largest request body in bytes; larger ones get 413
-  --max-json-values  most values (objects, arrays, their members and elements) a JSON body may hold; JSON nests at most 32 deep
+  --max-json-values  most values (objects, arrays, their members and elements) a JSON body may hold; JSON nests at most 32 deep, an object holds at most 100,000 members
   --max-connections  most client connections at once
   --heartbeat-seconds  in a cluster: how often the agent renews its Lease (herald-system/herald-agent) and reports delivery health
   --tls-cert-file, --tls-key-file  serve HTTPS (PEM files); needed for the audit webhook, whose API server sends its token only over TLS

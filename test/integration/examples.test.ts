@@ -96,6 +96,10 @@ const invalid: Case[] = [
   ['egress deny entry that is not a CIDR block', obj('Settings', { egress: { deny: ['10.0.0.0/8', 'metadata.google.internal'] } }, 'default'), 'spec.egress.deny[1]', 'should match'],
   ['audit matcher on an Event rule', obj('Rule', { source: 'Event', audit: { verbs: ['get'] } }), 'spec.audit', 'audit applies only to source Audit'],
   ['router that names no receivers', obj('Router', { alertSelector: {}, receivers: {} }), 'spec.receivers', 'receivers must name at least one of'],
+  ['router type that is no channel', obj('Router', { alertSelector: {}, receivers: { name: ['ops'], type: 'fax' } }), 'spec.receivers.type', 'Unsupported value: "fax"'],
+  ['router type list with no channel', obj('Router', { alertSelector: {}, receivers: { name: ['ops'], type: ['email', 'fax'] } }), 'spec.receivers.type[1]', 'Unsupported value: "fax"'],
+  ['tenant channel type that is a number', obj('Router', { alertSelector: {}, receivers: { channels: [{ tenant: 'sre', type: 7 }] } }), 'spec.receivers.channels[0].type', 'Unsupported value: 7'],
+  ['tenant channel type that is an object', obj('Router', { alertSelector: {}, receivers: { channels: [{ tenant: 'sre', type: { email: true } }] } }), 'spec.receivers.channels[0].type', 'must validate at least one schema (anyOf)'],
 ];
 
 describe('the API server rejects invalid objects and names the field', () => {

@@ -67,6 +67,8 @@ export interface StartOptions {
   tls?: { cert: string; key: string; ca: string };
   /** Run the bundle (member/bundle/cli.js) instead of the sources. */
   bundled?: boolean;
+  /** Run the cli.js of a bundle built elsewhere (bundleAgent(outdir)): a test's own copy. */
+  bundleCli?: string;
   /** Static tokens to accept (written to token files); fresh random ones by default, none with `false`. */
   tokens?: AgentTokens | false;
 }
@@ -85,7 +87,7 @@ function agentArgs(opts: StartOptions, dataDir: string, port: number, tokens: Ag
   const source = opts.configDir ? ['--config-dir', opts.configDir] : ['--kubeconfig', opts.kubeconfig ?? ''];
   const tls = opts.tls ? tlsFiles(dataDir, opts.tls) : [];
   const auth = tokens ? tokenFiles(dataDir, tokens) : [];
-  const entry = opts.bundled ? [BUNDLED_CLI] : ['--import', 'tsx', CLI];
+  const entry = opts.bundleCli ? [opts.bundleCli] : opts.bundled ? [BUNDLED_CLI] : ['--import', 'tsx', CLI];
   return [...entry, ...source, '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...tls, ...auth, ...(opts.args ?? [])];
 }
 

@@ -1,11 +1,15 @@
 /**
  * A recording HTTP or HTTPS server on 127.0.0.1 and a random port. Every request is kept with its
- * body and (over mutual TLS) the client certificate's CN; a handler decides the reply.
+ * body and (over mutual TLS) the client certificate's CN; a handler decides the reply. A request
+ * without Herald's User-Agent is answered 400 before the handler sees it, so every fake built on
+ * this server checks that each request a notifier makes (token fetches and signed SMS calls too)
+ * carries it.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { USER_AGENT } from '../../member/src/notify/http.js';
 
 export interface RecordedRequest {
   method: string;
@@ -55,7 +59,8 @@ export async function startHttpServer(opts: { handler: Handler; tls?: https.Serv
         clientCN: clientCN(req),
       };
       requests.push(recorded);
-      const reply = opts.handler(recorded);
+      const agent = req.headers['user-agent'];
+      const reply = agent === USER_AGENT ? opts.handler(recorded) : json(400, { error: `expected User-Agent ${USER_AGENT}, got ${agent ?? 'none'}` });
       res.writeHead(reply.status, reply.headers ?? {});
       res.end(reply.body ?? '');
     });

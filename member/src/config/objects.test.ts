@@ -25,4 +25,34 @@ describe('sortObjects', () => {
     expect(input.secretData).toEqual({ 'ns/s': { data: { a: 'eA==', b: 'eQ==' } } });
     expect(problems[0]?.message).toContain('Settings must be named default');
   });
+  it('accepts a Silence with an RFC 3339 startsAt and names the field of one that is not', () => {
+    const matcher = { matchLabels: { alertname: 'Noisy' } };
+    const { input, problems } = sortObjects([
+      { where: 'a.yaml', object: { apiVersion: API, kind: 'Silence', metadata: { name: 'window' }, spec: { matcher, startsAt: '2026-12-02T10:00:00Z', duration: '2h' } } },
+      { where: 'a.yaml', object: { apiVersion: API, kind: 'Silence', metadata: { name: 'offset' }, spec: { matcher, startsAt: '2026-12-02T10:00:00.250+01:00', duration: '1h' } } },
+      { where: 'b.yaml', object: { apiVersion: API, kind: 'Silence', metadata: { name: 'bad' }, spec: { matcher, startsAt: '2026-12-02 10:00', duration: '2h' } } },
+    ]);
+    expect(input.silences?.map((s) => s.metadata.name)).toEqual(['window', 'offset']);
+    expect(problems).toEqual([
+      { kind: 'Silence', name: 'bad', message: 'b.yaml: spec.startsAt: Expected an RFC 3339 date-time such as 2026-12-02T10:00:00Z' },
+    ]);
+  });
+  it("accepts a Router's type as one channel or a list, and names the field when it is no channel", () => {
+    const router = (name: string, receivers: unknown) => ({ where: 'r.yaml', object: { apiVersion: API, kind: 'Router', metadata: { name }, spec: { alertSelector: {}, receivers } } });
+    const { input, problems } = sortObjects([
+      router('nm-form', { regexName: 'user1.*?', type: 'email' }),
+      router('list', { name: ['ops'], type: ['email', 'slack'] }),
+      router('tenant', { channels: [{ tenant: 'sre', type: 'sms' }, { tenant: 'dev', type: ['slack'] }] }),
+      router('fax', { name: ['ops'], type: 'fax' }),
+      router('number', { channels: [{ tenant: 'sre', type: 7 }] }),
+      router('nested', { name: ['ops'], type: [['email']] }),
+    ]);
+    expect(input.routers?.map((r) => r.metadata.name)).toEqual(['nm-form', 'list', 'tenant']);
+    const expected = 'Expected one of email, wechat, slack, webhook, dingtalk, feishu, discord, telegram, pushover, sms, teams, pagerduty, opsgenie, or a list of them';
+    expect(problems.map((p) => [p.name, p.message])).toEqual([
+      ['fax', `r.yaml: spec.receivers.type: ${expected}`],
+      ['number', `r.yaml: spec.receivers.channels.0.type: ${expected}`],
+      ['nested', `r.yaml: spec.receivers.type: ${expected}`],
+    ]);
+  });
 });

@@ -108,6 +108,10 @@ function compileReceiver(r: Receiver, settings: EffectiveSettings): CompiledRece
   return { object: r, name: r.metadata.name, labels, scope: scopeOf(labels, settings), channels };
 }
 
+/** A Router's `type`, one channel (as Notification Manager writes it) or a list, as a set. */
+const channelSet = (type: Channel | readonly Channel[] | undefined): Set<Channel> | undefined =>
+  type === undefined ? undefined : new Set(typeof type === 'string' ? [type] : type);
+
 function compileRouter(r: Router): CompiledRouter | undefined {
   if (r.spec.enabled === false) return undefined;
   const rs = r.spec.receivers;
@@ -117,8 +121,8 @@ function compileRouter(r: Router): CompiledRouter | undefined {
     names: new Set(rs.name ?? []),
     regexName: rs.regexName === undefined ? undefined : fullMatchRegex(rs.regexName, 'spec.receivers.regexName'),
     selector: rs.selector ? compileSelector(rs.selector, 'spec.receivers.selector') : undefined,
-    types: rs.type ? new Set(rs.type) : undefined,
-    tenants: (rs.channels ?? []).map((c) => ({ tenant: c.tenant, types: c.type ? new Set(c.type) : undefined })),
+    types: channelSet(rs.type),
+    tenants: (rs.channels ?? []).map((c) => ({ tenant: c.tenant, types: channelSet(c.type) })),
   };
 }
 

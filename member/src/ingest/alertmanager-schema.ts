@@ -4,8 +4,6 @@ import { Type, type Static } from '@sinclair/typebox';
 const LabelMap = Type.Record(Type.String({ maxLength: 1024 }), Type.String({ maxLength: 65536 }));
 const StatusSchema = Type.Union([Type.Literal('firing'), Type.Literal('resolved')]);
 
-export const MAX_ALERTS_PER_REQUEST = 10_000;
-
 export const AlertSchema = Type.Object({
   status: Type.Optional(StatusSchema),
   labels: LabelMap,
@@ -26,6 +24,8 @@ export const AlertmanagerPayload = Type.Object({
   commonLabels: Type.Optional(LabelMap),
   commonAnnotations: Type.Optional(LabelMap),
   externalURL: Type.Optional(Type.String({ maxLength: 8192 })),
-  alerts: Type.Array(AlertSchema, { minItems: 1, maxItems: MAX_ALERTS_PER_REQUEST }),
+  // No count cap: the body limit and the JSON bounds (json-bounds.ts) bound the work, and
+  // Alertmanager sends a whole group in one request (large groups pass 10,000 alerts).
+  alerts: Type.Array(AlertSchema, { minItems: 1 }),
 });
 export type AlertmanagerPayload = Static<typeof AlertmanagerPayload>;

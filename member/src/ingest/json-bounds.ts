@@ -11,13 +11,24 @@ export interface JsonBounds {
   maxDepth: number;
   /** Most values: containers, elements, and object members (two each). */
   maxValues: number;
+  /**
+   * Most members of any one object. One wide object is the costliest shape per byte (it turns
+   * into a dictionary); Alertmanager's and the audit webhook's objects have tens of members.
+   */
+  maxObjectMembers: number;
 }
 
 /**
- * 600,000 values: 10,000 Alertmanager alerts of about 20 labels (a typical one is 33), or an object
- * of at most 300,000 keys, which parses within the agent's heap even several at a time.
+ * 1,000,000 values, for a whole 8 MiB Alertmanager body: an alert costs about 15 values for its
+ * fixed fields and two per label or annotation, and takes 150 bytes or more. Small ones, ~280
+ * bytes with 5 labels and a summary (27 values), fill 8 MiB with 30,000 alerts and 810,000
+ * values (600,000 refused such a body). 100,000 members in one object: one alert of 299,000
+ * labels, which 600,000 values let through, killed the agent (the bundle, under the Deployment's
+ * heap flags), while 16 alerts of 100,000 labels at a time peaked at 183 MB and five alerts of
+ * 99,000 in one body at 187 MB. The worst array shape the values allow, 500,000 empty objects,
+ * stayed under 150 MB 16 at a time.
  */
-export const DEFAULT_JSON_BOUNDS: JsonBounds = { maxDepth: 32, maxValues: 600_000 };
+export const DEFAULT_JSON_BOUNDS: JsonBounds = { maxDepth: 32, maxValues: 1_000_000, maxObjectMembers: 100_000 };
 
 export type BoundsProblem = { kind: 'depth' | 'values'; message: string };
 
@@ -30,19 +41,41 @@ const CLOSE_OBJECT = 0x7d;
 const CLOSE_ARRAY = 0x5d;
 const COLON = 0x3a;
 
+interface Counts {
+  depth: number;
+  /** Every container is a value, every comma starts one more, and every colon (a member's value) one more. */
+  values: number;
+  /** Members of each open container by depth; an array's slot is -1 (its elements are not members). */
+  members: Int32Array;
+}
+
+function opened(n: Counts, isObject: boolean, bounds: JsonBounds): BoundsProblem | undefined {
+  if (++n.depth > bounds.maxDepth) return { kind: 'depth', message: `JSON is nested deeper than ${bounds.maxDepth} levels` };
+  if (++n.values > bounds.maxValues) return tooMany(bounds);
+  n.members[n.depth] = isObject ? 0 : -1;
+  return undefined;
+}
+
+function separated(n: Counts, isColon: boolean, bounds: JsonBounds): BoundsProblem | undefined {
+  if (++n.values > bounds.maxValues) return tooMany(bounds);
+  // Outside every container (malformed JSON, depth 0 or less) a colon is nobody's member.
+  if (!isColon || n.depth <= 0 || n.members[n.depth] === -1) return undefined;
+  const count = (n.members[n.depth] ?? 0) + 1;
+  n.members[n.depth] = count;
+  return count > bounds.maxObjectMembers ? tooWide(bounds) : undefined;
+}
+
 /** The first bound the text goes past, or undefined. Malformed JSON is left for the parser to report. */
 export function jsonBoundsProblem(text: string, bounds: JsonBounds): BoundsProblem | undefined {
-  let depth = 0;
-  // Every container is a value, every comma starts one more, and every colon (a member's value) one more.
-  let values = 0;
+  const n: Counts = { depth: 0, values: 0, members: new Int32Array(bounds.maxDepth + 1) };
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
+    let problem: BoundsProblem | undefined;
     if (c === QUOTE) i = stringEnd(text, i);
-    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (++depth > bounds.maxDepth) return { kind: 'depth', message: `JSON is nested deeper than ${bounds.maxDepth} levels` };
-      if (++values > bounds.maxValues) return tooMany(bounds);
-    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
-    else if ((c === COMMA || c === COLON) && ++values > bounds.maxValues) return tooMany(bounds);
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) problem = opened(n, c === OPEN_OBJECT, bounds);
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) n.depth--;
+    else if (c === COMMA || c === COLON) problem = separated(n, c === COLON, bounds);
+    if (problem) return problem;
   }
   return undefined;
 }
@@ -56,6 +89,11 @@ function stringEnd(text: string, start: number): number {
   }
   return text.length;
 }
+
+const tooWide = (bounds: JsonBounds): BoundsProblem => ({
+  kind: 'values',
+  message: `a JSON object holds more than ${bounds.maxObjectMembers} members`,
+});
 
 const tooMany = (bounds: JsonBounds): BoundsProblem => ({
   kind: 'values',

@@ -11,6 +11,10 @@ import { egressDenialOf, type EgressDeniedError, type EgressPolicy } from './egr
 import { closeEgressAgents, egressLookup, literalDenial } from './egress-connect.js';
 import { DeliveryError, classifyHttpStatus, retryAfterMs, type SendContext } from './notifier.js';
 import type { TlsOptions } from './tls.js';
+import { HERALD_VERSION } from '../version.js';
+
+/** The User-Agent of every request a notifier makes, so a receiving service can tell Herald's. */
+export const USER_AGENT = `Herald/${HERALD_VERSION}`;
 
 const REDACTED = '<redacted>';
 /** Enough of a reply body for an answer; the rest is not read. */
@@ -204,7 +208,7 @@ export async function postHttp(opts: PostOptions): Promise<HttpReply> {
   try {
     const res = await request(opts.url, {
       method,
-      headers: opts.headers,
+      headers: { 'user-agent': USER_AGENT, ...opts.headers },
       body: method === 'GET' ? undefined : opts.body,
       signal: opts.signal,
       dispatcher,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RouterSpec } from '@herald/shared';
 import { buildSnapshot, type SnapshotInput } from '../config/snapshot.js';
 import { route } from './route.js';
 import { receiver, router, silence, slack, email } from '../../../test/support/objects.js';
@@ -39,6 +40,18 @@ describe('route', () => {
     ['a tenant silence mutes only that tenant', { ...base, silences: [silence('s', T('team-a'), { matcher: { matchLabels: { alertname: 'X' } } })] }, { alertname: 'X', namespace: 'team-a' }, ['ops/email', 'ops/slack']],
     ['an expired one-off silence mutes nothing', { ...base, silences: [silence('s', G, { matcher: {}, startsAt: '2026-11-20T00:00:00Z', duration: '1h' })] }, { namespace: 'team-a' }, ['ops/email', 'ops/slack', 'team-a/slack']],
   ])('%s', (_name, input, labels, want) => expect(keys(input, labels)).toEqual(want));
+
+  it("takes a Router's type as one channel (Notification Manager's form) or as a list", () => {
+    const routerOnly: SnapshotInput = { ...base, settings: { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { routePolicy: 'RouterOnly' } } };
+    const via = (receivers: RouterSpec['receivers']): string[] =>
+      keys({ ...routerOnly, routers: [router('r', { alertSelector: {}, receivers })] }, { namespace: 'team-a' });
+    expect(via({ name: ['ops'], type: 'email' })).toEqual(['ops/email']);
+    expect(via({ name: ['ops'], type: ['slack'] })).toEqual(['ops/slack']);
+    expect(via({ name: ['ops'], type: ['email', 'slack'] })).toEqual(['ops/email', 'ops/slack']);
+    expect(via({ channels: [{ tenant: 'team-a', type: 'slack' }] })).toEqual(['team-a/slack']);
+    expect(via({ channels: [{ tenant: 'team-a', type: 'email' }] })).toEqual([]);
+    expect(via({ channels: [{ tenant: 'team-b', type: ['email'] }] })).toEqual(['team-b/email']);
+  });
 
   it('a global silence drops the notification and says which', () => {
     const snap = buildSnapshot({ ...base, silences: [silence('maint', G, { matcher: { matchExpressions: [{ key: 'alertname', operator: 'Match', regexValue: 'Node.*' }] } })] });

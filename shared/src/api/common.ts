@@ -2,7 +2,9 @@
  * Building blocks shared by every Herald kind. Each value here is a TypeBox schema: the same
  * definition yields the CRD's OpenAPI schema (see crd.ts) and, through `Static`, the TS type.
  */
-import { Kind, Type, TypeRegistry, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+import { Kind, Type, TypeRegistry, type ArrayOptions, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+// Registers the string formats and clearer messages: whoever imports a schema can validate it.
+import './messages.js';
 
 export const GROUP = 'herald.dev';
 export const VERSION = 'v1alpha1';
@@ -35,6 +37,16 @@ export function StringEnum<const T extends readonly string[]>(
 /** The same schema with its own description (a plain spread would leak TypeBox's symbol types). */
 export function described<T extends TSchema>(schema: T, description: string): T {
   return { ...schema, description };
+}
+
+/**
+ * One value or a list of them: Notification Manager writes a Router's `receivers.type` as one
+ * string, Herald also takes a list. The item must be an enum (StringEnum): a CRD cannot type a field
+ * "string or array", so crd.ts writes an untyped field that only the item's values tell apart.
+ */
+export function OneOrList<T extends TSchema>(item: T, options: ArrayOptions & { description?: string } = {}) {
+  const { description, ...arrayOptions } = options;
+  return Type.Union([item, Type.Array(item, arrayOptions)], description === undefined ? {} : { description });
 }
 
 /** A string → string map (labels, annotations, dictionaries). */

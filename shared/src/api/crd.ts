@@ -8,13 +8,45 @@ type JsonObject = { [key: string]: Json };
 const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
+ * A OneOrList union (`anyOf: [item, {type: array, items: item}]`) in a form a structural schema
+ * allows: no `type` (x-kubernetes-preserve-unknown-fields lets a field go untyped, and nothing under
+ * a string or a list of strings can be pruned), `items` for the list, and an anyOf that holds for
+ * the item's values or for any array. `not: {minItems: 1, maxItems: 0}` is that array test: no array
+ * has between 1 and 0 items, and a value that is not an array passes every array keyword. Kubernetes
+ * forbids `type` inside anyOf and CEL on an untyped field, so only an enum item can be told apart
+ * from other strings, numbers and objects; undefined when the node is no such union.
+ */
+function oneOrList(node: JsonObject, walk: (node: Json) => Json): JsonObject | undefined {
+  const anyOf = node['anyOf'];
+  if (!Array.isArray(anyOf) || anyOf.length !== 2) return undefined;
+  const [item, list] = anyOf;
+  if (!isObject(item) || !isObject(list) || list['type'] !== 'array' || JSON.stringify(list['items']) !== JSON.stringify(item)) {
+    return undefined;
+  }
+  const values = item['enum'];
+  if (!Array.isArray(values)) throw new Error('a OneOrList item must be an enum: a CRD tells it from a list by its values only');
+  const { anyOf: _anyOf, ...rest } = node;
+  const { type: _type, items: _items, ...listRules } = list;
+  return {
+    ...rest,
+    'x-kubernetes-preserve-unknown-fields': true,
+    items: walk(item),
+    ...listRules,
+    anyOf: [{ enum: values }, { not: { minItems: 1, maxItems: 0 } }],
+  };
+}
+
+/**
  * toStructural turns a TypeBox JSON Schema into a Kubernetes structural schema: maps become
- * `additionalProperties` (Kubernetes has no `patternProperties`), and TypeBox-only keys go.
+ * `additionalProperties` (Kubernetes has no `patternProperties`), a OneOrList becomes an untyped
+ * field (see oneOrList), and TypeBox-only keys go.
  */
 export function toStructural(schema: unknown): JsonObject {
   const walk = (node: Json): Json => {
     if (Array.isArray(node)) return node.map(walk);
     if (!isObject(node)) return node;
+    const either = oneOrList(node, walk);
+    if (either) return either;
     const out: JsonObject = {};
     for (const [key, value] of Object.entries(node)) {
       if (key === '$id' || key === '$schema') continue;

@@ -1,6 +1,6 @@
 /** Router and Silence: where notifications go besides the tenant's own receivers, and what is muted. */
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, LabelSelector, cel, type HeraldObject } from './common.js';
+import { Duration, LabelSelector, OneOrList, cel, type HeraldObject } from './common.js';
 import { CONFIG_CHANNELS } from './config.js';
 import { StringEnum } from './common.js';
 
@@ -14,12 +14,12 @@ export const RouterSpec = Type.Object({
       name: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 100 })),
       regexName: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Receivers whose whole name matches this RE2 regular expression.' })),
       selector: Type.Optional(LabelSelector('Receivers whose labels match.')),
-      type: Type.Optional(Type.Array(ChannelType, { maxItems: 10, description: 'Only these channels of them.' })),
+      type: Type.Optional(OneOrList(ChannelType, { maxItems: 10, description: 'Only these channels of them: one (type: email) or a list.' })),
       channels: Type.Optional(
         Type.Array(
           Type.Object({
             tenant: Type.String({ minLength: 1, maxLength: 253, description: "The tenant's receivers." }),
-            type: Type.Optional(Type.Array(ChannelType, { maxItems: 10 })),
+            type: Type.Optional(OneOrList(ChannelType, { maxItems: 10, description: "Only these channels of the tenant's receivers: one or a list." })),
           }),
           { maxItems: 100 },
         ),

@@ -6,7 +6,7 @@
 import { ErrorCode, LogLevel, WebClient, type WebAPICallError } from '@slack/web-api';
 import { egressDenialOf } from '../egress.js';
 import { egressAgent } from '../egress-connect.js';
-import { abortedError, messageOf, recordSecrets, redact } from '../http.js';
+import { USER_AGENT, abortedError, messageOf, recordSecrets, redact } from '../http.js';
 import { DeliveryError, classifyHttpStatus, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { once, stepKey } from '../progress.js';
 
@@ -97,6 +97,7 @@ export class SlackNotifier implements Notifier<'slack'> {
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       logLevel: LogLevel.ERROR,
+      headers: { 'User-Agent': USER_AGENT },
       // The SDK takes no per-call signal; axios honours one set on the request config.
       requestInterceptor: (req) => Object.assign(req, { signal: ctx.signal }),
     });
