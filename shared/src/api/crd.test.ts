@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { renderCrds } from '../../../hack/gen-crds.js';
+import { PropagatedStatus } from './common.js';
+import { PROPAGATED_KINDS } from './federation.js';
 import { KINDS } from './kinds.js';
 import { crdFor, toStructural } from './crd.js';
 
@@ -43,6 +45,10 @@ describe('CRDs in crds/', () => {
         throw new Error(`${path}: properties and additionalProperties together are not structural`);
       }
     }
+  });
+
+  it('the host propagates every kind that carries the per-cluster status, and only those', () => {
+    expect([...PROPAGATED_KINDS].sort()).toEqual(KINDS.filter((k) => k.status === PropagatedStatus).map((k) => k.kind).sort());
   });
 
   it('toStructural turns maps into additionalProperties and drops TypeBox ids', () => {
