@@ -67,7 +67,8 @@ export interface HistoryEntry {
   at: number;
   target: string;
   groupKey: string;
-  outcome: 'delivered' | 'failed' | 'retrying';
+  /** `inhibited`: an InhibitRule kept the notifications from the target (the answer names it). */
+  outcome: 'delivered' | 'failed' | 'retrying' | 'inhibited';
   attempts: number;
   notifications: number;
   fingerprints: string[];
