@@ -68,12 +68,12 @@ export class Inhibition implements InhibitionStage {
   }
 
   /** The targets left once InhibitRules have muted theirs; what was muted is kept for history. */
-  sift(n: Notification, targets: readonly RoutedTarget[], snap: Snapshot, now: number): RoutedTarget[] {
+  sift(n: Notification, targets: readonly RoutedTarget[], snap: Snapshot, now: number): readonly RoutedTarget[] {
     const rules = snap.inhibitRules;
-    if (rules.length === 0 || targets.length === 0) return [...targets];
+    if (rules.length === 0 || targets.length === 0) return targets;
     const lookup = this.sources.lookup(rules, now, snap.settings.inhibition.sourceTtlMs);
     const inhibiting = inhibitingRules(rules, lookup, n.labels);
-    if (inhibiting.length === 0) return [...targets];
+    if (inhibiting.length === 0) return targets;
     const scopes = new Map(snap.receivers.map((r) => [r.name, r.scope]));
     const groupKey = groupKeyOf(n.labels, snap.settings.groupLabels);
     const muting = new Set<string>();

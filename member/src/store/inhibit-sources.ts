@@ -31,6 +31,17 @@ export interface InhibitChanges {
 
 type Row = Record<string, unknown>;
 
+/** A stored label set, or undefined when the text is not a JSON object of strings. */
+function labelsOf(text: unknown): Labels | undefined {
+  try {
+    const value: unknown = JSON.parse(String(text));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    return Object.values(value).every((v) => typeof v === 'string') ? (value as Labels) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class InhibitSourceStore {
   private readonly s;
 
@@ -49,14 +60,13 @@ export class InhibitSourceStore {
     };
   }
 
-  /** Every stored source, least recently sent first. */
+  /** Every stored source, least recently sent first; a row whose labels cannot be read is left out (the alert's next send restores it). */
   load(): StoredSource[] {
-    return (this.s.all.all() as Row[]).map((r) => ({
-      fingerprint: String(r['fingerprint']),
-      labels: JSON.parse(String(r['labels'])) as Labels,
-      firstSeenAt: Number(r['first_seen']),
-      lastSeenAt: Number(r['last_seen']),
-    }));
+    return (this.s.all.all() as Row[]).flatMap((r) => {
+      const labels = labelsOf(r['labels']);
+      if (!labels) return [];
+      return [{ fingerprint: String(r['fingerprint']), labels, firstSeenAt: Number(r['first_seen']), lastSeenAt: Number(r['last_seen']) }];
+    });
   }
 
   /**
