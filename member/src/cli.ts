@@ -29,7 +29,7 @@ const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--por
                     [--allow-anonymous-ingest] [--protect-metrics] [--namespace herald-system] [--durability normal|full] [--log-level info]
                     [--pipeline-heap-mb 64] [--body-limit 8388608] [--max-json-values 1000000] [--max-connections 10000]
                     [--heartbeat-seconds 10] [--events all|none|NS,NS…] [--tls-cert-file FILE --tls-key-file FILE]
-  --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, Template, Rule, Settings) and Secrets
+  --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, InhibitRule, Template, Rule, Settings) and Secrets
   --kubeconfig   in a cluster: the kubeconfig to use (default: KUBECONFIG, else the pod's ServiceAccount)
   --data-dir     where the durable queue and delivery history are kept
   --ingest-token-file  bearer tokens (one a line) accepted on /api/v2/alerts and /api/v2/audit

@@ -11,6 +11,8 @@ export interface Metrics {
   retried: Counter<'channel'>;
   suppressed: Counter;
   silenced: Counter;
+  inhibited: Counter<'rule'>;
+  inhibitSources: Gauge;
   unrouted: Counter;
   queueDepth: Gauge<'stage'>;
   deadLettered: Counter<'source'>;
@@ -32,6 +34,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     retried: new Counter({ name: 'herald_delivery_retries_total', help: 'Send attempts that will be retried.', labelNames: ['channel'], registers }),
     suppressed: new Counter({ name: 'herald_notifications_deduplicated_total', help: 'Notifications not sent again: already delivered within the dedup window.', registers }),
     silenced: new Counter({ name: 'herald_notifications_silenced_total', help: 'Notifications muted by a global silence.', registers }),
+    inhibited: new Counter({ name: 'herald_notifications_inhibited_total', help: 'Notifications an InhibitRule kept from one or more receivers, by rule.', labelNames: ['rule'], registers }),
+    inhibitSources: new Gauge({ name: 'herald_inhibit_sources', help: 'Firing source alerts InhibitRules mute by now.', registers }),
     unrouted: new Counter({ name: 'herald_notifications_unrouted_total', help: 'Notifications no receiver takes.', registers }),
     queueDepth: new Gauge({ name: 'herald_queue_depth', help: 'Work waiting, by stage: inbox (notifications), pending (notification copies per receiver), batches.', labelNames: ['stage'], registers }),
     deadLettered: new Counter({ name: 'herald_dead_lettered_total', help: 'Accepted requests moved to the dead letters after routing failed repeatedly.', labelNames: ['source'], registers }),

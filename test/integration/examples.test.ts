@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { ApiException, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { API_VERSION } from '../../shared/src/index.js';
+import { API_VERSION, KINDS } from '../../shared/src/index.js';
 import { apply, loadManifests, type Manifest } from '../support/manifests.js';
 
 const kc = new KubeConfig();
@@ -31,7 +31,7 @@ describe('examples/', () => {
   it('holds a manifest for every seed scenario and every Herald kind', () => {
     const kinds = new Set(manifests.filter((m) => m.object.apiVersion === API_VERSION).map((m) => m.object.kind));
     expect([...kinds].sort()).toEqual(
-      ['Config', 'MemberCluster', 'PropagationPolicy', 'Receiver', 'Router', 'Rule', 'Settings', 'Silence', 'Template'].sort(),
+      KINDS.map((k) => k.kind).sort(),
     );
     const dirs = new Set(manifests.map((m) => m.file.split('/')[0]));
     for (const scenario of ['default-email', 'tenant-email', 'wechat', 'slack', 'webhook', 'dingtalk', 'auditing-receiver', 'custom-template']) {
@@ -88,6 +88,8 @@ const invalid: Case[] = [
   ['Receiver without a channel', obj('Receiver', {}), 'spec', 'needs at least one channel block'],
   ['silence schedule without duration', obj('Silence', { matcher: { matchLabels: { a: 'b' } }, schedule: '0 2 * * *' }), 'spec.duration', 'a schedule needs a duration'],
   ['silence duration that is not a duration', obj('Silence', { matcher: {}, startsAt: '2026-01-01T00:00:00Z', duration: '5 minutes' }), 'spec.duration', 'should match'],
+  ['inhibit rule without a target side', obj('InhibitRule', { sourceMatch: { matchLabels: { alertname: 'NodeDown' } } }), 'spec.targetMatch', 'Required value'],
+  ['inhibit rule naming an equal label twice', obj('InhibitRule', { sourceMatch: {}, targetMatch: {}, equal: ['node', 'node'] }), 'spec.equal[1]', 'Duplicate value'],
   ['JSON-patch op that RFC 6902 lacks', obj('PropagationPolicy', { resourceSelectors: [{ kind: 'Receiver' }], overrides: [{ clusterNames: ['member-b'], patches: [{ op: 'merge', path: '/spec', value: {} }] }] }), 'spec.overrides[0].patches[0].op', 'Unsupported value: "merge"'],
   ['JSON-patch move without from', obj('PropagationPolicy', { resourceSelectors: [{ kind: 'Receiver' }], overrides: [{ clusterNames: ['member-b'], patches: [{ op: 'move', path: '/spec/a' }] }] }), 'spec.overrides[0].patches[0].from', 'move and copy need from'],
   ['policy selecting a kind that does not propagate', obj('PropagationPolicy', { resourceSelectors: [{ kind: 'Secret' }] }), 'spec.resourceSelectors[0].kind', 'Unsupported value: "Secret"'],

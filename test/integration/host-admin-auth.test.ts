@@ -7,12 +7,14 @@
 import { connect } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KINDS as HERALD_KINDS, PROPAGATED_KINDS } from '../../shared/src/index.js';
 import { rawRequest } from '../../shared/src/k8s/raw.js';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
 import { startHost, type HostProcess } from '../support/host-process.js';
 
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
-const KINDS = ['configs', 'receivers', 'routers', 'silences', 'templates', 'rules', 'settings'];
+/** Every kind the host propagates, by plural. */
+const KINDS = PROPAGATED_KINDS.map((k) => HERALD_KINDS.find((d) => d.kind === k)?.plural ?? '');
 let set: ClusterSet;
 let kc: KubeConfig;
 let host: HostProcess;

@@ -105,6 +105,28 @@ describe('propagation from the host to two members', () => {
     expect(clusters().sort()).toEqual(['Federated0@member-a', 'Federated1@member-b']);
   });
 
+  it('propagates an InhibitRule, which each member’s agent accepts and applies to its alerts', async () => {
+    await apply(host, {
+      apiVersion: API,
+      kind: 'InhibitRule',
+      metadata: { name: 'federated-down', labels: { type: 'global' } },
+      spec: { sourceMatch: { matchLabels: { alertname: 'FederatedDown' } }, targetMatch: { matchLabels: { alertname: 'FederatedPod' } }, equal: ['node'] },
+    } as never);
+    for (const name of ['member-a', 'member-b']) {
+      await until(`the agent on ${name} accepts its copy`, async () => entries(await get(member(name), 'inhibitrules', 'federated-down'), 'status.conditions').find((c) => c.type === 'Accepted')?.status === 'True');
+    }
+    await until('the host says it is on both', async () => field(await get(host, 'inhibitrules', 'federated-down'), 'status.summary') === '2/2');
+    for (const agent of agents) {
+      const alerts = [{ labels: { alertname: 'FederatedDown', node: 'n1' } }, { labels: { alertname: 'FederatedPod', node: 'n1' } }];
+      const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: agent.headers('ingest'), body: JSON.stringify({ alerts }) });
+      expect(res.status).toBe(200);
+      await until(`the pod alert inhibited on ${agent.url}`, async () => {
+        const history = await fetch(`${agent.url}/api/v2/history?outcome=inhibited`, { headers: agent.headers('admin') });
+        return ((await history.json()) as { entries: { answer: string }[] }).entries.some((e) => e.answer === 'inhibited by federated-down');
+      });
+    }
+  });
+
   it('shows each agent’s heartbeat on its MemberCluster and each member’s deliveries on the host Receiver', async () => {
     for (const name of ['member-a', 'member-b']) {
       await until(`AgentReady on ${name}`, async () => {

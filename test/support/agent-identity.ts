@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { KINDS, PROPAGATED_KINDS } from '../../shared/src/index.js';
 import { rawRequest } from '../../shared/src/k8s/raw.js';
 import { kubeconfigYaml } from '../harness/kubeconfig.js';
 
@@ -12,7 +13,8 @@ export const AGENT_NAMESPACE = 'herald-system';
 export const AGENT_SERVICE_ACCOUNT = 'herald-agent';
 export const AGENT_USER = `system:serviceaccount:${AGENT_NAMESPACE}:${AGENT_SERVICE_ACCOUNT}`;
 
-const HERALD_KINDS = ['configs', 'receivers', 'routers', 'silences', 'templates', 'rules', 'settings'];
+/** The kinds an agent reads: every kind the host propagates, by plural. */
+const HERALD_KINDS = PROPAGATED_KINDS.map((k) => KINDS.find((d) => d.kind === k)?.plural ?? '');
 
 /** What the agent does on a member: read its configuration, mark it Accepted, watch Events, heartbeat. */
 export const AGENT_RULES = [

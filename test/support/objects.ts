@@ -1,5 +1,5 @@
 /** Small builders for tests: Herald objects with just the fields a test cares about. */
-import { API_VERSION, type Config, type Receiver, type Router, type Silence } from '@herald/shared';
+import { API_VERSION, type Config, type InhibitRule, type Receiver, type Router, type Silence } from '@herald/shared';
 
 const meta = (name: string, labels: Record<string, string>): { name: string; labels: Record<string, string> } => ({ name, labels });
 
@@ -19,6 +19,12 @@ export const router = (name: string, spec: Router['spec']): Router => ({ apiVers
 export const silence = (name: string, labels: Record<string, string>, spec: Silence['spec']): Silence => ({
   apiVersion: API_VERSION,
   kind: 'Silence',
+  metadata: meta(name, labels),
+  spec,
+});
+export const inhibitRule = (name: string, labels: Record<string, string>, spec: InhibitRule['spec']): InhibitRule => ({
+  apiVersion: API_VERSION,
+  kind: 'InhibitRule',
   metadata: meta(name, labels),
   spec,
 });

@@ -8,9 +8,9 @@ describe('memberManifests', () => {
   it('installs only the propagated kinds’ CRDs, first, then the namespace, RBAC and the agent', () => {
     const ms = memberManifests({ ...base, storage: { kind: 'pvc', size: '2Gi', storageClass: 'fast' } });
     const crds = ms.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => m.metadata.name);
-    expect(crds.sort()).toEqual(['configs.herald.dev', 'receivers.herald.dev', 'routers.herald.dev', 'rules.herald.dev', 'settings.herald.dev', 'silences.herald.dev', 'templates.herald.dev']);
-    expect(ms.slice(0, 7).every((m) => m.kind === 'CustomResourceDefinition')).toBe(true);
-    expect(ids(ms.slice(7))).toEqual([
+    expect(crds.sort()).toEqual(['configs.herald.dev', 'inhibitrules.herald.dev', 'receivers.herald.dev', 'routers.herald.dev', 'rules.herald.dev', 'settings.herald.dev', 'silences.herald.dev', 'templates.herald.dev']);
+    expect(ms.slice(0, 8).every((m) => m.kind === 'CustomResourceDefinition')).toBe(true);
+    expect(ids(ms.slice(8))).toEqual([
       'Namespace/herald-system',
       'ServiceAccount/herald-system/herald-agent',
       'ClusterRole/herald-agent',

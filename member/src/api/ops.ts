@@ -7,7 +7,7 @@ import { parseTargetKey } from '../model/target-key.js';
 const HistoryQuery = Type.Object({
   receiver: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
   channel: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-  outcome: Type.Optional(Type.Union([Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('retrying'), Type.Literal('suppressed')])),
+  outcome: Type.Optional(Type.Union([Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('retrying'), Type.Literal('suppressed'), Type.Literal('inhibited')])),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: '1 to 1000; default 100' })),
 });

@@ -16,7 +16,7 @@ import {
   type ObjectCache,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { GROUP, VERSION, KINDS, condition, secretRefsOf, type Condition } from '@herald/shared';
+import { GROUP, VERSION, KINDS, PROPAGATED_KINDS, condition, secretRefsOf, type Condition } from '@herald/shared';
 import { usableByHerald } from '@herald/shared/credential';
 import { sortObjects, type ConfigInput } from './objects.js';
 import type { Problem } from './snapshot.js';
@@ -25,7 +25,8 @@ type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 /** A Herald object as the informer caches it. */
 type HeraldRaw = KubernetesObject & { spec?: unknown };
 
-const AGENT_KINDS = ['Config', 'Receiver', 'Router', 'Silence', 'Template', 'Rule', 'Settings'] as const;
+/** The kinds an agent watches: every kind the host propagates. */
+const AGENT_KINDS = PROPAGATED_KINDS;
 const RESTART_MS = 2000;
 
 export interface ClusterSourceOptions {

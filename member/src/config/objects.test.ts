@@ -55,4 +55,13 @@ describe('sortObjects', () => {
       ['nested', `r.yaml: spec.receivers.type: ${expected}`],
     ]);
   });
+
+  it('takes InhibitRules, checked against their schema', () => {
+    const { input, problems } = sortObjects([
+      { where: 'i.yaml', object: { apiVersion: API, kind: 'InhibitRule', metadata: { name: 'node-down', labels: { type: 'global' } }, spec: { sourceMatch: { matchLabels: { alertname: 'NodeDown' } }, targetMatch: {}, equal: ['node'] } } },
+      { where: 'i.yaml', object: { apiVersion: API, kind: 'InhibitRule', metadata: { name: 'no-target' }, spec: { sourceMatch: {} } } },
+    ]);
+    expect(input.inhibitRules?.map((r) => r.metadata.name)).toEqual(['node-down']);
+    expect(problems).toEqual([expect.objectContaining({ kind: 'InhibitRule', name: 'no-target', message: expect.stringContaining('targetMatch') as unknown })]);
+  });
 });

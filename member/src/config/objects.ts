@@ -4,7 +4,7 @@
  * object that does not fit is reported with the field that is wrong and left out.
  */
 import { Value } from '@sinclair/typebox/value';
-import { API_VERSION, KINDS } from '@herald/shared';
+import { API_VERSION, KINDS, PROPAGATED_KINDS } from '@herald/shared';
 import type { Problem, SnapshotInput } from './snapshot.js';
 import type { ConfigInput } from './input.js';
 
@@ -19,7 +19,8 @@ export interface RawObject {
   stringData?: unknown;
 }
 
-const AGENT_KINDS = new Set(['Config', 'Receiver', 'Router', 'Silence', 'Template', 'Rule', 'Settings']);
+/** The kinds an agent runs: every kind the host propagates. */
+const AGENT_KINDS: ReadonlySet<string> = new Set(PROPAGATED_KINDS);
 
 function schemaProblems(kind: string, spec: unknown): string[] {
   const def = KINDS.find((k) => k.kind === kind);
@@ -53,7 +54,7 @@ function issuesOf(kind: string, name: string, spec: unknown): string[] {
 /** sortObjects returns the configuration and the problems found; `where` names the source in problems. */
 export function sortObjects(objects: { object: RawObject; where: string }[]): { input: ConfigInput; problems: Problem[] } {
   const problems: Problem[] = [];
-  const lists: Record<string, unknown[]> = { Config: [], Receiver: [], Router: [], Silence: [], Template: [], Rule: [], Settings: [] };
+  const lists: Record<string, unknown[]> = Object.fromEntries(PROPAGATED_KINDS.map((k) => [k, []]));
   const secretData: ConfigInput['secretData'] = {};
   for (const { object: o, where } of objects) {
     const kind = str(o.kind);
@@ -75,6 +76,7 @@ export function sortObjects(objects: { object: RawObject; where: string }[]): { 
     receivers: lists['Receiver'] as SnapshotInput['receivers'],
     routers: lists['Router'] as SnapshotInput['routers'],
     silences: lists['Silence'] as SnapshotInput['silences'],
+    inhibitRules: lists['InhibitRule'] as SnapshotInput['inhibitRules'],
     templates: lists['Template'] as SnapshotInput['templates'],
     rules: lists['Rule'] as SnapshotInput['rules'],
     settings: (lists['Settings'] as SnapshotInput['settings'][])[0],

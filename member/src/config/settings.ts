@@ -26,6 +26,8 @@ export interface EffectiveSettings {
   channel(channel: Channel): ChannelOptions;
   delivery: { maxAttempts: number; initialBackoffMs: number; maxBackoffMs: number; giveUpAfterMs: number; dedupWindowMs: number };
   historyRetentionMs: number;
+  /** Bounds of the inhibition state: how long an unrefreshed source counts, and how many are kept. */
+  inhibition: { sourceTtlMs: number; maxSources: number };
   /** The outbound address policy of configured receivers (spec.egress); `invalid` when it could not be read. */
   egress: EgressPolicy;
 }
@@ -93,6 +95,10 @@ export function effectiveSettings(spec: SettingsSpec = {}): EffectiveSettings {
     channel: channelOptionsOf(spec),
     delivery: deliveryOf(spec.delivery),
     historyRetentionMs: durationOr(spec.history?.retention, 7 * 86_400_000),
+    inhibition: {
+      sourceTtlMs: durationOr(spec.inhibition?.sourceTTL, 86_400_000),
+      maxSources: spec.inhibition?.maxSources ?? 10_000,
+    },
     egress: egressPolicyOf(spec.egress?.deny),
   };
 }

@@ -4,7 +4,7 @@
  * out and reported as a Problem, never thrown, so one bad object cannot take the agent down.
  */
 // Subpath imports: the pipeline's thread loads these, and the package root would load every schema.
-import type { Config, LabelMatcher, SecretLookup, Receiver, Router, Rule, Settings, Silence, Template } from '@herald/shared';
+import type { Config, InhibitRule, LabelMatcher, SecretLookup, Receiver, Router, Rule, Settings, Silence, Template } from '@herald/shared';
 import { CONFIG_CHANNELS, type Channel } from '@herald/shared/channels';
 import { fullMatchRegex, type UserRegex } from '@herald/shared/regex';
 import { compileSelector } from '@herald/shared/selector';
@@ -12,6 +12,7 @@ import { egressPolicyOf } from '../notify/egress.js';
 import { effectiveSettings, type EffectiveSettings } from './settings.js';
 import type { Labels } from '../model/notification.js';
 import { checkSchedule } from '../routing/silence.js';
+import { compileInhibitRule, type CompiledInhibitRule } from '../routing/inhibit.js';
 import { compileRule, type CompiledRule } from '../rules/compile.js';
 import { configSelectorOf } from '../routing/select-config.js';
 
@@ -60,6 +61,8 @@ export interface Snapshot {
   configs: Config[];
   routers: CompiledRouter[];
   silences: CompiledSilence[];
+  /** Enabled InhibitRules, sorted by name. */
+  inhibitRules: CompiledInhibitRule[];
   templates: Template[];
   /** Which Kubernetes Events and audit events notify, sorted by name. */
   rules: CompiledRule[];
@@ -73,6 +76,7 @@ export interface SnapshotInput {
   configs?: Config[];
   routers?: Router[];
   silences?: Silence[];
+  inhibitRules?: InhibitRule[];
   templates?: Template[];
   rules?: Rule[];
   secrets?: SecretLookup;
@@ -126,6 +130,17 @@ function compileRouter(r: Router): CompiledRouter | undefined {
   };
 }
 
+/** An InhibitRule in neither scope would mute nothing: that is reported rather than silently ignored. */
+function compileInhibit(r: InhibitRule, settings: EffectiveSettings): CompiledInhibitRule {
+  const scope = scopeOf(r.metadata.labels ?? {}, settings);
+  if (scope.kind === 'none') {
+    throw new Error(
+      `metadata.labels: the rule is neither global nor a tenant's (Settings' globalReceiverSelector, by default type=global; or its tenantReceiverSelector, by default type=tenant, with the tenant label ${settings.tenantKey}), so it would mute nothing`,
+    );
+  }
+  return compileInhibitRule(r, scope);
+}
+
 /** The effective Settings; unusable Settings fall back to the defaults, but never to a more open outbound policy. */
 function settingsOf(input: Settings | undefined, problems: Problem[]): EffectiveSettings {
   const name = input?.metadata.name ?? 'default';
@@ -158,6 +173,9 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     });
     return compiled ? [compiled] : [];
   });
+  const inhibitRules = (input.inhibitRules ?? []).flatMap((r) =>
+    r.spec.enabled === false ? [] : (guarded(problems, 'InhibitRule', r.metadata.name, () => compileInhibit(r, settings)) ?? []),
+  );
   const rules = (input.rules ?? []).flatMap((r) => guarded(problems, 'Rule', r.metadata.name, () => compileRule(r)) ?? []);
   const byName = <T extends { metadata: { name: string } }>(a: T, b: T): number => a.metadata.name.localeCompare(b.metadata.name);
   return {
@@ -166,6 +184,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     configs: [...(input.configs ?? [])].sort(byName),
     routers,
     silences,
+    inhibitRules: inhibitRules.sort((a, b) => a.name.localeCompare(b.name)),
     templates: [...(input.templates ?? [])].sort(byName),
     rules: rules.sort((a, b) => a.name.localeCompare(b.name)),
     secrets: input.secrets ?? (() => undefined),

@@ -11,6 +11,7 @@ import type { Outbox } from '../store/outbox.js';
 import { systemClock, type Clock } from './clock.js';
 import { Deliverer } from './deliverer.js';
 import { Grouper } from './grouper.js';
+import type { InhibitionStage } from './inhibition.js';
 import { RouteStage } from './route-stage.js';
 
 export interface PipelineDeps {
@@ -20,6 +21,8 @@ export interface PipelineDeps {
   renderer: (snap: Snapshot) => Renderer;
   clock?: Clock;
   metrics?: Metrics;
+  /** InhibitRules' state; without it nothing is inhibited. */
+  inhibition?: InhibitionStage;
   log?: (entry: Record<string, unknown>) => void;
   random?: () => number;
 }
@@ -41,7 +44,7 @@ export class Pipeline {
     const { outbox, snapshot, metrics } = deps;
     this.deliverer = new Deliverer({ ...deps, clock: this.clock });
     this.grouper = new Grouper({ outbox, snapshot, clock: this.clock, onBatch: (target) => this.deliverer.kick(target) });
-    this.router = new RouteStage({ outbox, snapshot, now: () => this.clock.now(), metrics, ...(deps.log ? { log: deps.log } : {}) });
+    this.router = new RouteStage({ outbox, snapshot, now: () => this.clock.now(), metrics, ...(deps.inhibition ? { inhibition: deps.inhibition } : {}), ...(deps.log ? { log: deps.log } : {}) });
   }
 
   /** Resumes: routes what the inbox holds, schedules open groups, and sends due batches. */

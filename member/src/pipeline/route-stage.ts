@@ -11,6 +11,7 @@ import type { Snapshot } from '../config/snapshot.js';
 import type { Metrics } from '../metrics.js';
 import type { Notification } from '../model/notification.js';
 import type { InboxRow, Outbox, SegmentInsert } from '../store/outbox.js';
+import { NO_INHIBITION, type InhibitionStage } from './inhibition.js';
 import { route } from '../routing/route.js';
 import { dedupKeyOf, groupKeyOf } from './keys.js';
 import { RecentKeys } from './recent.js';
@@ -81,6 +82,7 @@ export class RouteStage {
   readonly recent: RecentKeys;
   /** The last store write of this thread failed (disk full, I/O): attempts were counted already. */
   private storeFailing = false;
+  private readonly inhibition: InhibitionStage;
 
   constructor(
     private readonly deps: {
@@ -88,10 +90,12 @@ export class RouteStage {
       snapshot: () => Snapshot;
       now: () => number;
       metrics?: Metrics;
+      inhibition?: InhibitionStage;
       chunk?: number;
       log?: (entry: Record<string, unknown>) => void;
     },
   ) {
+    this.inhibition = deps.inhibition ?? NO_INHIBITION;
     this.recent = new RecentKeys({ windowMs: () => deps.snapshot().settings.delivery.dedupWindowMs, maxEntries: 20_000 });
   }
 
@@ -107,13 +111,16 @@ export class RouteStage {
     const { notifications, origin } = normalize ? normalize(row, snap, parsed) : { notifications: [], origin: undefined };
     const groups = new Map<string, { target: string; groupKey: string; items: Notification[] }>();
     const at = new Date(now);
+    // Sources first, so a request carrying an inhibiting alert and its targets mutes the targets.
+    this.inhibition.observe(notifications, snap, now);
     for (const n of notifications) {
       const result = route(n.labels, snap, at);
+      const targets = this.inhibition.sift(n, result.targets, snap, now);
       if (result.silencedBy) this.deps.metrics?.silenced.inc();
       else if (result.targets.length === 0) this.deps.metrics?.unrouted.inc();
       const groupKey = groupKeyOf(n.labels, snap.settings.groupLabels);
       const dedupKey = origin ? undefined : dedupKeyOf(n);
-      for (const t of result.targets) {
+      for (const t of targets) {
         if (this.repeatOf(t.key, dedupKey, now)) continue;
         const id = `${t.key}\u0000${groupKey}`;
         const g = groups.get(id) ?? { target: t.key, groupKey, items: [] };
@@ -166,7 +173,7 @@ export class RouteStage {
     if (!this.storeFailing) this.deps.outbox.beginAttempt(first.id, last.id);
     const { routed, failed } = this.routeAll(chunk, now);
     try {
-      this.deps.outbox.routed(routed, failed);
+      this.inhibition.commit(() => this.deps.outbox.routed(routed, failed));
       this.storeFailing = false;
     } catch (err) {
       this.storeFailing = true;

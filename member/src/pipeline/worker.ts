@@ -8,9 +8,11 @@ import { toSnapshotInput } from '../config/input.js';
 import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
 import { createMetrics } from '../metrics.js';
 import { createNotifiers, preload, sendsOverHttp } from '../notify/registry.js';
+import { InhibitSourceStore } from '../store/inhibit-sources.js';
 import { Outbox } from '../store/outbox.js';
 import { openDb } from '../store/schema.js';
 import { rendererCache } from '../template/cache.js';
+import { Inhibition } from './inhibition.js';
 import { Pipeline } from './pipeline.js';
 import type { FromWorker, ToWorker, WorkerData } from './protocol.js';
 
@@ -30,6 +32,7 @@ const pipeline = new Pipeline({
   notifiers,
   renderer: rendererCache(),
   metrics,
+  inhibition: new Inhibition({ store: new InhibitSourceStore(db), metrics }),
   log: (entry) => send({ type: 'log', entry }),
 });
 

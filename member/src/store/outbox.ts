@@ -82,7 +82,8 @@ export interface HistoryEntry {
   at: number;
   target: string;
   groupKey: string;
-  outcome: 'delivered' | 'failed' | 'retrying' | 'suppressed';
+  /** `suppressed`: the notification log held it back; `inhibited`: an InhibitRule did (the answer says why). */
+  outcome: 'delivered' | 'failed' | 'retrying' | 'suppressed' | 'inhibited';
   attempts: number;
   notifications: number;
   fingerprints: string[];

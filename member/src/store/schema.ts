@@ -51,6 +51,14 @@ CREATE TABLE IF NOT EXISTS history (
   answer TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_at ON history (at);
+-- Firing Alertmanager alerts that matched an InhibitRule's source side: what mutes targets, kept
+-- across restarts. A resolved alert's row goes; one not sent again for long expires (Settings.inhibition).
+CREATE TABLE IF NOT EXISTS inhibit_sources (
+  fingerprint TEXT PRIMARY KEY,
+  labels TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL
+);
 -- Accepted requests the pipeline could not route after several attempts (a body that crashes or
 -- fails normalization): kept, counted and listed, never silently dropped, and out of the way of
 -- the rows behind them. An admin can put one back into the inbox. Ids are never reused, so an id

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { renderCrds } from '../../../hack/gen-crds.js';
 import { Type } from '@sinclair/typebox';
 import { KINDS, type KindDef } from './kinds.js';
-import { OneOrList, StringEnum } from './common.js';
+import { OneOrList, PropagatedStatus, StringEnum } from './common.js';
+import { PROPAGATED_KINDS } from './federation.js';
 import { crdFor, toStructural } from './crd.js';
 
 type Node = Record<string, unknown>;
@@ -70,6 +71,10 @@ describe('CRDs in crds/', () => {
     });
     // Without an enum the API server could not tell a string from a number or an object.
     expect(() => toStructural(OneOrList(Type.String()))).toThrow(/must be an enum/);
+  });
+
+  it('the host propagates every kind that carries the per-cluster status, and only those', () => {
+    expect([...PROPAGATED_KINDS].sort()).toEqual(KINDS.filter((k) => k.status === PropagatedStatus).map((k) => k.kind).sort());
   });
 
   it('toStructural turns maps into additionalProperties and drops TypeBox ids', () => {

@@ -29,7 +29,7 @@ export type MemberClusterSpec = Static<typeof MemberClusterSpec>;
 export type MemberClusterStatus = Static<typeof MemberClusterStatus>;
 export type MemberCluster = HeraldObject<'MemberCluster', MemberClusterSpec, MemberClusterStatus>;
 
-export const PROPAGATED_KINDS = ['Config', 'Receiver', 'Router', 'Silence', 'Template', 'Rule', 'Settings'] as const;
+export const PROPAGATED_KINDS = ['Config', 'Receiver', 'Router', 'Silence', 'InhibitRule', 'Template', 'Rule', 'Settings'] as const;
 export type PropagatedKind = (typeof PROPAGATED_KINDS)[number];
 
 export const PATCH_OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test'] as const;

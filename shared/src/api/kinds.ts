@@ -3,7 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { PropagatedStatus, type CelRule } from './common.js';
 import { ConfigSpec } from './config.js';
 import { ReceiverSpec } from './receiver.js';
-import { RouterSpec, SilenceSpec } from './routing.js';
+import { InhibitRuleSpec, RouterSpec, SilenceSpec } from './routing.js';
 import { TemplateSpec } from './template.js';
 import { RuleSpec } from './rule.js';
 import { SettingsSpec } from './settings.js';
@@ -86,6 +86,14 @@ export const KINDS: readonly KindDef[] = [
     shortNames: ['hsil'],
     description: 'Mutes matching notifications, once or on a schedule.',
     spec: SilenceSpec,
+    extra: [TYPE],
+  }),
+  propagated({
+    kind: 'InhibitRule',
+    plural: 'inhibitrules',
+    shortNames: ['hinh'],
+    description: 'Mutes matching notifications while a matching source alert fires (Alertmanager inhibition).',
+    spec: InhibitRuleSpec,
     extra: [TYPE],
   }),
   propagated({

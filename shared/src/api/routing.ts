@@ -1,4 +1,4 @@
-/** Router and Silence: where notifications go besides the tenant's own receivers, and what is muted. */
+/** Router, Silence and InhibitRule: where notifications go besides the tenant's own receivers, and what is muted. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, LabelSelector, OneOrList, cel, type HeraldObject } from './common.js';
 import { CONFIG_CHANNELS } from './config.js';
@@ -48,3 +48,24 @@ export const SilenceSpec = Type.Object(
 );
 export type SilenceSpec = Static<typeof SilenceSpec>;
 export type Silence = HeraldObject<'Silence', SilenceSpec>;
+
+/**
+ * InhibitRule: Alertmanager's inhibition. While an Alertmanager alert matching `sourceMatch`
+ * fires, notifications matching `targetMatch` whose `equal` labels have the same values (a label
+ * missing on both sides counts as equal) are muted. Scoped like a Silence: `type: global` mutes
+ * for every receiver, `type: tenant` with the tenant label only for that tenant's receivers.
+ */
+export const InhibitRuleSpec = Type.Object({
+  enabled: Type.Optional(Type.Boolean({ description: 'Set false to lift the rule; default true.' })),
+  sourceMatch: LabelSelector('Alertmanager alerts that, while firing, mute the targets.'),
+  targetMatch: LabelSelector('Notifications muted while a source fires.'),
+  equal: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 317 }), {
+      maxItems: 32,
+      'x-kubernetes-list-type': 'set',
+      description: 'Labels whose values must be the same in the source and the target (missing on both counts as the same).',
+    }),
+  ),
+});
+export type InhibitRuleSpec = Static<typeof InhibitRuleSpec>;
+export type InhibitRule = HeraldObject<'InhibitRule', InhibitRuleSpec>;

@@ -179,6 +179,21 @@ export const SettingsSpec = Type.Object({
     ),
   ),
   egress: Type.Optional(Egress),
+  inhibition: Type.Optional(
+    Type.Object(
+      {
+        sourceTTL: Type.Optional(
+          Duration(
+            "How long a firing source alert inhibits after Alertmanager last sent it, should its resolution never come; default 24h. Keep it above Alertmanager's repeat_interval.",
+          ),
+        ),
+        maxSources: Type.Optional(
+          Type.Integer({ minimum: 1, maximum: 1000000, description: 'Firing source alerts kept at most; past it the least recently sent goes. Default 10000.' }),
+        ),
+      },
+      { description: 'Bounds of the inhibition state (InhibitRule sources).' },
+    ),
+  ),
   delivery: Type.Optional(
     Type.Object({
       maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
