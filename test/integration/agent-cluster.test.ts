@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
 import { apply } from '../support/manifests.js';
+import { ClusterSource } from '../../member/src/config/cluster-source.js';
 
 const kubeconfig = inject('kubeconfigs')['member-a'] as string;
 const kc = new KubeConfig();
@@ -118,5 +119,25 @@ describe('agent in a cluster', () => {
     await post('after-bad-silence');
     await until(() => received.some((r) => r.alertname === 'after-bad-silence'));
     await custom.deleteClusterCustomObject({ group: 'herald.dev', version: 'v1alpha1', plural: 'silences', name: 'bad-cron' });
+  });
+
+  it('builds its first configuration only once every kind has listed, and before start() returns', async () => {
+    // With no debounce, a rebuild between two informers' lists would see the Receiver and not Settings.
+    const seen: (string | undefined)[] = [];
+    const source = new ClusterSource({
+      kc,
+      debounceMs: 0,
+      log: () => undefined,
+      onConfig: (config) => {
+        seen.push(config.settings?.spec?.cluster?.name);
+        return [];
+      },
+    });
+    await source.start();
+    const atStart = [...seen];
+    await new Promise((r) => setTimeout(r, 500));
+    await source.stop();
+    expect(atStart.length).toBeGreaterThan(0);
+    expect(seen.every((name) => name === 'member-a')).toBe(true);
   });
 });

@@ -78,6 +78,11 @@ export class ClusterSource {
   private readonly secrets = new Map<string, Watched<V1Secret>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /**
+   * False until every informer has listed: a rebuild from a partial view (the Receivers listed,
+   * Settings not yet) would deliver under the wrong cluster name or with no Config.
+   */
+  private synced = false;
   /** What each object last held apart from status, by uid. */
   private readonly prints = new Map<string, string>();
   private readonly custom: CustomObjectsApi;
@@ -100,7 +105,9 @@ export class ClusterSource {
       await this.run(informer, `${plural}.${GROUP}`);
     }
     await this.watchSecrets(this.opts.defaultSecretNamespace ?? 'herald-system');
-    this.schedule();
+    this.synced = true;
+    // The first configuration is in place before start() returns, so nothing routes without it.
+    await this.rebuild();
   }
 
   async stop(): Promise<void> {
@@ -152,7 +159,7 @@ export class ClusterSource {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.synced) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.rebuild(), this.opts.debounceMs ?? 100);
   }
