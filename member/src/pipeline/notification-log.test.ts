@@ -17,10 +17,10 @@ const f = (fp: string): Notification => alert(fp);
 const r = (fp: string): Notification => alert(fp, 'resolved');
 let seq = 0;
 /** One whole Alertmanager request of group `g`. */
-const am = (notifications: Notification[], opts: { group?: string; request?: string; final?: boolean; truncated?: number } = {}): BatchPart => ({
+const am = (notifications: Notification[], opts: { group?: string; request?: string; final?: boolean; truncated?: number; from?: string } = {}): BatchPart => ({
   request: opts.request ?? `req${++seq}`,
   final: opts.final ?? true,
-  origin: { group: opts.group ?? 'g', externalURL: 'http://am:9093', truncated: opts.truncated ?? 0 },
+  origin: { group: opts.group ?? 'g', externalURL: opts.from ?? 'http://am:9093', truncated: opts.truncated ?? 0 },
   notifications,
 });
 
@@ -69,6 +69,35 @@ describe('notification log', () => {
         { at: 81_000, parts: [am([f('a')])] },
       ],
       sent: ['0:firing:a+', '40000:firing:a+', '80000:firing:a+'],
+    },
+    {
+      name: "a gossiping peer's late firing copy after the resolve (and its own resolve after it) is not sent",
+      steps: [
+        { at: 0, parts: [am([f('a')], { from: 'http://am-0' })] },
+        { at: 60_000, parts: [am([r('a')], { from: 'http://am-0' })] },
+        { at: 61_000, parts: [am([f('a')], { from: 'http://am-1' })] },
+        { at: 63_000, parts: [am([r('a')], { from: 'http://am-1' })] },
+      ],
+      sent: ['0:firing:a+', '60000:resolved:a-'],
+    },
+    {
+      name: 'a re-fire is sent when it comes from the Alertmanager that resolved, or from a peer after the window',
+      steps: [
+        { at: 0, parts: [am([f('a'), f('b')], { from: 'http://am-0' })] },
+        { at: 60_000, parts: [am([r('a'), r('b')], { from: 'http://am-0' })] },
+        { at: 65_000, parts: [am([f('a')], { from: 'http://am-0' })] },
+        { at: 95_000, parts: [am([f('a'), f('b')], { from: 'http://am-1' })] },
+      ],
+      sent: ['0:firing:a+,b+', '60000:resolved:a-,b-', '65000:firing:a+', '95000:firing:a+,b+'],
+    },
+    {
+      name: "a late copy is left out of a batch that goes out for another alert",
+      steps: [
+        { at: 0, parts: [am([f('a')], { from: 'http://am-0' })] },
+        { at: 60_000, parts: [am([r('a')], { from: 'http://am-0' })] },
+        { at: 61_000, parts: [am([f('a'), f('b')], { from: 'http://am-1' })] },
+      ],
+      sent: ['0:firing:a+', '60000:resolved:a-', '61000:firing:b+'],
     },
     {
       name: "an HA peer's copy of a resolve is one delivery",
@@ -135,6 +164,18 @@ describe('notification log', () => {
     const d = decide(undefined, [am([f('a'), f('b')]), am([r('c')])], { now: 5, windowMs: W });
     const back = decodeEntry({ ...encodeEntry(d.next), sentAt: 5 });
     expect(back).toEqual(d.next);
+  });
+
+  it('says in history why a late copy was not sent', () => {
+    const fired = decide(undefined, [am([f('a')], { from: 'http://am-0' })], { now: 0, windowMs: W });
+    const resolved = decide(fired.next, [am([r('a')], { from: 'http://am-0' })], { now: 1000, windowMs: W });
+    const late = decide(resolved.next, [am([f('a')], { from: 'http://am-1' })], { now: 2000, windowMs: W });
+    expect(late).toMatchObject({ send: false, reason: 'late copy from another Alertmanager of alerts resolved within the 30s dedup window' });
+  });
+
+  it('reads an entry stored before the resolving Alertmanager was kept: a re-fire from anyone goes out', () => {
+    const old = decodeEntry({ firing: JSON.stringify({ names: [], alerts: [] }), resolved: JSON.stringify([['a', 1000]]), sentAt: 1000 });
+    expect(decide(old, [am([f('a')], { from: 'http://am-1' })], { now: 2000, windowMs: W }).send).toBe(true);
   });
 
   it('passes truncatedAlerts through, summed over the requests, and the last externalURL', () => {

@@ -29,8 +29,8 @@ export interface BatchPart {
 export interface LogEntry {
   /** Alerts the receiver believes firing: fingerprint → the Alertmanager group and request that named it. */
   firing: Map<string, { group: string; request: string }>;
-  /** Alerts recently sent as resolved: fingerprint → when. */
-  resolved: Map<string, number>;
+  /** Alerts recently sent as resolved: fingerprint → when, and the Alertmanager (externalURL) that said so. */
+  resolved: Map<string, { at: number; from: string }>;
   sentAt: number;
 }
 
@@ -50,8 +50,26 @@ export interface Decision {
   next: LogEntry;
 }
 
+/** Whether an alert of a request is a late HA copy (see staleCopies). */
+type Stale = (origin: Origin, n: Notification) => boolean;
+
+/**
+ * A firing alert that another Alertmanager than the one that resolved it sends within the window
+ * after the resolve is that peer's late copy, not a re-fire: an HA peer builds its notification
+ * before it learns of the resolve (it waits peer_timeout × its position, then finds the resolve
+ * in the gossiped log and, its firing set differing, sends the old state). A real re-fire comes
+ * first from the peer that sent the resolve (the lowest position), so it is still delivered.
+ */
+function staleCopies(entry: LogEntry | undefined, now: number, windowMs: number): Stale {
+  return (origin, n) => {
+    if (n.status !== 'firing' || entry?.firing.has(n.fingerprint)) return false;
+    const resolved = entry?.resolved.get(n.fingerprint);
+    return resolved !== undefined && now - resolved.at < windowMs && resolved.from !== '' && resolved.from !== origin.externalURL;
+  };
+}
+
 /** Collapses a batch: the latest state of each Alertmanager alert, at its first place; others as they came. */
-function collapse(parts: readonly BatchPart[]): Notification[] {
+function collapse(parts: readonly BatchPart[], stale: Stale): Notification[] {
   const out: Notification[] = [];
   const at = new Map<string, number>();
   for (const part of parts) {
@@ -60,6 +78,7 @@ function collapse(parts: readonly BatchPart[]): Notification[] {
         out.push(n);
         continue;
       }
+      if (stale(part.origin, n)) continue;
       const i = at.get(n.fingerprint);
       if (i === undefined) {
         at.set(n.fingerprint, out.length);
@@ -71,12 +90,13 @@ function collapse(parts: readonly BatchPart[]): Notification[] {
 }
 
 /** The receiver's belief after this batch: each part applied in order, stale alerts dropped at a request's last part. */
-function believe(before: LogEntry['firing'], parts: readonly BatchPart[]): LogEntry['firing'] {
+function believe(before: LogEntry['firing'], parts: readonly BatchPart[], stale: Stale): LogEntry['firing'] {
   const firing = new Map(before);
   for (const part of parts) {
     const origin = part.origin;
     if (!origin) continue;
     for (const n of part.notifications) {
+      if (stale(origin, n)) continue;
       if (n.status === 'firing') firing.set(n.fingerprint, { group: origin.group, request: part.request });
       else firing.delete(n.fingerprint);
     }
@@ -107,8 +127,14 @@ function reasonToSend(
 }
 
 function recentlyResolved(entry: LogEntry | undefined, fp: string, now: number, windowMs: number): boolean {
-  const at = entry?.resolved.get(fp);
+  const at = entry?.resolved.get(fp)?.at;
   return at !== undefined && now - at < windowMs;
+}
+
+function lateCopies(parts: readonly BatchPart[], stale: Stale): number {
+  let n = 0;
+  for (const p of parts) if (p.origin) for (const a of p.notifications) if (stale(p.origin, a)) n++;
+  return n;
 }
 
 function sumTruncated(parts: readonly BatchPart[]): number {
@@ -129,23 +155,25 @@ function sumTruncated(parts: readonly BatchPart[]): number {
  */
 export function decide(entry: LogEntry | undefined, parts: readonly BatchPart[], opts: { now: number; windowMs: number }): Decision {
   const { now, windowMs } = opts;
-  const alerts = collapse(parts);
-  const firing = believe(entry?.firing ?? new Map<string, { group: string; request: string }>(), parts);
+  const stale = staleCopies(entry, now, windowMs);
+  const alerts = collapse(parts, stale);
+  const firing = believe(entry?.firing ?? new Map<string, { group: string; request: string }>(), parts, stale);
   const origins = parts.flatMap((p) => (p.origin ? [p.origin] : []));
   const isAlert = new Set(parts.flatMap((p) => (p.origin ? p.notifications : [])));
+  const resolvedBy = new Map(parts.flatMap((p) => (p.origin ? p.notifications.map((n) => [n, p.origin?.externalURL ?? ''] as const) : [])));
   const resolvedNow = alerts.filter((n) => isAlert.has(n) && n.status === 'resolved').map((n) => n.fingerprint);
   const firingNow = alerts.filter((n) => isAlert.has(n) && n.status === 'firing').map((n) => n.fingerprint);
   const others = alerts.filter((n) => !isAlert.has(n));
 
-  const resolved = new Map([...(entry?.resolved ?? [])].filter(([, at]) => now - at < windowMs));
-  for (const fp of resolvedNow) resolved.set(fp, now);
+  const resolved = new Map([...(entry?.resolved ?? [])].filter(([, r]) => now - r.at < windowMs));
+  for (const n of alerts) if (n.status === 'resolved' && resolvedBy.has(n)) resolved.set(n.fingerprint, { at: now, from: resolvedBy.get(n) ?? '' });
   const next: LogEntry = { firing, resolved, sentAt: now };
 
   const reason = reasonToSend(entry, { others: others.length, firingNow, resolvedNow }, opts);
   const status: Status = firing.size > 0 || alerts.some((n) => n.status === 'firing') ? 'firing' : 'resolved';
   return {
     send: reason !== undefined,
-    reason: reason ?? sameState(entry, opts),
+    reason: reason ?? (lateCopies(parts, stale) > 0 ? `late copy from another Alertmanager of alerts resolved within the ${Math.round(windowMs / 1000)}s dedup window` : sameState(entry, opts)),
     alerts,
     status,
     externalURL: origins.at(-1)?.externalURL ?? '',
@@ -169,11 +197,13 @@ export function encodeEntry(e: LogEntry): { firing: string; resolved: string } {
     return i;
   };
   const alerts = [...e.firing].map(([fp, from]) => [fp, idOf(from.group), idOf(from.request)]);
-  return { firing: JSON.stringify({ names, alerts }), resolved: JSON.stringify([...e.resolved]) };
+  return { firing: JSON.stringify({ names, alerts }), resolved: JSON.stringify([...e.resolved].map(([fp, r]) => [fp, r.at, r.from])) };
 }
 
 export function decodeEntry(row: { firing: string; resolved: string; sentAt: number }): LogEntry {
   const f = JSON.parse(row.firing) as { names: string[]; alerts: [string, number, number][] };
   const firing = new Map(f.alerts.map(([fp, g, r]) => [fp, { group: f.names[g] ?? '', request: f.names[r] ?? '' }] as const));
-  return { firing, resolved: new Map(JSON.parse(row.resolved) as [string, number][]), sentAt: row.sentAt };
+  // Rows written before the resolver was kept have no third element: then no copy counts as stale.
+  const resolved = (JSON.parse(row.resolved) as [string, number, string?][]).map(([fp, at, from]) => [fp, { at, from: from ?? '' }] as const);
+  return { firing, resolved: new Map(resolved), sentAt: row.sentAt };
 }
