@@ -4,14 +4,13 @@
  * the pods while NodeDown fires, and lets them through once Alertmanager sends NodeDown resolved.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agentWebhook, startAlertmanager, sumOfSamples } from './alertmanager.js';
 import { configDir, startAgent } from './agent-process.js';
 import { startHttpServer, type TestHttpServer } from './http-server.js';
+import { API, cleanupAfterEach, eventually, historyOf, settingsObject, sinkReceiver } from './am-scenario.js';
 
-const API = 'herald.dev/v1alpha1';
-const settings = { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', groupLabels: ['alertname'], cluster: { name: 'member-a' } } };
-const sinkReceiver = (url: string) => ({ apiVersion: API, kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url } } });
+const settings = settingsObject();
 const nodeDown = {
   apiVersion: API,
   kind: 'InhibitRule',
@@ -25,31 +24,17 @@ const received = (sink: TestHttpServer): string[] =>
     (JSON.parse(r.body) as { alerts: { status: string; labels: Record<string, string> }[] }).alerts.map((a) => `${a.labels['alertname']}/${a.labels['pod'] ?? ''}:${a.status}`),
   );
 
-async function eventually<T>(find: () => Promise<T | undefined> | T | undefined, describe: () => string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c().catch(() => undefined);
-  cleanup = [];
-});
+const track = cleanupAfterEach();
 
 describe('InhibitRule behind a real Alertmanager', () => {
   it('mutes the targets Alertmanager sends with their source, until the source resolves', async () => {
     const sink = await startHttpServer({ handler: () => ({ status: 200, body: 'ok' }) });
-    cleanup.push(() => sink.close());
+    track(() => sink.close());
     const agent = await startAgent({ configDir: configDir([settings, sinkReceiver(sink.origin), nodeDown]) });
-    cleanup.push(() => agent.stop());
+    track(() => agent.stop());
     // One group for everything (group_by: []), so a source and its targets arrive in one request.
     const am = await startAlertmanager({ webhook: agentWebhook(agent), route: { groupBy: [], groupWait: '1s', groupInterval: '1s' } });
-    cleanup.push(() => am.stop());
+    track(() => am.stop());
     expect(readFileSync(am.configFile, 'utf8')).not.toContain('inhibit_rules');
     const explain = (): string => `agent:\n${agent.output()}\nalertmanager:\n${am.output()}\nsink got: ${received(sink).join(', ')}`;
     const metrics = async (): Promise<string> => (await fetch(`${agent.url}/metrics`)).text();
@@ -61,10 +46,7 @@ describe('InhibitRule behind a real Alertmanager', () => {
 
     await eventually(() => (received(sink).includes('NodeDown/:firing') ? true : undefined), explain);
     // Alertmanager did send the pods: the agent muted them, and says so.
-    const entry = await eventually(async () => {
-      const res = await fetch(`${agent.url}/api/v2/history?outcome=inhibited`, { headers: agent.headers('admin') });
-      return ((await res.json()) as { entries: { answer: string; fingerprints: string[] }[] }).entries.at(0);
-    }, explain);
+    const entry = await eventually(async () => (await historyOf(agent, 'inhibited')).at(0), explain);
     expect(entry.answer).toBe('inhibited by node-down');
     expect(entry.fingerprints).toHaveLength(2);
     expect(sumOfSamples(await metrics(), 'herald_notifications_inhibited_total', { rule: 'node-down' })).toBe(2);
