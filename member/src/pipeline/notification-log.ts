@@ -131,10 +131,22 @@ function recentlyResolved(entry: LogEntry | undefined, fp: string, now: number, 
   return at !== undefined && now - at < windowMs;
 }
 
-function lateCopies(parts: readonly BatchPart[], stale: Stale): number {
-  let n = 0;
-  for (const p of parts) if (p.origin) for (const a of p.notifications) if (stale(p.origin, a)) n++;
-  return n;
+/** Why a batch is not sent: a peer's late copy, or the state already sent. */
+function whyNot(entry: LogEntry | undefined, parts: readonly BatchPart[], stale: Stale, opts: { now: number; windowMs: number }): string {
+  const late = parts.some((p) => p.origin !== undefined && p.notifications.some((n) => p.origin !== undefined && stale(p.origin, n)));
+  if (late) return `late copy from another Alertmanager of alerts resolved within the ${Math.round(opts.windowMs / 1000)}s dedup window`;
+  return sameState(entry, opts);
+}
+
+/** The resolves to remember after this batch: those within the window, and this batch's, with the Alertmanager that sent each. */
+function resolvedAfter(entry: LogEntry | undefined, parts: readonly BatchPart[], alerts: readonly Notification[], { now, windowMs }: { now: number; windowMs: number }): LogEntry['resolved'] {
+  const from = new Map(parts.flatMap((p) => (p.origin ? p.notifications.map((n) => [n, p.origin?.externalURL ?? ''] as const) : [])));
+  const resolved = new Map([...(entry?.resolved ?? [])].filter(([, r]) => now - r.at < windowMs));
+  for (const n of alerts) {
+    const by = from.get(n);
+    if (n.status === 'resolved' && by !== undefined) resolved.set(n.fingerprint, { at: now, from: by });
+  }
+  return resolved;
 }
 
 function sumTruncated(parts: readonly BatchPart[]): number {
@@ -160,20 +172,17 @@ export function decide(entry: LogEntry | undefined, parts: readonly BatchPart[],
   const firing = believe(entry?.firing ?? new Map<string, { group: string; request: string }>(), parts, stale);
   const origins = parts.flatMap((p) => (p.origin ? [p.origin] : []));
   const isAlert = new Set(parts.flatMap((p) => (p.origin ? p.notifications : [])));
-  const resolvedBy = new Map(parts.flatMap((p) => (p.origin ? p.notifications.map((n) => [n, p.origin?.externalURL ?? ''] as const) : [])));
   const resolvedNow = alerts.filter((n) => isAlert.has(n) && n.status === 'resolved').map((n) => n.fingerprint);
   const firingNow = alerts.filter((n) => isAlert.has(n) && n.status === 'firing').map((n) => n.fingerprint);
   const others = alerts.filter((n) => !isAlert.has(n));
-
-  const resolved = new Map([...(entry?.resolved ?? [])].filter(([, r]) => now - r.at < windowMs));
-  for (const n of alerts) if (n.status === 'resolved' && resolvedBy.has(n)) resolved.set(n.fingerprint, { at: now, from: resolvedBy.get(n) ?? '' });
+  const resolved = resolvedAfter(entry, parts, alerts, opts);
   const next: LogEntry = { firing, resolved, sentAt: now };
 
   const reason = reasonToSend(entry, { others: others.length, firingNow, resolvedNow }, opts);
   const status: Status = firing.size > 0 || alerts.some((n) => n.status === 'firing') ? 'firing' : 'resolved';
   return {
     send: reason !== undefined,
-    reason: reason ?? (lateCopies(parts, stale) > 0 ? `late copy from another Alertmanager of alerts resolved within the ${Math.round(windowMs / 1000)}s dedup window` : sameState(entry, opts)),
+    reason: reason ?? whyNot(entry, parts, stale, opts),
     alerts,
     status,
     externalURL: origins.at(-1)?.externalURL ?? '',
