@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configDir, startAgent, type AgentProcess } from './agent-process.js';
 import { sumOfSamples } from './alertmanager.js';
 import { startHttpServer, type TestHttpServer } from './http-server.js';
+import { eventually } from '../support/eventually.js';
 
 const API = 'herald.dev/v1alpha1';
 const settings = { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', groupLabels: ['alertname'], cluster: { name: 'member-a' } } };
@@ -60,16 +61,6 @@ const inhibited = async (agent: AgentProcess): Promise<HistoryEntry[]> => {
 };
 const inhibitedCount = async (agent: AgentProcess): Promise<number> =>
   sumOfSamples(await (await fetch(`${agent.url}/metrics`)).text(), 'herald_notifications_inhibited_total', { rule: 'node-down' });
-
-async function eventually<T>(find: () => Promise<T | undefined> | T | undefined, describe: () => string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Waits until the sink has `alert`, so everything routed before it has been decided too. */
 const arrived = (sink: TestHttpServer, alert: string, explain: () => string): Promise<true> =>

@@ -8,6 +8,8 @@ import { sumOfSamples, type AlertmanagerProcess } from './alertmanager.js';
 import type { AgentProcess } from './agent-process.js';
 import type { TestHttpServer } from './http-server.js';
 
+export { eventually, holds } from '../support/eventually.js';
+
 export const API = 'herald.dev/v1alpha1';
 
 /** Settings for these tests: no batching wait, grouped by alertname, quick retries; `delivery` adds to its block. */
@@ -55,20 +57,6 @@ export const delivered = (sink: TestHttpServer): (DeliveredAlert & { request: nu
 /** `status[name:status,…]` of each request: what a receiver saw, in order, in one line. */
 export const timeline = (sink: TestHttpServer, name: (a: DeliveredAlert) => string = (a) => a.labels['pod'] ?? a.labels['alertname'] ?? '?'): string[] =>
   groups(sink).map((g) => `${g.status}[${g.alerts.map((a) => `${name(a)}:${a.status}`).join(',')}]`);
-
-/** Polls until `find` gives something; fails with `describe()` after `ms`. */
-export async function eventually<T>(find: () => Promise<T | undefined> | T | undefined, describe: () => string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Resolves true when `check` holds, for `eventually`. */
-export const holds = (check: () => boolean): true | undefined => (check() ? true : undefined);
 
 /** What went wrong, for failure messages: the agent's and each Alertmanager's log, and what each sink got. */
 export const story =
