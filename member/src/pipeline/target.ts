@@ -3,14 +3,11 @@
  * Receiver's channel block and the Config it selects. Deliveries use the configuration in force
  * when they are sent, so a fixed Secret or Config takes effect on the next retry.
  */
-import type { Channel } from '@herald/shared';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Target } from '../notify/notifier.js';
 import { selectConfig } from '../routing/select-config.js';
 import { parseTargetKey } from '../model/target-key.js';
-
-/** Channels that cannot send at all without a Config (the others may use receiver-side webhooks). */
-const NEEDS_CONFIG = new Set<Channel>(['email', 'slack', 'telegram', 'pushover', 'sms', 'opsgenie']);
+import { needsConfig, noConfig, type ChannelBlock } from '../notify/config-need.js';
 
 export type Resolved = { ok: true; target: Target } | { ok: false; retryable: boolean; error: string };
 
@@ -23,9 +20,9 @@ export function resolveTarget(key: string, snap: Snapshot): Resolved {
     return { ok: false, retryable: false, error: `receiver ${name} no longer has a ${channel} channel` };
   }
   const config = selectConfig({ receiver, channel, configs: snap.configs, settings: snap.settings });
-  if (!config && NEEDS_CONFIG.has(channel)) {
-    // Retryable: a Config created later should still deliver what waits.
-    return { ok: false, retryable: true, error: `no ${channel} Config selected for receiver ${name}: create a type=default ${channel} Config or fix ${channel}ConfigSelector` };
+  if (!config && needsConfig({ channel, spec } as ChannelBlock)) {
+    const waits = noConfig(channel, name);
+    return { ok: false, retryable: waits.retryable, error: waits.message };
   }
   return {
     ok: true,

@@ -17,6 +17,7 @@ import { egressLookup, literalDenial } from '../egress-connect.js';
 import { abortedError, recordSecrets, redact, type SecretRecorder } from '../http.js';
 import { DeliveryError, type ConfigBlock, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { tlsOptionsOf } from '../tls.js';
+import { configOf } from '../config-need.js';
 
 export interface EmailNotifierOptions {
   /** Ports where SMTP starts with TLS instead of STARTTLS; default [465]. Tests add their own port. */
@@ -200,8 +201,7 @@ export class EmailNotifier implements Notifier<'email'> {
   }
 
   async send(ctx: SendContext<'email'>): Promise<SendResult> {
-    const config = ctx.target.config;
-    if (!config) throw new DeliveryError('email: no Config selected', { retryable: false });
+    const config = configOf(ctx);
     const secrets = recordSecrets(ctx);
     const messages = composeMessages(ctx, config.from);
     if (messages.length === 0) throw new DeliveryError('email: the receiver names no recipients', { retryable: false });
@@ -232,7 +232,7 @@ export class EmailNotifier implements Notifier<'email'> {
     secrets: SecretRecorder,
     sockets: Sockets,
   ): { transport: SMTPTransport.Options; tlsRequired: TlsRequirement } {
-    const config = ctx.target.config as EmailConfig;
+    const config = configOf(ctx);
     const { host, port } = config.smartHost;
     const secure = this.implicitTlsPorts.has(port);
     const auth = authOf(config, secrets);

@@ -19,6 +19,7 @@ import { partsOrFailure, runParts, type Part } from '../parts.js';
 import { durationOption, paced, waitBudgetMs, type RateLimit } from '../send-window.js';
 import { tokenKey, withFreshToken, type FetchedToken, type TokenSource } from '../token-cache.js';
 import { AppNotifier, renderMessage } from '../app-notifier.js';
+import { configOf } from '../config-need.js';
 
 type FeishuSpec = SendContext<'feishu'>['target']['spec'];
 
@@ -133,8 +134,7 @@ export class FeishuNotifier extends AppNotifier implements Notifier<'feishu'> {
   }
 
   private appParts(ctx: SendContext<'feishu'>, m: Message): Part[] {
-    const config = ctx.target.config;
-    if (!config) throw new DeliveryError('feishu: no Config selected (user/department need the app credentials)', { retryable: false });
+    const config = configOf(ctx);
     const appId = m.secrets.secret(config.appID, 'spec.feishu.appID');
     const appSecret = m.secrets.secret(config.appSecret, 'spec.feishu.appSecret');
     const base = baseUrlOf(config.apiUrl);

@@ -12,6 +12,7 @@ import { checkHttpReply, postHttp, recordSecrets, type HttpReply } from '../http
 import { DeliveryError, type Notifier, type ReceiverBlock, type SendContext, type SendResult } from '../notifier.js';
 import { headerOf, jsonObjectOf, textOf } from '../reply.js';
 import { groupSeverity, type Severity } from '../severity.js';
+import { configOf } from '../config-need.js';
 
 type OpsgenieSpec = ReceiverBlock<'opsgenie'>;
 
@@ -75,8 +76,8 @@ export class OpsgenieNotifier implements Notifier<'opsgenie'> {
   readonly channel = 'opsgenie' as const;
 
   async send(ctx: SendContext<'opsgenie'>): Promise<SendResult> {
-    const { spec, config } = ctx.target;
-    if (!config) throw new DeliveryError('opsgenie: no Config selected', { retryable: false });
+    const { spec } = ctx.target;
+    const config = configOf(ctx);
     const secrets = recordSecrets(ctx);
     const key = secrets.secret(config.apiKey, 'spec.opsgenie.apiKey');
     const base = `${(config.apiUrl ?? DEFAULT_API).replace(/\/+$/, '')}/v2/alerts`;

@@ -105,9 +105,10 @@ describe('OpsgenieNotifier', () => {
     expect(og.alerts).toHaveLength(0);
   });
 
-  it('fails terminally without a Config', async () => {
+  it('waits without a Config (retryable: one created later delivers)', async () => {
     const c = sendContext({ channel: 'opsgenie', spec: {} });
     const err = await deliveryErrorOf(new OpsgenieNotifier().send(c));
-    expect(err).toMatchObject({ retryable: false, message: 'opsgenie: no Config selected' });
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/^no opsgenie Config selected for receiver .*: create a type=default opsgenie Config or fix opsgenieConfigSelector$/);
   });
 });

@@ -11,6 +11,7 @@ import { httpAnswer, postHttp, recordSecrets, redact, type HttpReply } from '../
 import { DeliveryError, classifyHttpStatus, type Notifier, type ReceiverBlock, type SendContext, type SendResult } from '../notifier.js';
 import { headerOf, jsonObjectOf } from '../reply.js';
 import { sendInOrder, sendToEach } from '../sequence.js';
+import { configOf } from '../config-need.js';
 
 type Profile = ReceiverBlock<'pushover'>['profiles'][number];
 
@@ -62,8 +63,8 @@ export class PushoverNotifier implements Notifier<'pushover'> {
   readonly channel = 'pushover' as const;
 
   async send(ctx: SendContext<'pushover'>): Promise<SendResult> {
-    const { spec, config } = ctx.target;
-    if (!config) throw new DeliveryError('pushover: no Config selected', { retryable: false });
+    const { spec } = ctx.target;
+    const config = configOf(ctx);
     const secrets = recordSecrets(ctx);
     const token = secrets.secret(config.pushoverTokenSecret, 'spec.pushover.pushoverTokenSecret');
     const url = `${(config.apiUrl ?? DEFAULT_API).replace(/\/+$/, '')}/1/messages.json`;

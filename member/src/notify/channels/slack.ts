@@ -9,6 +9,7 @@ import { egressAgent } from '../egress-connect.js';
 import { USER_AGENT, abortedError, messageOf, recordSecrets, redact } from '../http.js';
 import { DeliveryError, classifyHttpStatus, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { once, stepKey } from '../progress.js';
+import { configOf } from '../config-need.js';
 
 /** Platform errors that a later attempt can get past; every other `ok:false` error is terminal. */
 const TRANSIENT_PLATFORM_ERRORS = new Set([
@@ -81,8 +82,7 @@ export class SlackNotifier implements Notifier<'slack'> {
    */
   async send(ctx: SendContext<'slack'>): Promise<SendResult> {
     const secrets = recordSecrets(ctx);
-    const config = ctx.target.config;
-    if (!config) throw new DeliveryError('slack: no Config selected', { retryable: false });
+    const config = configOf(ctx);
     const channels = ctx.target.spec.channels;
     if (channels.length === 0) throw new DeliveryError('slack: the receiver names no channels', { retryable: false });
     const token = secrets.secret(config.slackTokenSecret, 'spec.slack.slackTokenSecret');

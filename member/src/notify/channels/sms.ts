@@ -9,6 +9,7 @@ import { recordSecrets } from '../http.js';
 import { DeliveryError, type ConfigBlock, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { deliver } from './sms/deliver.js';
 import type { ProviderDeps, SmsProvider, SmsProviderName } from './sms/provider.js';
+import { configOf } from '../config-need.js';
 
 type Providers = ConfigBlock<'sms'>['providers'];
 
@@ -40,8 +41,8 @@ export class SmsNotifier implements Notifier<'sms'> {
   }
 
   async send(ctx: SendContext<'sms'>): Promise<SendResult> {
-    const { spec, config, configName } = ctx.target;
-    if (!config) throw new DeliveryError('sms: no Config selected', { retryable: false });
+    const { spec, configName } = ctx.target;
+    const config = configOf(ctx);
     if (spec.phoneNumbers.length === 0) throw new DeliveryError('sms: spec.sms.phoneNumbers is empty', { retryable: false });
     const name = spec.provider ?? config.defaultProvider;
     const recorder = recordSecrets(ctx);

@@ -9,6 +9,7 @@ import { httpAnswer, postHttp, recordSecrets, redact, type HttpReply } from '../
 import { DeliveryError, classifyHttpStatus, retryAfterMs, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { headerOf, jsonObjectOf, secondsToMs } from '../reply.js';
 import { sendInOrder, sendToEach } from '../sequence.js';
+import { configOf } from '../config-need.js';
 
 export const TEXT_LIMIT = 4096;
 const DEFAULT_API = 'https://api.telegram.org';
@@ -50,8 +51,8 @@ export class TelegramNotifier implements Notifier<'telegram'> {
   readonly channel = 'telegram' as const;
 
   async send(ctx: SendContext<'telegram'>): Promise<SendResult> {
-    const { spec, config } = ctx.target;
-    if (!config) throw new DeliveryError('telegram: no Config selected', { retryable: false });
+    const { spec } = ctx.target;
+    const config = configOf(ctx);
     const secrets = recordSecrets(ctx);
     const token = secrets.secret(config.telegramTokenSecret, 'spec.telegram.telegramTokenSecret');
     const url = `${(config.apiUrl ?? DEFAULT_API).replace(/\/+$/, '')}/bot${token}/sendMessage`;

@@ -111,9 +111,10 @@ describe('TelegramNotifier', () => {
     expect(err.message).not.toContain('SeCrEtBoTtOkEn');
   });
 
-  it('fails terminally without a Config', async () => {
+  it('waits without a Config (retryable: one created later delivers)', async () => {
     const c = sendContext({ channel: 'telegram', spec: { channels: ['-1001'] } });
     const err = await deliveryErrorOf(new TelegramNotifier().send(c));
-    expect(err).toMatchObject({ retryable: false, message: 'telegram: no Config selected' });
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/^no telegram Config selected for receiver .*: create a type=default telegram Config or fix telegramConfigSelector$/);
   });
 });

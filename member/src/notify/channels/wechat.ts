@@ -14,6 +14,7 @@ import { partsOrFailure, runParts, type Part } from '../parts.js';
 import { durationOption, paced, waitBudgetMs } from '../send-window.js';
 import { tokenKey, withFreshToken, type FetchedToken, type TokenSource } from '../token-cache.js';
 import { AppNotifier, renderMessage } from '../app-notifier.js';
+import { configOf } from '../config-need.js';
 
 type WechatSpec = SendContext<'wechat'>['target']['spec'];
 
@@ -93,8 +94,7 @@ export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
   }
 
   private appParts(ctx: SendContext<'wechat'>, m: { text: string; markdown: boolean; secrets: SecretRecorder }): Part[] {
-    const config = ctx.target.config;
-    if (!config) throw new DeliveryError('wechat: no Config selected (toUser/toParty/toTag need the app credentials)', { retryable: false });
+    const config = configOf(ctx);
     const agentid = Number(config.wechatApiAgentId);
     if (!Number.isInteger(agentid)) {
       throw new DeliveryError('wechat: Config spec.wechat.wechatApiAgentId must be an integer', { retryable: false });
