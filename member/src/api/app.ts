@@ -30,7 +30,8 @@ export interface AppDeps {
   notifiers: Partial<Record<Channel, Notifier>>;
   renderer: (snap: Snapshot) => Renderer;
   /** Called after each commit with the inbox row id and the parsed body. */
-  onAccepted: (inboxId: number, parsed: unknown) => void;
+  /** Work was committed to the inbox: wake the pipeline. */
+  onAccepted: () => void;
   now: () => number;
   metrics?: Metrics;
   /** Who may call what: static token files, Kubernetes reviews, and roles open to anyone. */

@@ -13,10 +13,10 @@ import { AuditEventList } from '../ingest/audit-schema.js';
 import { declaredOnly } from '../ingest/project.js';
 import type { AppDeps } from './app.js';
 
-/** The list and its text with only the fields Herald reads; the text as received when that is all it has. */
-export function readFields(list: AuditEventList, raw: string | undefined): { list: AuditEventList; text: string } {
+/** The list's text with only the fields Herald reads; the text as received when that is all it has. */
+export function storedText(list: AuditEventList, raw: string | undefined): string {
   const kept = declaredOnly(AuditEventList, list);
-  return { list: kept, text: kept === list && raw !== undefined ? raw : JSON.stringify(kept) };
+  return kept === list && raw !== undefined ? raw : JSON.stringify(kept);
 }
 
 export function auditRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -25,9 +25,8 @@ export function auditRoutes(app: FastifyInstance, deps: AppDeps): void {
     deps.metrics?.received.inc({ source: 'audit' }, count);
     // An empty list is valid and holds nothing to keep.
     if (count > 0) {
-      const { list, text } = readFields(request.body, request.rawBody);
-      const id = deps.outbox.accept('audit', text, count, deps.now());
-      deps.onAccepted(id, list);
+      deps.outbox.accept('audit', storedText(request.body, request.rawBody), count, deps.now());
+      deps.onAccepted();
     }
     deps.metrics?.accepted.inc({ source: 'audit' }, count);
     return reply.status(200).send({ status: 200, message: `accepted ${count} audit event${count === 1 ? '' : 's'}` });

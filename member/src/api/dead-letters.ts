@@ -29,7 +29,7 @@ export function deadLetterRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post<{ Params: Id }>('/api/v2/dead-letters/:id/retry', { schema: { params: Id } }, (request, reply) => {
     const inboxId = deps.outbox.requeue(Number(request.params.id));
     if (inboxId === undefined) return reply.status(404).send(missing(request.params.id));
-    deps.onAccepted(inboxId, undefined);
+    deps.onAccepted();
     return reply.status(202).send({ status: 202, message: `dead letter ${request.params.id} is back in the inbox as request ${inboxId}` });
   });
   app.delete<{ Params: Id }>('/api/v2/dead-letters/:id', { schema: { params: Id } }, (request, reply) => {

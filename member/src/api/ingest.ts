@@ -24,9 +24,9 @@ export function ingestRoutes(app: FastifyInstance, deps: AppDeps): void {
       deps.metrics?.received.inc({ source: 'alertmanager' }, count);
       const body = declaredOnly(AlertmanagerPayload, request.body);
       const text = body === request.body && request.rawBody !== undefined ? request.rawBody : JSON.stringify(body);
-      const id = deps.outbox.accept('alertmanager', text, count, deps.now());
+      deps.outbox.accept('alertmanager', text, count, deps.now());
       deps.metrics?.accepted.inc({ source: 'alertmanager' }, count);
-      deps.onAccepted(id, body);
+      deps.onAccepted();
       return reply.status(200).send({ status: 200, message: `accepted ${count} alert${count === 1 ? '' : 's'}` });
     },
   );

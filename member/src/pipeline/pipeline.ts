@@ -55,10 +55,9 @@ export class Pipeline {
     this.schedulePrune();
   }
 
-  /** New work was committed to the inbox (with its parsed body, when at hand). Coalesces calls into one drain. */
-  accepted(inboxId?: number, parsed?: unknown): void {
+  /** New work was committed to the inbox. Coalesces calls into one drain. */
+  accepted(): void {
     if (this.stopped) return;
-    if (inboxId !== undefined && parsed !== undefined) this.router.remember(inboxId, parsed);
     if (this.draining) {
       this.again = true;
       return;

@@ -28,28 +28,31 @@ export interface Normalized {
   origin?: Origin;
 }
 
-/** Normalizes one inbox row by its source; `parsed` is the body when ingest still has it. */
-export type Normalizer = (row: InboxRow, snap: Snapshot, parsed: unknown) => Normalized;
+/**
+ * Normalizes one inbox row by its source, from the stored text: ingest runs on the main thread
+ * and routing on the pipeline's, so a body parsed at ingest could not be handed over for less.
+ */
+export type Normalizer = (row: InboxRow, snap: Snapshot) => Normalized;
 
 /** Audit Rules' rate limits: windows live as long as the pipeline thread. */
 const auditLimits = new RateLimiter();
 
 export const normalizers: Record<string, Normalizer> = {
-  alertmanager: (row, snap, parsed) => {
-    const payload = (parsed ?? JSON.parse(row.body)) as AlertmanagerPayload;
+  alertmanager: (row, snap) => {
+    const payload = JSON.parse(row.body) as AlertmanagerPayload;
     const stamp = { cluster: snap.settings.cluster.name, clusterLabels: snap.settings.cluster.labels };
     return { notifications: normalizeAlertmanager(payload, stamp, row.receivedAt), origin: originOf(payload) };
   },
   // Audit Rules select here, on the pipeline thread, so ingest only stores what the API server sent.
-  audit: (row, snap, parsed) => ({
-    notifications: normalizeAudit((parsed ?? JSON.parse(row.body)) as AuditEventList, {
+  audit: (row, snap) => ({
+    notifications: normalizeAudit(JSON.parse(row.body) as AuditEventList, {
       rules: snap.rules,
       stamp: { cluster: snap.settings.cluster.name, clusterLabels: snap.settings.cluster.labels },
       allow: (rule) => auditLimits.allow(rule, row.receivedAt),
     }),
   }),
   // Kubernetes Events are selected and converted by the watch; the row holds the notifications.
-  event: (row, _snap, parsed) => ({ notifications: (parsed ?? JSON.parse(row.body)) as Notification[] }),
+  event: (row) => ({ notifications: JSON.parse(row.body) as Notification[] }),
 };
 
 /**
@@ -60,12 +63,6 @@ function originOf(p: AlertmanagerPayload): Origin {
   const group = p.groupKey ?? `${p.receiver ?? ''}:${JSON.stringify(p.groupLabels ?? {})}`;
   return { group, externalURL: p.externalURL ?? '', truncated: p.truncatedAlerts ?? 0 };
 }
-
-/**
- * Parsed bodies kept for the router. A parsed 50-alert body takes ~100 KB of heap, so only a few
- * are kept: when routing falls behind, the router parses the stored text instead of memory growing.
- */
-const MAX_PREPARSED = 32;
 
 /** The rows to route together (pure): a row tried before goes alone; otherwise the rows up to the next one tried before. */
 function chunkOf(rows: InboxRow[]): InboxRow[] {
@@ -78,7 +75,6 @@ function chunkOf(rows: InboxRow[]): InboxRow[] {
 export const MAX_ROUTE_ATTEMPTS = 3;
 
 export class RouteStage {
-  private readonly preparsed = new Map<number, unknown>();
   readonly recent: RecentKeys;
   /** The last store write of this thread failed (disk full, I/O): attempts were counted already. */
   private storeFailing = false;
@@ -99,16 +95,9 @@ export class RouteStage {
     this.recent = new RecentKeys({ windowMs: () => deps.snapshot().settings.delivery.dedupWindowMs, maxEntries: 20_000 });
   }
 
-  /** Ingest hands over the body it already parsed, so the common path parses once. */
-  remember(inboxId: number, parsed: unknown): void {
-    if (this.preparsed.size < MAX_PREPARSED) this.preparsed.set(inboxId, parsed);
-  }
-
   routeRow(row: InboxRow, snap: Snapshot, now: number): SegmentInsert[] {
-    const parsed = this.preparsed.get(row.id);
-    this.preparsed.delete(row.id);
     const normalize = normalizers[row.source];
-    const { notifications, origin } = normalize ? normalize(row, snap, parsed) : { notifications: [], origin: undefined };
+    const { notifications, origin } = normalize ? normalize(row, snap) : { notifications: [], origin: undefined };
     const groups = new Map<string, { target: string; groupKey: string; items: Notification[] }>();
     const at = new Date(now);
     // Sources first, so a request carrying an inhibiting alert and its targets mutes the targets.
