@@ -6,6 +6,7 @@ import type { Channel, Credential } from '@herald/shared';
 import { fingerprintOf, templateDataFor, type Notification, type TemplateData } from '../../member/src/model/notification.js';
 import { OPEN_EGRESS, type EgressPolicy } from '../../member/src/notify/egress.js';
 import { DeliveryError, type Renderer, type SendContext, type Target } from '../../member/src/notify/notifier.js';
+import type { ChannelOptions } from '../../member/src/config/settings.js';
 
 /** Renders `<kind>:<template name or default>:<number of alerts>`, so tests see what was asked for. */
 export const fakeRenderer: Renderer = {
@@ -47,7 +48,8 @@ export interface ContextOptions<C extends Channel> {
   channel: C;
   spec: Target<C>['spec'];
   config?: Target<C>['config'];
-  options?: Record<string, unknown>;
+  /** Settings options for the channel; the send timeout defaults to 10 s, as the agent's does. */
+  options?: Partial<ChannelOptions<C>>;
   signal?: AbortSignal;
   /** The outbound address policy; default: nothing denied. */
   egress?: EgressPolicy;
@@ -67,7 +69,8 @@ export function sendContext<C extends Channel>(opts: ContextOptions<C>): SendCon
     secret: inlineSecret,
     signal: opts.signal ?? AbortSignal.timeout(20_000),
     egress: opts.egress ?? OPEN_EGRESS,
-    options: opts.options ?? {},
+    // Partial<ChannelOptions<C>> plus timeoutMs is ChannelOptions<C>; TypeScript cannot tell for a generic C.
+    options: { timeoutMs: 10_000, ...opts.options } as ChannelOptions<C>,
   };
 }
 

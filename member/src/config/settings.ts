@@ -4,11 +4,12 @@ import { durationOr } from '@herald/shared/duration';
 import { compileSelector } from '@herald/shared/selector';
 import { egressPolicyOf, type EgressPolicy } from '../notify/egress.js';
 
-export interface ChannelOptions {
+type OptionsSpec = NonNullable<SettingsSpec['options']>;
+
+/** A channel's block of `Settings.spec.options`, typed from the schema, with its send timeout in ms. */
+export type ChannelOptions<C extends Channel = Channel> = (C extends keyof OptionsSpec ? NonNullable<OptionsSpec[C]> : Record<never, never>) & {
   timeoutMs: number;
-  template?: string;
-  [option: string]: unknown;
-}
+};
 
 export interface EffectiveSettings {
   tenantKey: string;
@@ -23,7 +24,7 @@ export interface EffectiveSettings {
   cluster: { name: string; labels: Record<string, string> };
   language: string;
   globalTemplate: string | undefined;
-  channel(channel: Channel): ChannelOptions;
+  channel<C extends Channel>(channel: C): ChannelOptions<C>;
   delivery: { maxAttempts: number; initialBackoffMs: number; maxBackoffMs: number; giveUpAfterMs: number; dedupWindowMs: number };
   historyRetentionMs: number;
   /** Bounds of the inhibition state: how long an unrefreshed source counts, and how many are kept. */
@@ -52,11 +53,12 @@ function deliveryOf(d: NonNullable<SettingsSpec['delivery']> = {}): EffectiveSet
 }
 
 function channelOptionsOf(spec: SettingsSpec): EffectiveSettings['channel'] {
-  const options = (spec.options ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  return (channel) => {
-    const o = options[channel] ?? {};
-    const seconds = o['notificationTimeout'];
-    return { ...o, timeoutMs: typeof seconds === 'number' ? seconds * 1000 : DEFAULT_TIMEOUT_MS };
+  const options: Partial<Record<Channel, { notificationTimeout?: number }>> = spec.options ?? {};
+  return <C extends Channel>(channel: C): ChannelOptions<C> => {
+    const o: { notificationTimeout?: number } = options[channel] ?? {};
+    const seconds = o.notificationTimeout;
+    // spec.options[C] is the schema's block for C; TypeScript cannot index the schema's type by a generic key.
+    return { ...o, timeoutMs: seconds !== undefined ? seconds * 1000 : DEFAULT_TIMEOUT_MS } as ChannelOptions<C>;
   };
 }
 

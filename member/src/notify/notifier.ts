@@ -6,6 +6,7 @@
 import type { Channel, Credential, ReceiverSpec, ConfigSpec } from '@herald/shared';
 import type { TemplateData } from '../model/notification.js';
 import type { EgressPolicy } from './egress.js';
+import type { ChannelOptions } from '../config/settings.js';
 
 /** The channel block of a Receiver, and of its Config, for channel C. */
 export type ReceiverBlock<C extends Channel> = NonNullable<ReceiverSpec[C]>;
@@ -42,7 +43,7 @@ export interface SendContext<C extends Channel = Channel> {
    */
   egress: EgressPolicy;
   /** Per-channel options from Settings (timeouts, sizes, throttles), already defaulted. */
-  options: Readonly<Record<string, unknown>>;
+  options: Readonly<ChannelOptions<C>>;
   /** What earlier attempts of this batch delivered; a channel of several requests skips those. */
   progress?: SendProgress;
 }

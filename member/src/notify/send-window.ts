@@ -135,15 +135,13 @@ export function clockOf(opts: ClockOptions = {}): Clock {
  * How long a send may wait for a robot's window: the throttle's maxWaitTime, but at most half the
  * send timeout, so the wait never runs the send out of time after its first message went.
  */
-export function waitBudgetMs(options: Readonly<Record<string, unknown>>, maxWaitMs: number): number {
-  const timeout = typeof options['timeoutMs'] === 'number' ? options['timeoutMs'] : 10_000;
-  return Math.max(0, Math.min(maxWaitMs, timeout / 2));
+export function waitBudgetMs(options: Readonly<{ timeoutMs: number }>, maxWaitMs: number): number {
+  return Math.max(0, Math.min(maxWaitMs, options.timeoutMs / 2));
 }
 
 /** A duration option (e.g. `tokenExpires`) in milliseconds, or undefined when unset or malformed. */
-export function durationOption(options: Readonly<Record<string, unknown>>, name: string): number | undefined {
-  const value = options[name];
-  if (typeof value !== 'string') return undefined;
+export function durationOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   try {
     return parseDuration(value);
   } catch {

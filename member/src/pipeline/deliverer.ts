@@ -155,7 +155,7 @@ export class Deliverer {
 
   private throttleOf(target: string): ThrottleSpec | undefined {
     const { channel } = parseTargetKey(target);
-    return this.deps.snapshot().settings.channel(channel)['throttle'] as ThrottleSpec | undefined;
+    return this.deps.snapshot().settings.channel(channel).throttle;
   }
 
   private start(batch: Batch): void {

@@ -162,6 +162,7 @@ export const DiscordReceiver = Type.Object({
   ...channelBlock({
     webhook: described(Credential, 'Discord webhook URL.'),
     type: Type.Optional(StringEnum(['content', 'embed'] as const, { description: 'Plain content (2000) or embed (4096).' })),
+    titleTemplate: TitleTemplate,
     mentionedUsers: Type.Optional(Names('User IDs to mention.', 100)),
     mentionedRoles: Type.Optional(Names('Role IDs to mention.', 100)),
   }),

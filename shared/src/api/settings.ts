@@ -78,7 +78,7 @@ export const ChannelOptions = Type.Object({
     }),
   ),
   discord: Type.Optional(Type.Object({ notificationTimeout: Timeout,
-      throttle: Type.Optional(Throttle), template: TemplateName })),
+      throttle: Type.Optional(Throttle), template: TemplateName, titleTemplate: TemplateName })),
   telegram: Type.Optional(Type.Object({ notificationTimeout: Timeout,
       throttle: Type.Optional(Throttle), template: TemplateName })),
   pushover: Type.Optional(Type.Object({ notificationTimeout: Timeout,

@@ -93,9 +93,9 @@ export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'
   async send(ctx: SendContext<'dingtalk'>): Promise<SendResult> {
     const secrets = recordSecrets(ctx);
     const spec = ctx.target.spec;
-    const markdown = (spec.tmplType ?? ctx.options['tmplType']) === 'markdown';
+    const markdown = (spec.tmplType ?? ctx.options.tmplType) === 'markdown';
     const text = renderMessage(ctx, markdown ? 'markdown' : 'text');
-    const titleTemplate = spec.titleTemplate ?? (ctx.options['titleTemplate'] as string | undefined);
+    const titleTemplate = spec.titleTemplate ?? ctx.options.titleTemplate;
     const title = markdown ? ctx.templates.render('title', titleTemplate, ctx.data) : '';
     const m: Message = { text, title, markdown, secrets };
     const parts: Part[] = [];
@@ -111,9 +111,9 @@ export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'
     const webhook = m.secrets.secret(bot.webhook, 'spec.dingtalk.chatbot.webhook');
     if (!URL.canParse(webhook)) throw new DeliveryError('dingtalk: spec.dingtalk.chatbot.webhook is not a URL', { retryable: false });
     const secret = bot.secret ? m.secrets.secret(bot.secret, 'spec.dingtalk.chatbot.secret') : undefined;
-    const maxBytes = Math.min(ROBOT_MAX_BYTES, (ctx.options['chatbotMessageMaxSize'] as number | undefined) ?? ROBOT_MAX_BYTES);
+    const maxBytes = Math.min(ROBOT_MAX_BYTES, ctx.options.chatbotMessageMaxSize ?? ROBOT_MAX_BYTES);
     const bodies = robotBodies(m, bot, maxBytes);
-    const throttle = ctx.options['chatBotThrottle'];
+    const throttle = ctx.options.chatBotThrottle;
     const key = tokenKey('dingtalk-robot', webhook);
     const pacing = {
       window: this.window,
@@ -144,9 +144,9 @@ export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'
       cache: this.tokenCache,
       key: tokenKey('dingtalk', base, appkey, appsecret),
       fetch: () => fetchToken({ ctx, secrets: m.secrets, base, appkey, appsecret }),
-      maxAgeMs: durationOption(ctx.options, 'tokenExpires'),
+      maxAgeMs: durationOption(ctx.options.tokenExpires),
     };
-    const limit = Math.min(CONVERSATION_MAX_BYTES, (ctx.options['conversationMessageMaxSize'] as number | undefined) ?? CONVERSATION_MAX_BYTES);
+    const limit = Math.min(CONVERSATION_MAX_BYTES, ctx.options.conversationMessageMaxSize ?? CONVERSATION_MAX_BYTES);
     const chunks = splitMessage(m.text, limit);
     return (ctx.target.spec.conversation?.chatids ?? []).map((chatid) => {
       const sends = chunks.map((content) => () => sendChat({ ctx, secrets: m.secrets, base, tokens }, { chatid, msg: chatMsg(m, content) }));
@@ -156,7 +156,7 @@ export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'
 
   /** Settings `conversationThrottle`, when set, paces each app's chat/send calls. */
   private conversationPacing(ctx: SendContext<'dingtalk'>, appkey: string, sends: Array<() => Promise<string>>): Array<() => Promise<string>> {
-    const throttle = ctx.options['conversationThrottle'];
+    const throttle = ctx.options.conversationThrottle;
     if (throttle === undefined) return sends;
     const limits = [limitOf(throttle, { threshold: Number.MAX_SAFE_INTEGER, unitMs: 1000 })];
     const budgetMs = waitBudgetMs(ctx.options, maxWaitOf(throttle, ROBOT_MAX_WAIT_MS));

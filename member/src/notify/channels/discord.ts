@@ -84,9 +84,9 @@ export class DiscordNotifier implements Notifier<'discord'> {
     const spec = ctx.target.spec;
     const secrets = recordSecrets(ctx);
     const url = executeUrl(secrets.secret(spec.webhook, 'spec.discord.webhook'), secrets);
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
+    const template = spec.template ?? ctx.options.template;
     const text = ctx.templates.render('markdown', template, ctx.data);
-    const title = spec.type === 'embed' ? ctx.templates.render('title', ctx.options['titleTemplate'] as string | undefined, ctx.data) : '';
+    const title = spec.type === 'embed' ? ctx.templates.render('title', spec.titleTemplate ?? ctx.options.titleTemplate, ctx.data) : '';
     const payloads = discordPayloads({ spec, text, title, firing: ctx.data.status === 'firing' });
     const answers = await sendInOrder(payloads, async (payload) => {
       const reply = await postHttp({

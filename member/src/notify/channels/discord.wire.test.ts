@@ -58,6 +58,12 @@ describe('DiscordNotifier', () => {
     expect(bodies[0]?.endsWith('\n')).toBe(true);
   });
 
+  it("titles an embed with the receiver's titleTemplate, else the Settings option", async () => {
+    await new DiscordNotifier().send(ctx({ type: 'embed', titleTemplate: 'ops-title' }));
+    await new DiscordNotifier().send({ ...ctx({ type: 'embed' }), options: { timeoutMs: 10_000, titleTemplate: 'settings-title' } });
+    expect(discord.messages.map((m) => m.embeds?.[0]?.title)).toEqual(['title:ops-title:2', 'title:settings-title:2']);
+  });
+
   it('sends an embed per 4096 characters, titled with its part number and coloured by status', async () => {
     const text = han(4096) + han(10);
     await new DiscordNotifier().send(ctx({ type: 'embed', mentionedRoles: ['9'] }, text));

@@ -44,16 +44,16 @@ function oneLine(text: string): string {
 
 function composeMessages(ctx: SendContext<'email'>, from: string): Mail.Options[] {
   const { spec } = ctx.target;
-  const opt = (key: string): unknown => ctx.options[key];
-  const template = spec.template ?? (opt('template') as string | undefined);
-  const subjectTemplate = spec.subjectTemplate ?? (opt('subjectTemplate') as string | undefined);
+  const options = ctx.options;
+  const template = spec.template ?? options.template;
+  const subjectTemplate = spec.subjectTemplate ?? options.subjectTemplate;
   const subject = oneLine(ctx.templates.render('subject', subjectTemplate, ctx.data));
   const text = ctx.templates.render('text', template, ctx.data);
   // html (the default) is multipart/alternative: the html part and a text part for plain clients.
-  const html = (spec.tmplType ?? opt('tmplType')) === 'text' ? undefined : ctx.templates.render('html', template, ctx.data);
+  const html = (spec.tmplType ?? options.tmplType) === 'text' ? undefined : ctx.templates.render('html', template, ctx.data);
   const batches = recipientBatches(spec.to, {
-    single: opt('deliveryType') === 'single',
-    max: (opt('maxEmailReceivers') as number | undefined) ?? DEFAULT_MAX_RECEIVERS,
+    single: options.deliveryType === 'single',
+    max: options.maxEmailReceivers ?? DEFAULT_MAX_RECEIVERS,
   });
   return batches.map((to) => ({ from, to, subject, text, ...(html === undefined ? {} : { html }) }));
 }
@@ -239,8 +239,8 @@ export class EmailNotifier implements Notifier<'email'> {
     const tlsRequired = secure ? undefined : tlsRequirementOf(config, auth.auth !== undefined);
     const requireTLS = tlsRequired !== undefined;
     const tls = tlsOptionsOf(config.tls, secrets, 'spec.email.tls');
-    const timeoutS = ctx.options['notificationTimeout'];
-    const timeoutMs = typeof timeoutS === 'number' ? timeoutS * 1000 : undefined;
+    const timeoutS = ctx.options.notificationTimeout;
+    const timeoutMs = timeoutS !== undefined ? timeoutS * 1000 : undefined;
     const transport: SMTPTransport.Options = {
       host,
       port,

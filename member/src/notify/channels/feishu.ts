@@ -122,7 +122,7 @@ export class FeishuNotifier extends AppNotifier implements Notifier<'feishu'> {
   async send(ctx: SendContext<'feishu'>): Promise<SendResult> {
     const secrets = recordSecrets(ctx);
     const spec = ctx.target.spec;
-    const post = (spec.tmplType ?? ctx.options['tmplType'] ?? 'post') === 'post';
+    const post = (spec.tmplType ?? ctx.options.tmplType ?? 'post') === 'post';
     const text = renderMessage(ctx, 'text');
     const title = post ? ctx.templates.render('title', undefined, ctx.data) : '';
     const m: Message = { text, title, post, secrets };
@@ -142,7 +142,7 @@ export class FeishuNotifier extends AppNotifier implements Notifier<'feishu'> {
       cache: this.tokenCache,
       key: tokenKey('feishu', base, appId, appSecret),
       fetch: () => fetchToken({ ctx, secrets: m.secrets, base, appId, appSecret }),
-      maxAgeMs: durationOption(ctx.options, 'tokenExpires'),
+      maxAgeMs: durationOption(ctx.options.tokenExpires),
     };
     const batches = recipientBatches(ctx.target.spec);
     const largest = batches[0] ?? {};

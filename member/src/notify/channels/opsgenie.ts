@@ -84,8 +84,8 @@ export class OpsgenieNotifier implements Notifier<'opsgenie'> {
     const alias = groupKeyOf(ctx.data);
     const source = spec.source ?? `herald/${ctx.data.cluster}`;
     const resolved = ctx.data.status === 'resolved';
-    const titleTemplate = spec.titleTemplate ?? (ctx.options['titleTemplate'] as string | undefined);
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
+    const titleTemplate = spec.titleTemplate ?? ctx.options.titleTemplate;
+    const template = spec.template ?? ctx.options.template;
     const body = resolved
       ? { source: truncate(source, 100), note: 'Every alert of the group is resolved.' }
       : opsgenieAlert({ spec, data: ctx.data, message: ctx.templates.render('title', titleTemplate, ctx.data), description: ctx.templates.render('text', template, ctx.data) });

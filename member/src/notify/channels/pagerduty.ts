@@ -85,8 +85,8 @@ export class PagerDutyNotifier implements Notifier<'pagerduty'> {
     const { spec, config } = ctx.target;
     const secrets = recordSecrets(ctx);
     const routingKey = secrets.secret(spec.routingKey, 'spec.pagerduty.routingKey');
-    const titleTemplate = spec.titleTemplate ?? (ctx.options['titleTemplate'] as string | undefined);
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
+    const titleTemplate = spec.titleTemplate ?? ctx.options.titleTemplate;
+    const template = spec.template ?? ctx.options.template;
     const event = pagerdutyEvent({
       routingKey,
       spec,

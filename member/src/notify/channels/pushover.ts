@@ -68,9 +68,9 @@ export class PushoverNotifier implements Notifier<'pushover'> {
     const secrets = recordSecrets(ctx);
     const token = secrets.secret(config.pushoverTokenSecret, 'spec.pushover.pushoverTokenSecret');
     const url = `${(config.apiUrl ?? DEFAULT_API).replace(/\/+$/, '')}/1/messages.json`;
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
+    const template = spec.template ?? ctx.options.template;
     const text = ctx.templates.render('text', template, ctx.data);
-    const titleTemplate = spec.titleTemplate ?? (ctx.options['titleTemplate'] as string | undefined);
+    const titleTemplate = spec.titleTemplate ?? ctx.options.titleTemplate;
     const title = ctx.templates.render('title', titleTemplate, ctx.data);
     return sendToEach({
       what: 'pushover messages.json',

@@ -86,7 +86,7 @@ export class SlackNotifier implements Notifier<'slack'> {
     const channels = ctx.target.spec.channels;
     if (channels.length === 0) throw new DeliveryError('slack: the receiver names no channels', { retryable: false });
     const token = secrets.secret(config.slackTokenSecret, 'spec.slack.slackTokenSecret');
-    const template = ctx.target.spec.template ?? (ctx.options['template'] as string | undefined);
+    const template = ctx.target.spec.template ?? ctx.options.template;
     const text = ctx.templates.render('markdown', template, ctx.data);
     const apiUrl = config.apiUrl ?? SLACK_API_URL;
     // WebClient takes one agent for both schemes; the API URL says which one it will use.

@@ -53,7 +53,7 @@ export class SmsNotifier implements Notifier<'sms'> {
         retryable: false,
       });
     }
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
+    const template = spec.template ?? ctx.options.template;
     const text = ctx.templates.render('text', template, ctx.data);
     if (text.trim() === '') throw new DeliveryError('sms: the template rendered an empty message', { retryable: false });
     return deliver(provider, spec.phoneNumbers, text, { signal: ctx.signal, ...(ctx.progress ? { progress: ctx.progress } : {}) });

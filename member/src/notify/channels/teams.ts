@@ -67,8 +67,8 @@ export class TeamsNotifier implements Notifier<'teams'> {
     const secrets = recordSecrets(ctx);
     const url = secrets.secret(spec.webhook, 'spec.teams.webhook');
     if (!URL.canParse(url)) throw new DeliveryError('spec.teams.webhook is not a URL', { retryable: false });
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
-    const titleTemplate = spec.titleTemplate ?? (ctx.options['titleTemplate'] as string | undefined);
+    const template = spec.template ?? ctx.options.template;
+    const titleTemplate = spec.titleTemplate ?? ctx.options.titleTemplate;
     const messages = teamsMessages({
       title: ctx.templates.render('title', titleTemplate, ctx.data),
       text: ctx.templates.render('text', template, ctx.data),

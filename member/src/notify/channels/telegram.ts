@@ -56,7 +56,7 @@ export class TelegramNotifier implements Notifier<'telegram'> {
     const secrets = recordSecrets(ctx);
     const token = secrets.secret(config.telegramTokenSecret, 'spec.telegram.telegramTokenSecret');
     const url = `${(config.apiUrl ?? DEFAULT_API).replace(/\/+$/, '')}/bot${token}/sendMessage`;
-    const template = spec.template ?? (ctx.options['template'] as string | undefined);
+    const template = spec.template ?? ctx.options.template;
     const parts = telegramParts(ctx.templates.render('text', template, ctx.data), spec.mentionedUsers);
     return sendToEach({
       what: 'telegram sendMessage',

@@ -123,7 +123,7 @@ function isJson(text: string): boolean {
 }
 
 function bodyOf(ctx: SendContext<'webhook'>): { body: string; contentType: string } {
-  const template = ctx.target.spec.template ?? (ctx.options['template'] as string | undefined);
+  const template = ctx.target.spec.template ?? ctx.options.template;
   if (template === undefined || JSON_SENTINELS.has(template)) {
     return { body: JSON.stringify(alertmanagerPayload(ctx.data)), contentType: 'application/json' };
   }

@@ -81,7 +81,7 @@ export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
   async send(ctx: SendContext<'wechat'>): Promise<SendResult> {
     const secrets = recordSecrets(ctx);
     const spec = ctx.target.spec;
-    const markdown = (spec.tmplType ?? ctx.options['tmplType']) === 'markdown';
+    const markdown = (spec.tmplType ?? ctx.options.tmplType) === 'markdown';
     const text = renderMessage(ctx, markdown ? 'markdown' : 'text');
     const parts: Part[] = [];
     const message = { text, markdown, secrets };
@@ -105,9 +105,9 @@ export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
       cache: this.tokenCache,
       key: tokenKey('wechat', base, config.wechatApiCorpId, secret),
       fetch: () => fetchToken({ ctx, secrets: m.secrets, base, corpid: config.wechatApiCorpId, secret }),
-      maxAgeMs: durationOption(ctx.options, 'tokenExpires'),
+      maxAgeMs: durationOption(ctx.options.tokenExpires),
     };
-    const limit = Math.min(APP_MAX_BYTES, (ctx.options['messageMaxSize'] as number | undefined) ?? APP_MAX_BYTES);
+    const limit = Math.min(APP_MAX_BYTES, ctx.options.messageMaxSize ?? APP_MAX_BYTES);
     const chunks = splitMessage(m.text, limit);
     const batches = recipientBatches(ctx.target.spec);
     const send: AppSend = { ctx, secrets: m.secrets, base, tokens, agentid };
