@@ -29,7 +29,6 @@ export interface AppDeps {
   snapshot: () => Snapshot;
   notifiers: Partial<Record<Channel, Notifier>>;
   renderer: (snap: Snapshot) => Renderer;
-  /** Called after each commit with the inbox row id and the parsed body. */
   /** Work was committed to the inbox: wake the pipeline. */
   onAccepted: () => void;
   now: () => number;

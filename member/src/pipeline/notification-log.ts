@@ -133,7 +133,7 @@ function recentlyResolved(entry: LogEntry | undefined, fp: string, now: number, 
 
 /** Why a batch is not sent: a peer's late copy, or the state already sent. */
 function whyNot(entry: LogEntry | undefined, parts: readonly BatchPart[], stale: Stale, opts: { now: number; windowMs: number }): string {
-  const late = parts.some((p) => p.origin !== undefined && p.notifications.some((n) => p.origin !== undefined && stale(p.origin, n)));
+  const late = parts.some(({ origin, notifications }) => origin !== undefined && notifications.some((n) => stale(origin, n)));
   if (late) return `late copy from another Alertmanager of alerts resolved within the ${Math.round(opts.windowMs / 1000)}s dedup window`;
   return sameState(entry, opts);
 }

@@ -20,6 +20,7 @@ export function resolveTarget(key: string, snap: Snapshot): Resolved {
     return { ok: false, retryable: false, error: `receiver ${name} no longer has a ${channel} channel` };
   }
   const config = selectConfig({ receiver, channel, configs: snap.configs, settings: snap.settings });
+  // spec is this channel's block (read by the key's channel); TypeScript cannot pair the two.
   if (!config && needsConfig({ channel, spec } as ChannelBlock)) {
     const waits = noConfig(channel, name);
     return { ok: false, retryable: waits.retryable, error: waits.message };
