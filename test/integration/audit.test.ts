@@ -1,6 +1,6 @@
 /**
  * Audit events through the agent: a member kube-apiserver runs with the audit policy and webhook
- * kubeconfig from examples/auditing-receiver/, pointing at a running agent (bearer token, port and
+ * kubeconfig from docs/audit/, pointing at a running agent (bearer token, port and
  * path as documented), and the default Audit Rules from examples/rules/ switched on. Creating,
  * reading and deleting objects through the API yields notifications at a webhook sink with the
  * right labels; objects no rule selects, and the agent's own reads, yield none.
@@ -25,6 +25,7 @@ import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
 const CLUSTER = 'audit-member';
 const NS = 'audit-test';
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+const apiServerFiles = fileURLToPath(new URL('../../docs/audit/', import.meta.url));
 
 type Labels = Record<string, string>;
 let set: ClusterSet;
@@ -66,7 +67,7 @@ const asAdmin = (method: string, path: string, headers: Record<string, string> =
 
 /** The example webhook kubeconfig, pointed at this test's agent and carrying its token. */
 function webhookConfig(port: number): string {
-  const config = parse(readFileSync(join(examples, 'auditing-receiver/audit-webhook.kubeconfig.yaml'), 'utf8')) as {
+  const config = parse(readFileSync(join(apiServerFiles, 'audit-webhook.kubeconfig.yaml'), 'utf8')) as {
     clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
     users: { user: { token: string } }[];
   };
@@ -93,7 +94,7 @@ beforeAll(async () => {
     names: [CLUSTER],
     extraArgs: {
       [CLUSTER]: [
-        `--audit-policy-file=${join(examples, 'auditing-receiver/audit-policy.yaml')}`,
+        `--audit-policy-file=${join(apiServerFiles, 'audit-policy.yaml')}`,
         `--audit-webhook-config-file=${webhookConfig(port)}`,
         '--audit-webhook-batch-max-wait=1s',
         '--audit-webhook-initial-backoff=1s',

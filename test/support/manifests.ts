@@ -24,23 +24,14 @@ async function yamlFiles(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-/**
- * API-server configuration files (an audit Policy, a webhook kubeconfig) live beside the objects
- * in examples/ but are files for kube-apiserver flags, not objects to apply; the audit
- * integration test starts an API server with them instead.
- */
-export function isApiServerFile(o: { apiVersion?: unknown; kind?: unknown }): boolean {
-  return (typeof o.apiVersion === 'string' && o.apiVersion.startsWith('audit.k8s.io/')) || (o.apiVersion === 'v1' && o.kind === 'Config');
-}
-
-/** Every object under `dir` (API-server files left out), Namespaces first, then Secrets, then the rest. */
+/** Every object under `dir`, Namespaces first, then Secrets, then the rest. */
 export async function loadManifests(dir: string): Promise<Manifest[]> {
   const out: Manifest[] = [];
   for (const path of await yamlFiles(dir)) {
     for (const doc of parseAllDocuments(await readFile(path, 'utf8'))) {
       if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors[0]?.message}`);
       const object = doc.toJS() as Manifest['object'] | null;
-      if (object && !isApiServerFile(object)) out.push({ file: relative(dir, path), object });
+      if (object) out.push({ file: relative(dir, path), object });
     }
   }
   return out.sort((a, b) => rank(a.object.kind) - rank(b.object.kind));
