@@ -17,6 +17,7 @@ import { rawRequest } from '../harness/crds.js';
 import { eventually, holds } from '../support/eventually.js';
 import { registerMembers, serviceAccountKubeconfig } from '../support/federation.js';
 import { template } from '../support/helm.js';
+import { startHost, type HostProcess } from '../support/host-process.js';
 import { apply } from '../support/manifests.js';
 
 const API = 'herald.dev/v1alpha1';
@@ -26,6 +27,10 @@ let admin: KubeConfig;
 let asHost: KubeConfig;
 let controller: PropagationController | undefined;
 let elector: LeaderElector | undefined;
+let hostProcess: HostProcess | undefined;
+let hostKubeconfig = '';
+let chartArgs: string[] = [];
+let callerToken = '';
 const logs: Record<string, unknown>[] = [];
 
 const getJson = async (kc: KubeConfig, path: string): Promise<Record<string, unknown> | undefined> =>
@@ -53,12 +58,15 @@ beforeAll(async () => {
   const grants = rendered.filter((m: Manifest) => RBAC_KINDS.has(m.kind));
   expect(grants.length).toBeGreaterThan(10);
   for (const m of grants) await apply(admin, m);
-  const file = await serviceAccountKubeconfig(set, 'rbac-host', 'herald-host');
+  const deployment = rendered.find((m) => m.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+  chartArgs = deployment.spec.template.spec.containers[0]?.args ?? [];
+  hostKubeconfig = await serviceAccountKubeconfig(set, 'rbac-host', 'herald-host');
   asHost = new KubeConfig();
-  asHost.loadFromFile(file);
+  asHost.loadFromFile(hostKubeconfig);
 }, 180_000);
 
 afterAll(async () => {
+  await hostProcess?.stop();
   await controller?.stop();
   await elector?.stop();
   await set?.stop();
@@ -115,7 +123,8 @@ describe('herald-host under the chart’s ServiceAccount', () => {
     const caller = JSON.parse(await rawRequest(admin, 'POST', '/api/v1/namespaces/herald-system/serviceaccounts', { body: JSON.stringify({ metadata: { name: 'caller' } }) }).then(() =>
       rawRequest(admin, 'POST', '/api/v1/namespaces/herald-system/serviceaccounts/caller/token', { body: JSON.stringify({ spec: { expirationSeconds: 600 } }) }),
     )) as { status: { token: string } };
-    const who = await reviewer.authenticate(caller.status.token);
+    callerToken = caller.status.token;
+    const who = await reviewer.authenticate(callerToken);
     expect(who?.user).toBe('system:serviceaccount:herald-system:caller');
     const attrs = { verb: 'list', group: 'herald.dev', resource: 'memberclusters' };
     expect(await reviewer.authorize(who as NonNullable<typeof who>, attrs)).toBe(false);
@@ -128,6 +137,30 @@ describe('herald-host under the chart’s ServiceAccount', () => {
 
   it('met no refusal on the way', () => {
     expect(JSON.stringify(logs)).not.toMatch(/forbidden|\(403\)/i);
+  });
+
+  it('is enough for the real herald-host, run with the chart Deployment’s arguments', async () => {
+    await controller?.stop();
+    controller = undefined;
+    // A leader that stops releases the Lease: the process below takes it at once.
+    await elector?.stop();
+    elector = undefined;
+    const port = chartArgs.indexOf('--port');
+    const args = chartArgs.filter((_a, i) => i !== port && i !== port + 1);
+    expect(args).toEqual(['--lease-namespace', 'herald-system', '--secret-namespace', 'herald-system', '--secret-namespace', 'team-a']);
+    hostProcess = await startHost({ kubeconfig: hostKubeconfig, id: 'chart-host', args: [...args, '--resync-seconds', '1'] });
+    const running = hostProcess;
+    await eventually(async () => ((await (await fetch(`${running.url}/readyz`)).json()) as { leader: boolean }).leader || undefined, () => `not leading:\n${running.output()}`);
+    await apply(admin, { apiVersion: API, kind: 'Receiver', metadata: { name: 'second', labels: { type: 'global' } }, spec: { webhook: { url: 'http://127.0.0.1:9/' } } } as never);
+    await eventually(() => getJson(set.kubeConfig('rbac-member'), '/apis/herald.dev/v1alpha1/receivers/second'), () => `not propagated:\n${running.output()}`);
+    // The admin API lists as herald-host, for a static-token caller and a Kubernetes one alike.
+    const clusters = await fetch(`${running.url}/api/v1/clusters`, { headers: running.headers() });
+    expect(clusters.status).toBe(200);
+    expect(JSON.stringify(await clusters.json())).toContain('rbac-member');
+    expect((await fetch(`${running.url}/api/v1/propagation`, { headers: running.headers() })).status).toBe(200);
+    expect((await fetch(`${running.url}/api/v1/clusters`, { headers: { authorization: `Bearer ${callerToken}` } })).status).toBe(200);
+    expect((await fetch(`${running.url}/api/v1/propagation`, { headers: { authorization: `Bearer ${callerToken}` } })).status).toBe(403);
+    expect(running.output()).not.toMatch(/forbidden|\(403\)/i);
   });
 });
 
