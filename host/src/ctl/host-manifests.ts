@@ -32,6 +32,7 @@ const labels = (): Record<string, string> => ({ ...PART_OF, 'app.kubernetes.io/n
 const selector = { 'app.kubernetes.io/name': HOST };
 
 export function hostCrds(): Manifest[] {
+  // crdFor gives the CRD as a plain object type; it is a Manifest (apiVersion, kind, metadata.name).
   return KINDS.map((def) => crdFor(def) as unknown as Manifest);
 }
 
