@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     await mkdir(root + dir, { recursive: true });
     for (const def of KINDS.filter((d) => holds(d.kind))) {
       const file = `${def.plural}.yaml`;
+      // Every kind has its file in renderCrds().
       const text = rendered.get(file) as string;
       const current = await readFile(root + dir + file, 'utf8').catch(() => '');
       if (current === text) continue;

@@ -1,6 +1,6 @@
 /** The Helm CLI built by hack/build-helm.sh (HERALD_HELMBIN overrides its folder), run on the charts. */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,15 +20,17 @@ export const chartDir = (chart: 'herald' | 'herald-agent'): string => join(REPO_
 
 /** Runs helm; resolves with its output whatever its exit code (lint's errors are in the output). */
 export async function helm(...args: string[]): Promise<{ code: number; out: string }> {
-  // An empty HOME-like folder per run: no user's repositories, plugins or cache are read.
+  // An empty HOME per run: no user's repositories, plugins, caches or kubeconfig are read or written.
   const home = mkdtempSync(join(tmpdir(), 'herald-helm-'));
-  const env = { PATH: process.env['PATH'] ?? '', HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
+  const env = { PATH: process.env['PATH'] ?? '', HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
   try {
     const { stdout, stderr } = await run(helmBinary(), args, { env, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
   }
 }
 
