@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-/** heraldctl: registers member clusters with a Herald host (join) and removes them (unjoin). */
+/** heraldctl: installs the host side (init), registers member clusters with it (join) and removes them (unjoin). */
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
+import { HOST_IMAGE } from './host-manifests.js';
+import { init } from './init.js';
 import { join } from './join.js';
 import { unjoin } from './unjoin.js';
 
 const USAGE = `usage:
+  heraldctl init --host-kubeconfig FILE [--image IMAGE] [--replicas 2] [--secret-namespace NS …] [--admin-token-secret NAME]
   heraldctl join NAME --host-kubeconfig FILE --member-kubeconfig FILE [--label k=v …] [--image IMAGE]
                  [--secret-namespace NS …] [--storage pvc|emptyDir] [--storage-size 1Gi] [--storage-class C]
                  [--credentials token|kubeconfig] [--token-ttl-hours 8760] [--tls-secret NAME]
@@ -25,6 +28,10 @@ The agent's API is authenticated: join makes an ingest token once (Secret herald
 kept across re-runs); --alertmanager binds a ServiceAccount to the Role herald-ingest, so Alertmanager posts
 with its own token; --alertmanager-token-namespace copies the ingest token into Secret herald-ingest-token
 there. join prints the Alertmanager webhook_configs that work.
+init installs on the host: every Herald CRD, namespaces herald-system and herald-clusters, the herald-host
+ServiceAccount with least-privilege RBAC (Secrets only in herald-clusters and each --secret-namespace, default
+herald-system; these must exist), and its Deployment (--replicas, leader-elected), Service (19094) and
+PodDisruptionBudget: what the Helm chart charts/herald installs. Re-running it upgrades them.
 unjoin removes the MemberCluster and its Secret from the host, then Herald's copies and the agent from the
 member; with --force it unregisters a member that cannot be reached (or without --member-kubeconfig).`;
 
@@ -72,7 +79,9 @@ function parse(): { command: string; name: string; values: Record<string, string
       'host-kubeconfig': { type: 'string' },
       'member-kubeconfig': { type: 'string' },
       label: { type: 'string', multiple: true, default: [] },
-      image: { type: 'string', default: 'ghcr.io/herald-dev/herald-agent:0.1.0' },
+      image: { type: 'string' },
+      replicas: { type: 'string', default: '2' },
+      'admin-token-secret': { type: 'string' },
       'secret-namespace': { type: 'string', multiple: true, default: [] },
       storage: { type: 'string', default: 'pvc' },
       'storage-size': { type: 'string', default: '1Gi' },
@@ -92,14 +101,32 @@ function parse(): { command: string; name: string; values: Record<string, string
     process.exit(0);
   }
   const [command, name, ...extra] = positionals;
-  if (command !== 'join' && command !== 'unjoin') fail(command ? `unknown command ${command}` : 'a command is required');
+  if (command !== 'join' && command !== 'unjoin' && command !== 'init') fail(command ? `unknown command ${command}` : 'a command is required');
+  if (command === 'init') return name === undefined ? { command, name: '', values } : fail(`init takes no NAME: ${[name, ...extra].join(' ')}`);
   if (!name || !DNS_LABEL.test(name)) fail(`NAME ${name ?? ''} must be a DNS label (lower-case letters, digits and -, at most 63)`);
   if (extra.length > 0) fail(`unexpected arguments: ${extra.join(' ')}`);
   return { command, name, values };
 }
 
-async function main(): Promise<void> {
-  const { command, name, values: v } = parse();
+/** --image, or the image of the component the command installs. */
+const imageOf = (v: Record<string, unknown>, fallback: string): string => (typeof v['image'] === 'string' ? v['image'] : fallback);
+
+function initCommand(v: Record<string, string | string[] | boolean | undefined>, host: KubeConfig, say: (line: string) => void): Promise<void> {
+  const replicas = Number(v.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10) fail('--replicas must be a whole number from 1 to 10');
+  const secretNamespaces = v['secret-namespace'] as string[];
+  const adminTokenSecret = v['admin-token-secret'] as string | undefined;
+  return init({
+    host,
+    image: imageOf(v, HOST_IMAGE),
+    replicas,
+    secretNamespaces: secretNamespaces.length > 0 ? secretNamespaces : ['herald-system'],
+    ...(adminTokenSecret ? { adminTokenSecret } : {}),
+    say,
+  });
+}
+
+async function main({ command, name, values: v }: ReturnType<typeof parse>): Promise<void> {
   const say = (line: string): void => console.log(line);
   const host = load(v['host-kubeconfig'] as string | undefined, 'host-kubeconfig');
   if (command === 'unjoin') {
@@ -119,7 +146,7 @@ async function main(): Promise<void> {
     host,
     member: load(v['member-kubeconfig'] as string | undefined, 'member-kubeconfig'),
     labels: labelsOf(v.label as string[]),
-    image: v.image as string,
+    image: imageOf(v, 'ghcr.io/herald-dev/herald-agent:0.1.0'),
     secretNamespaces: v['secret-namespace'] as string[],
     storage: storage === 'pvc' ? { kind: 'pvc', size: v['storage-size'] as string, ...(storageClass ? { storageClass } : {}) } : { kind: 'emptyDir' },
     credentials,
@@ -131,7 +158,14 @@ async function main(): Promise<void> {
   });
 }
 
-await main().catch((err: unknown) => {
+/** init has no NAME and none of join's flags: it is dispatched before them. */
+function dispatch(): Promise<void> {
+  const parsed = parse();
+  if (parsed.command !== 'init') return main(parsed);
+  return initCommand(parsed.values, load(parsed.values['host-kubeconfig'] as string | undefined, 'host-kubeconfig'), (line) => console.log(line));
+}
+
+await dispatch().catch((err: unknown) => {
   console.error(`heraldctl: ${(err as Error).message}`);
   process.exit(1);
 });

@@ -32,7 +32,7 @@ export interface JoinOptions extends Omit<AgentInstall, 'cluster'> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitEstablished(kc: KubeConfig, names: string[], timeoutMs = 60_000): Promise<void> {
+export async function waitEstablished(kc: KubeConfig, names: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {

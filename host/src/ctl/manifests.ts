@@ -11,7 +11,7 @@ import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentIngestRules, agen
 export interface Manifest {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [field: string]: unknown;
 }
 
@@ -44,6 +44,11 @@ export const INGEST_TOKEN_SECRET = 'herald-agent-ingest-token';
 export const INGEST_ROLE = 'herald-ingest';
 
 export const PART_OF = { 'app.kubernetes.io/part-of': 'herald' };
+/**
+ * On namespaces Herald creates but others keep things in: `helm uninstall` of the charts, which
+ * render these same objects, leaves them (kubectl and heraldctl ignore the annotation).
+ */
+export const KEEP = { 'helm.sh/resource-policy': 'keep' };
 const labels = (component: string): Record<string, string> => ({ ...PART_OF, 'app.kubernetes.io/name': component });
 export const AGENT_PORT = 19093;
 
@@ -91,7 +96,7 @@ export function secretNamespacesOf(namespaces: readonly string[]): string[] {
  */
 function secretAccess(namespaces: readonly string[]): Manifest[] {
   return secretNamespacesOf(namespaces).flatMap((ns) => [
-    ...(ns === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }]),
+    ...(ns === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, annotations: KEEP } }]),
     ...granted(AGENT, { kind: 'Role', name: `${AGENT}-secrets`, namespace: ns, rules: agentSecretRules() }),
     ...granted(PROPAGATOR, { kind: 'Role', name: `${PROPAGATOR}-secrets`, namespace: ns, rules: propagatorSecretRules() }),
   ]);
@@ -117,6 +122,7 @@ function ingestAccess(alertmanagers: AgentInstall['alertmanagers']): Manifest[] 
 }
 
 const TLS_DIR = '/etc/herald/tls';
+export const PIPELINE_HEAP_MB = 32;
 const INGEST_DIR = '/etc/herald/ingest';
 
 function container(o: AgentInstall): Record<string, unknown> {
@@ -126,7 +132,8 @@ function container(o: AgentInstall): Record<string, unknown> {
     name: 'agent',
     image: o.image,
     // Authenticated: the static ingest token, and (in a cluster, by default) ServiceAccount tokens.
-    args: ['--port', String(AGENT_PORT), '--data-dir', '/var/lib/herald', '--ingest-token-file', `${INGEST_DIR}/token`, ...tls],
+    // The pipeline thread's heap: with NODE_OPTIONS below, what the agent's memory target is measured with.
+    args: ['--port', String(AGENT_PORT), '--data-dir', '/var/lib/herald', '--ingest-token-file', `${INGEST_DIR}/token`, '--pipeline-heap-mb', String(PIPELINE_HEAP_MB), ...tls],
     ports: [{ name: 'http', containerPort: AGENT_PORT }],
     env: [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
