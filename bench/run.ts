@@ -112,7 +112,7 @@ const AGENT_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '16384', MALL
 async function heapOf(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const mb = (name: string): string => (Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20).toFixed(0);
-  return `heap used ${mb('herald_agent_nodejs_heap_size_used_bytes')} MB of ${mb('herald_agent_nodejs_heap_size_total_bytes')} MB`;
+  return `heap used ${mb('nodejs_heap_size_used_bytes')} MB of ${mb('nodejs_heap_size_total_bytes')} MB`;
 }
 
 /** BENCH_DEBUG=1: the slowest alert of each 50 in arrival order, for the first 100 and wherever over 30 ms. */

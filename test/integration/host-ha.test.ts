@@ -50,7 +50,11 @@ describe('two host replicas', () => {
     const [leader, standby] = holder === 'host-1' ? [hosts[0], hosts[1]] : [hosts[1], hosts[0]];
     expect(await leaderFlag(leader as HostProcess)).toBe(true);
     expect(await leaderFlag(standby as HostProcess)).toBe(false);
-    expect(await (await fetch(`${(standby as HostProcess).url}/metrics`)).text()).toMatch(/^herald_host_leader 0$/m);
+    const scrape = await (await fetch(`${(standby as HostProcess).url}/metrics`)).text();
+    expect(scrape).toMatch(/^herald_host_leader 0$/m);
+    // Node's own metrics under their standard names, as dashboards expect.
+    expect(scrape).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(scrape).toMatch(/^nodejs_eventloop_lag_seconds /m);
     await apply(hub, receiver('first'));
     await until('first on member-a', () => onMember('first'));
   });

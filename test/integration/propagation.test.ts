@@ -135,6 +135,14 @@ describe('propagation from the host to two members', () => {
       });
       await until(`delivery totals of ${name}`, async () => Number(field(await get(host, 'memberclusters', name), 'status.delivery.delivered')) >= 1);
     }
+    // The same health as metrics, per member: what an alert rule on "member down" reads.
+    const scrape = await controller.metrics.registry.metrics();
+    for (const name of ['member-a', 'member-b']) {
+      expect(scrape).toContain(`herald_member_ready{cluster="${name}"} 1`);
+      expect(scrape).toContain(`herald_member_agent_ready{cluster="${name}"} 1`);
+      expect(scrape).toMatch(new RegExp(`^herald_member_last_sync_timestamp_seconds\\{cluster="${name}"\\} \\d{10}`, 'm'));
+      expect(scrape).toMatch(new RegExp(`^herald_member_sync_duration_seconds_count\\{cluster="${name}"\\} [1-9]`, 'm'));
+    }
     await until('per-member delivery health on the host Receiver', async () => {
       const o = await get(host, 'receivers', 'sink');
       const perMember = (field(o, 'status.clusters') as { name: string; delivery?: { delivered?: number } }[] | undefined) ?? [];
@@ -291,6 +299,9 @@ describe('propagation from the host to two members', () => {
     await until('member-b not Ready', async () => (await ready()) === 'False');
     const agentReady = entries(await get(host, 'memberclusters', 'member-b'), 'status.conditions').find((c) => c.type === 'AgentReady');
     expect(agentReady?.status).toBe('Unknown');
+    const down = await controller.metrics.registry.metrics();
+    expect(down).toContain('herald_member_ready{cluster="member-b"} 0');
+    expect(down).toContain('herald_member_agent_ready{cluster="member-b"} 0');
     await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'during-outage', labels: { type: 'global' } }, spec: { slack: { channels: ['#outage'] } } } as never);
     await until('member-a gets the change', async () => (await get(member('member-a'), 'receivers', 'during-outage')) !== undefined);
     await until('status says member-b is not ready', async () => {

@@ -35,7 +35,7 @@ import { desiredFor, MANAGED_BY, MANAGED_BY_LABEL, type HostObject, type HostSec
 import { badSecretNamespaces, DEFAULT_MEMBER_SECRET_NAMESPACES, kubeconfigSecrets, readableRefs, type SecretRules } from './secret-policy.js';
 import { heraldsSecrets, readHostSecret, removeSecret, secretRefOfPath, writeSecret, type SecretFailure } from './secret-copies.js';
 import { failureKey, heldBack, planFor, type Found } from './diff.js';
-import { createHostMetrics } from './metrics.js';
+import { createHostMetrics, forgetMember } from './metrics.js';
 import { nextMemberStatus, propagatedStatus, sameStatus, type MemberHealth } from './status.js';
 import { AGENT_LEASE_PATH, agentHealth, type AgentLease } from './agent-health.js';
 import { Deletion, orphanPaths, remainingOn, type Deletable } from './deletion.js';
@@ -204,6 +204,7 @@ export class PropagationController {
     this.applied.delete(name);
     this.deliveries.delete(name);
     this.deletion.forget(name);
+    forgetMember(this.metrics, name);
   }
 
   private kick(name: string, delayMs: number): void {
@@ -365,6 +366,10 @@ export class PropagationController {
     const agent = agentHealth(lease, this.now());
     await this.writeMemberStatus(mc, { ready: true, version, synced: failures.size === 0 && desired.outcomes.every((o) => !o.error), agent });
     this.scheduleStatuses();
+    const doneAt = this.now().getTime();
+    this.metrics.applyErrors.inc({ cluster: name }, failures.size);
+    this.metrics.lastSync.set({ cluster: name }, doneAt / 1000);
+    this.metrics.syncSeconds.observe({ cluster: name }, (doneAt - startedAt) / 1000);
   }
 
   /**
@@ -523,6 +528,8 @@ export class PropagationController {
   }
 
   private async writeMemberStatus(mc: MemberCluster, health: MemberHealth): Promise<void> {
+    this.metrics.memberReady.set({ cluster: mc.metadata.name }, health.ready ? 1 : 0);
+    this.metrics.agentReady.set({ cluster: mc.metadata.name }, health.agent?.status === 'True' ? 1 : 0);
     const status = nextMemberStatus(mc, health, this.now().toISOString());
     if (status) await this.patchStatus('MemberCluster', mc.metadata.name, status);
   }

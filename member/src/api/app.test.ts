@@ -196,7 +196,7 @@ describe('verify, history, metrics', () => {
     const history = await app.inject({ method: 'GET', url: '/api/v2/history?receiver=sink', headers: ADMIN });
     expect(history.json()).toMatchObject({ entries: [{ receiver: 'sink', channel: 'webhook', outcome: 'delivered', answer: 'HTTP 200 {"ok":true}' }, { receiver: 'sink' }] });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toContain('herald_notifications_delivered_total{channel="webhook"} 2');
+    expect(metrics.body).toContain('herald_notifications_delivered_total{receiver="sink",channel="webhook"} 2');
     expect(metrics.body).toContain('herald_queue_depth{stage="inbox"} 0');
     const verify = await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: 'sink' } });
     for (const body of [history.body, metrics.body, verify.body]) expect(body).not.toContain(SECRET);

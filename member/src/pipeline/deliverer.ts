@@ -171,14 +171,14 @@ export class Deliverer {
   }
   private async attempt(batch: Batch): Promise<void> {
     const { outbox, clock, metrics } = this.deps;
-    const { channel } = parseTargetKey(batch.target);
+    const { receiver, channel } = parseTargetKey(batch.target);
     // Attempts that began and left no record ended with the thread (a batch too big for its heap,
     // most likely): after a few, the batch fails instead of stopping every queue again.
     if (batch.starts - batch.attempts >= MAX_UNFINISHED_SENDS) {
       const error = `the pipeline thread stopped while sending this batch, ${batch.starts - batch.attempts} times (${batch.count} notifications; too large for --pipeline-heap-mb?)`;
       this.deps.log?.({ msg: 'delivery failed', target: batch.target, error });
       outbox.failed(batch, { error, fingerprints: [], now: clock.now() });
-      metrics?.failed.inc({ channel }, batch.count);
+      metrics?.failed.inc({ receiver, channel }, batch.count);
       return;
     }
     outbox.beginSend(batch);
@@ -208,14 +208,14 @@ export class Deliverer {
       const result = await sendOnce({ target: resolved.target, notifications, group, snap, notifier, renderer: this.deps.renderer(snap), egress: snap.settings.egress, progress });
       const now = clock.now();
       outbox.delivered(batch, { answer: result.answer, fingerprints, now, log: { ...decision.next, sentAt: now } });
-      metrics?.delivered.inc({ channel }, notifications.length);
+      metrics?.delivered.inc({ receiver, channel }, notifications.length);
       metrics?.latency.observe({ channel }, (now - batch.firstReceivedAt) / 1000);
     } catch (err) {
-      this.failure(batch, { err, fingerprints, channel, progress: progress.steps });
+      this.failure(batch, { err, fingerprints, receiver, channel, progress: progress.steps });
     }
   }
 
-  private failure(batch: Batch, { err, fingerprints, channel, progress }: { err: unknown; fingerprints: string[]; channel: Channel; progress: Record<string, string> }): void {
+  private failure(batch: Batch, { err, fingerprints, receiver, channel, progress }: { err: unknown; fingerprints: string[]; receiver: string; channel: Channel; progress: Record<string, string> }): void {
     const { outbox, clock, metrics, snapshot } = this.deps;
     const now = clock.now();
     const e = err instanceof DeliveryError ? err : new DeliveryError(`unexpected error: ${(err as Error).message}`, { retryable: true });
@@ -226,11 +226,11 @@ export class Deliverer {
     this.deps.log?.({ msg: 'delivery failed', target: batch.target, attempt, retryable: e.retryable, error: e.message });
     if (e.retryable && !exhausted) {
       outbox.retry(batch, { error: e.message, fingerprints, nextAttemptAt: now + delay, now, progress });
-      metrics?.retried.inc({ channel });
+      metrics?.retried.inc({ receiver, channel });
       return;
     }
     const reason = e.retryable ? `gave up after ${attempt} attempts: ${e.message}` : e.message;
     outbox.failed(batch, { error: reason, fingerprints, now });
-    metrics?.failed.inc({ channel }, fingerprints.length);
+    metrics?.failed.inc({ receiver, channel }, fingerprints.length);
   }
 }
