@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { kubeReviewer, StaticTokens, tokenFiles, type Authorizer } from '@herald/shared/auth';
-import { Gauge, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics } from 'prom-client';
 import { buildAdmin } from './admin/server.js';
 import { LeaderElector } from './leader/elector.js';
 import { PropagationController } from './propagation/controller.js';
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   const elector = new LeaderElector({ kc, namespace: o.leaseNamespace, name: 'herald-host', identity: o.id, log, durationSec: o.leaseSec, retryMs: Math.min(2000, (o.leaseSec * 1000) / 4) });
   // Node's process_* and nodejs_* under their standard names, beside Herald's own.
   collectDefaultMetrics({ register: controller.metrics.registry });
-  const leader = new Gauge({ name: 'herald_host_leader', help: '1 while this replica leads and propagates.', registers: [controller.metrics.registry] });
+  const leader = controller.metrics.leader;
   const admin = buildAdmin({
     kc,
     auth: authorizer(o.auth, kc, log),

@@ -10,6 +10,7 @@ import { rawRequest } from '../harness/crds.js';
 import { registerMembers } from '../support/federation.js';
 import { startHost, type HostProcess } from '../support/host-process.js';
 import { apply } from '../support/manifests.js';
+import { metricsFindings } from '../support/promtool.js';
 
 let set: ClusterSet;
 let hub: KubeConfig;
@@ -55,6 +56,7 @@ describe('two host replicas', () => {
     // Node's own metrics under their standard names, as dashboards expect.
     expect(scrape).toMatch(/^process_resident_memory_bytes \d+/m);
     expect(scrape).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect(await metricsFindings(scrape)).toBe('');
     await apply(hub, receiver('first'));
     await until('first on member-a', () => onMember('first'));
   });

@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export interface HostMetrics {
   registry: Registry;
   drift: Counter<'cluster' | 'kind' | 'how'>;
+  /** Set by herald-host's leader election; propagation runs only where it is 1. */
+  leader: Gauge;
   memberReady: Gauge<'cluster'>;
   agentReady: Gauge<'cluster'>;
   lastSync: Gauge<'cluster'>;
@@ -21,6 +23,7 @@ export function createHostMetrics(): HostMetrics {
   return {
     registry,
     drift: new Counter({ name: 'herald_drift_repaired_total', help: 'Member copies found edited or deleted by hand, and restored.', labelNames: ['cluster', 'kind', 'how'], registers }),
+    leader: new Gauge({ name: 'herald_host_leader', help: '1 while this replica leads and propagates.', registers }),
     memberReady: new Gauge({ name: 'herald_member_ready', help: '1 while the member API server answers the host, else 0.', labelNames: ['cluster'], registers }),
     agentReady: new Gauge({ name: 'herald_member_agent_ready', help: "1 while the member's agent heartbeats (its Lease is current), else 0.", labelNames: ['cluster'], registers }),
     lastSync: new Gauge({ name: 'herald_member_last_sync_timestamp_seconds', help: 'When the member was last brought to the desired set (Unix time).', labelNames: ['cluster'], registers }),
