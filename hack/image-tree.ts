@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { HERALD_VERSION } from '../member/src/version.js';
+import { HERALD_VERSION } from '../shared/src/version.js';
 import { bundleAgent, NODE_BUNDLE } from './bundle-agent.js';
 
 export type ImageKind = 'agent' | 'host';
