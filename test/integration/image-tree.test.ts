@@ -2,9 +2,10 @@
  * What the images hold, run as their ENTRYPOINT runs it: hack/image-tree.ts builds each tree, and
  * a copy of it in an empty folder far from the repository (no node_modules above it) must start
  * on its own — the agent delivering what Alertmanager posts, herald-host healthy and ready against
- * a real cluster, heraldctl answering --help. A tree missing its native addon must fail loudly.
+ * a real cluster, heraldctl answering --help — without writing to their own (read-only) folder.
+ * A tree missing its native addon must fail loudly: the agent opens its store before it serves.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -29,10 +30,18 @@ const received: string[] = [];
 const children: ChildProcess[] = [];
 const agents: AgentProcess[] = [];
 
-/** A copy of `tree` in a fresh folder under the system's temp dir, as the image's /app. */
-function install(tree: string): string {
-  const app = join(mkdtempSync(join(tmpdir(), 'herald-image-')), 'app');
+const copies: string[] = [];
+
+/**
+ * A copy of `tree` in a fresh folder under the system's temp dir, as the image's /app; read-only
+ * (as /app is to the image's non-root user) unless the test is to break it.
+ */
+function install(tree: string, readOnly = true): string {
+  const folder = mkdtempSync(join(tmpdir(), 'herald-image-'));
+  copies.push(folder);
+  const app = join(folder, 'app');
   cpSync(tree, app, { recursive: true });
+  if (readOnly) execFileSync('chmod', ['-R', 'a-w', app]);
   return app;
 }
 
@@ -71,6 +80,10 @@ afterAll(async () => {
   for (const c of children) c.kill('SIGTERM');
   await sink?.close();
   await set?.stop();
+  for (const folder of copies) {
+    execFileSync('chmod', ['-R', 'u+w', folder]);
+    rmSync(folder, { recursive: true, force: true });
+  }
   rmSync(built, { recursive: true, force: true });
 });
 
@@ -97,7 +110,7 @@ describe('the agent image tree', () => {
   });
 
   it('without its native addon, exits non-zero saying which file it could not find', async () => {
-    const app = install(join(built, 'agent'));
+    const app = install(join(built, 'agent'), false);
     rmSync(join(app, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'));
     const { code, output } = await agentExit({ configDir: configDir([]), bundleCli: join(app, 'cli.js'), env: CLEAN_ENV });
     expect(code).not.toBe(0);
