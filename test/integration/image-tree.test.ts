@@ -6,7 +6,7 @@
  * A tree missing its native addon must fail loudly: the agent opens its store before it serves.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -43,6 +43,14 @@ function install(tree: string, readOnly = true): string {
   cpSync(tree, app, { recursive: true });
   if (readOnly) execFileSync('chmod', ['-R', 'a-w', app]);
   return app;
+}
+
+/** Every file under `dir` with its size and mtime: equal before and after means nothing wrote there (root ignores a-w). */
+function snapshot(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((e) => join(e.parentPath, e.name))
+    .map((f) => `${f} ${statSync(f).size} ${statSync(f).mtimeMs}`)
+    .sort();
 }
 
 /** No folder above `app` holds node_modules, and the repository is not among them. */
@@ -98,6 +106,7 @@ describe('the agent image tree', () => {
 
   it('runs standalone from a copy and delivers an Alertmanager post to its webhook Receiver', async () => {
     const app = install(join(built, 'agent'));
+    const before = snapshot(app);
     const receiver = { apiVersion: API, kind: 'Receiver', metadata: { name: 'hook', labels: { type: 'global' } }, spec: { webhook: { url: `${sink.origin}/image` } } };
     const settings = { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', cluster: { name: 'image' } } };
     const agent = await startAgent({ configDir: configDir([settings, receiver]), bundleCli: join(app, 'cli.js'), env: CLEAN_ENV });
@@ -107,6 +116,7 @@ describe('the agent image tree', () => {
     expect(res.status).toBe(200);
     await until('the notification at the sink', () => received.includes('FromTheImage'), agent.output);
     expect(agent.output()).not.toMatch(/Cannot find module|Dynamic require/i);
+    expect(snapshot(app)).toEqual(before);
   });
 
   it('without its native addon, exits non-zero saying which file it could not find', async () => {
@@ -130,6 +140,7 @@ describe('the host image tree', () => {
   it('herald-host (cli.js) from a copy is healthy and ready against a real cluster', async () => {
     set = await startClusters({ names: ['image-host'] });
     const app = install(join(built, 'host'));
+    const before = snapshot(app);
     const port = await freePort();
     const args = [join(app, 'cli.js'), '--kubeconfig', set.get('image-host').kubeconfigPath, '--port', String(port), '--host', '127.0.0.1', '--leader-elect', 'false', '--log-level', 'warn'];
     const child = spawn(process.execPath, args, { cwd: dirname(app), env: { ...process.env, ...CLEAN_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -140,5 +151,6 @@ describe('the host image tree', () => {
     const status = (path: string): Promise<number> => fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.status, () => 0);
     await until('/healthz and /readyz to answer 200', async () => (await status('/healthz')) === 200 && (await status('/readyz')) === 200, () => `exit ${child.exitCode}\n${out}`);
     expect(out).not.toMatch(/Cannot find module|Dynamic require/i);
+    expect(snapshot(app)).toEqual(before);
   }, 240_000);
 });
