@@ -10,35 +10,40 @@
  */
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
 const at = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 export const BUNDLE_DIR = at('../member/bundle');
 /** The bundled agent's entry: what tests, the bench and a Deployment run. */
 export const BUNDLED_CLI = at('../member/bundle/cli.js');
 
+/** How Herald's programs are bundled: ESM for Node, small (see above) but with readable names. */
+export const NODE_BUNDLE: BuildOptions = {
+  // Its paths map @herald/shared to shared's sources, so the bundle does not depend on a tsc build.
+  tsconfig: at('../tsconfig.tools.json'),
+  bundle: true,
+  // ESM chunks: the channels' modules are still loaded only when a configuration uses them.
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  legalComments: 'external',
+  sourcemap: 'linked',
+  // CommonJS dependencies call require(); an ESM bundle needs one made for it.
+  banner: { js: "import { createRequire as __heraldRequire } from 'node:module'; const require = __heraldRequire(import.meta.url);" },
+  logLevel: 'warning',
+};
+
 export async function bundleAgent(outdir = BUNDLE_DIR): Promise<void> {
   await rm(outdir, { recursive: true, force: true });
   await build({
+    ...NODE_BUNDLE,
     entryPoints: { cli: at('../member/src/cli.ts'), worker: at('../member/src/pipeline/worker.ts') },
-    // Its paths map @herald/shared to shared's sources, so the bundle does not depend on a tsc build.
-    tsconfig: at('../tsconfig.tools.json'),
     outdir,
-    bundle: true,
-    // ESM chunks: the channels' modules are still loaded only when a configuration uses them.
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
     external: ['better-sqlite3'],
-    minifyWhitespace: true,
-    minifySyntax: true,
-    keepNames: true,
-    legalComments: 'external',
-    sourcemap: 'linked',
-    // CommonJS dependencies call require(); an ESM bundle needs one made for it.
-    banner: { js: "import { createRequire as __heraldRequire } from 'node:module'; const require = __heraldRequire(import.meta.url);" },
-    logLevel: 'warning',
   });
 }
 

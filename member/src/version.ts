@@ -1,5 +1,2 @@
-/**
- * Herald's version: the root package.json's, which version.test.ts keeps this equal to. A constant
- * rather than a read of package.json at run time, because the bundled agent ships without it.
- */
-export const HERALD_VERSION = '0.1.0';
+/** Herald's version lives in shared (host and heraldctl need it too); kept here for member's imports. */
+export { HERALD_VERSION } from '@herald/shared';

@@ -5,3 +5,4 @@ export * from './credential/credential.js';
 export * from './duration/duration.js';
 export * from './conditions/conditions.js';
 export * from './health/health.js';
+export * from './version.js';

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { HOST_IMAGE } from './host-manifests.js';
+import { DEFAULT_AGENT_IMAGE } from './image.js';
 import { init } from './init.js';
 import { join } from './join.js';
 import { unjoin } from './unjoin.js';
@@ -146,7 +147,7 @@ async function main({ command, name, values: v }: ReturnType<typeof parse>): Pro
     host,
     member: load(v['member-kubeconfig'] as string | undefined, 'member-kubeconfig'),
     labels: labelsOf(v.label as string[]),
-    image: imageOf(v, 'ghcr.io/herald-dev/herald-agent:0.1.0'),
+    image: imageOf(v, DEFAULT_AGENT_IMAGE),
     secretNamespaces: v['secret-namespace'] as string[],
     storage: storage === 'pvc' ? { kind: 'pvc', size: v['storage-size'] as string, ...(storageClass ? { storageClass } : {}) } : { kind: 'emptyDir' },
     credentials,
