@@ -8,12 +8,14 @@
 import { KINDS, crdFor } from '@herald/shared';
 import { CLUSTERS_NAMESPACE } from '../propagation/secret-policy.js';
 import { KEEP, PART_OF, type Manifest } from './manifests.js';
+import { DEFAULT_HOST_IMAGE } from './image.js';
 import { NAMESPACE, type PolicyRule } from './rbac.js';
 import { EVENTS_NAMESPACE, HOST, hostClusterRules, hostEventRules, hostKubeconfigRules, hostLeaseRules, hostSecretRules } from './host-rbac.js';
 
 export { HOST };
 export const HOST_PORT = 19094;
-export const HOST_IMAGE = 'ghcr.io/herald-dev/herald-host:0.1.0';
+/** The release image of this version (image.ts), unless `init --image` says otherwise. */
+export const HOST_IMAGE = DEFAULT_HOST_IMAGE;
 
 export interface HostInstall {
   image: string;
