@@ -11,7 +11,7 @@ import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentIngestRules, agen
 export interface Manifest {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [field: string]: unknown;
 }
 
