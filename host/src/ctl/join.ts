@@ -29,7 +29,7 @@ export interface JoinOptions extends Omit<AgentInstall, 'cluster'> {
   alertmanagerTokenNamespaces: readonly string[];
   tokenTtlHours: number;
   /** How long to wait for a terminating herald-system namespace on the member (an earlier unjoin) to go. */
-  namespaceTimeoutMs: number;
+  namespaceTimeoutMs?: number;
   say: (line: string) => void;
 }
 
@@ -107,11 +107,12 @@ export function joinPlan(o: InstallOptions & Pick<JoinOptions, 'credentials'>): 
 /** Waits for a herald-system namespace being deleted (an earlier unjoin) to be gone: applying into it would fail. */
 async function waitNamespaceGone(o: JoinOptions): Promise<void> {
   if ((await namespaceState(o.member)) !== 'terminating') return;
-  o.say(`${o.name}: namespace ${NAMESPACE} is being deleted (an earlier unjoin?); waiting up to ${Math.round(o.namespaceTimeoutMs / 1000)} s for it to go`);
-  const deadline = Date.now() + o.namespaceTimeoutMs;
+  const timeoutMs = o.namespaceTimeoutMs ?? 120_000;
+  o.say(`${o.name}: namespace ${NAMESPACE} is being deleted (an earlier unjoin?); waiting up to ${Math.round(timeoutMs / 1000)} s for it to go`);
+  const deadline = Date.now() + timeoutMs;
   while ((await namespaceState(o.member)) === 'terminating') {
     if (Date.now() > deadline) {
-      throw new Error(`namespace ${NAMESPACE} on ${o.name} is still terminating after ${Math.round(o.namespaceTimeoutMs / 1000)} s: see what holds it (kubectl get ns ${NAMESPACE} -o yaml: status.conditions), then re-run join (--timeout waits longer)`);
+      throw new Error(`namespace ${NAMESPACE} on ${o.name} is still terminating after ${Math.round(timeoutMs / 1000)} s: see what holds it (kubectl get ns ${NAMESPACE} -o yaml: status.conditions), then re-run join (--timeout waits longer)`);
     }
     await sleep(500);
   }
