@@ -5,20 +5,22 @@
  * lease exits (its Deployment restarts it as a standby), as client-go's controllers do, so no
  * half-stopped reconcile can overlap the new leader's.
  */
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
+import { LOG_LEVELS, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
 import { kubeReviewer, StaticTokens, tokenFiles, type Authorizer } from '@herald/shared/auth';
 import { collectDefaultMetrics } from 'prom-client';
 import { buildAdmin } from './admin/server.js';
 import { LeaderElector } from './leader/elector.js';
 import { PropagationController } from './propagation/controller.js';
 import { badSecretNamespaces } from './propagation/secret-policy.js';
+import { HERALD_VERSION } from '@herald/shared';
 
 const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elect true|false] [--lease-namespace herald-system]
                    [--lease-seconds 15] [--port 19094] [--host 0.0.0.0] [--resync-seconds 30] [--log-level info]
                    [--secret-namespace herald-system …] [--admin-token-file FILE] [--kube-auth true|false]
-                   [--auth-cache-seconds 60] [--protect-metrics]
+                   [--auth-cache-seconds 60] [--protect-metrics] [--version]
   --kubeconfig      the host cluster (default: KUBECONFIG, else the pod's ServiceAccount)
   --id              this replica's identity in the leader Lease (default: POD_NAME or the hostname)
   --leader-elect    campaign for the Lease herald-system/herald-host before propagating (default true)
@@ -31,11 +33,28 @@ const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elec
   --kube-auth       also accept Kubernetes tokens (default true): TokenReview, then a SubjectAccessReview that the
                     caller may list what the route shows (memberclusters; every propagated kind)
   --auth-cache-seconds  how long a review's answer is kept (default 60; a refusal at most 10)
-  --protect-metrics  /metrics needs the admin token or get on hosts/metrics (herald.dev) in --lease-namespace`;
+  --protect-metrics  /metrics needs the admin token or get on hosts/metrics (herald.dev) in --lease-namespace
+  --log-level       ${LOG_LEVELS.join(', ')} (default info)`;
 
+/** A usage error: one line and where the help is, exit 2. */
 function fail(message: string): never {
-  console.error(`herald-host: ${message}\n${USAGE}`);
-  process.exit(2);
+  return usageExit('herald-host', message);
+}
+
+/** An error's message on one line (a file system error's without its stack). */
+const oneLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+
+/** The kubeconfig named, else KUBECONFIG or the pod's ServiceAccount; exits saying what cannot be read. */
+function hostKubeconfig(path: string | undefined): KubeConfig {
+  if (path && !existsSync(path)) fail(`--kubeconfig ${path}: no such file`);
+  const kc = new KubeConfig();
+  try {
+    if (path) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+  } catch (err) {
+    fail(`${path ? `--kubeconfig ${path}` : 'KUBECONFIG'}: ${oneLine(err)}`);
+  }
+  return kc;
 }
 
 /** A whole number option within bounds, or exit naming it. */
@@ -75,9 +94,7 @@ function authorizer(o: AuthOptions, kc: KubeConfig, log: (entry: Record<string, 
   }
 }
 
-function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string; secretNamespaces: string[]; auth: AuthOptions } {
-  const { values } = parseArgs({
-    options: {
+const FLAGS = {
       kubeconfig: { type: 'string' },
       id: { type: 'string' },
       'leader-elect': { type: 'string', default: 'true' },
@@ -93,12 +110,33 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
       'auth-cache-seconds': { type: 'string' },
       'protect-metrics': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
-    },
-  });
+      version: { type: 'boolean' },
+} satisfies FlagTable;
+
+function levelOf(value: string): string {
+  try {
+    return oneOf('log-level', value, LOG_LEVELS);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+}
+
+function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string; secretNamespaces: string[]; auth: AuthOptions } {
+  let values;
+  try {
+    values = parseFlags(process.argv.slice(2), FLAGS).values;
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  if (values.version) {
+    console.log(`herald-host ${HERALD_VERSION}`);
+    process.exit(0);
+  }
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
+  const logLevel = levelOf(values['log-level']);
   const elect = values['leader-elect'];
   if (elect !== 'true' && elect !== 'false') fail('--leader-elect is true or false');
   const port = whole('port', values.port, [0, 65535]);
@@ -116,7 +154,7 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
     host: values.host,
     resyncMs: resync * 1000,
     leaseSec,
-    logLevel: values['log-level'],
+    logLevel,
     secretNamespaces,
     auth: authOptions(values),
   };
@@ -124,9 +162,7 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
 
 async function main(): Promise<void> {
   const o = options();
-  const kc = new KubeConfig();
-  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
-  else kc.loadFromDefault();
+  const kc = hostKubeconfig(o.kubeconfig);
   const log = (entry: Record<string, unknown>): void => console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
   const controller = new PropagationController({ kc, log, resyncMs: o.resyncMs, secretNamespaces: o.secretNamespaces });
   const elector = new LeaderElector({ kc, namespace: o.leaseNamespace, name: 'herald-host', identity: o.id, log, durationSec: o.leaseSec, retryMs: Math.min(2000, (o.leaseSec * 1000) / 4) });
@@ -170,4 +206,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
 }
 
-await main();
+await main().catch((err: unknown) => {
+  console.error(`herald-host: ${oneLine(err)}`);
+  process.exit(err instanceof UsageError ? 2 : 1);
+});

@@ -4,12 +4,12 @@
  * informers (the ServiceAccount, KUBECONFIG, or --kubeconfig). Standalone, `--config-dir DIR`
  * reads the same objects from a folder and reloads them on change.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
+import { homedir, hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { LOG_LEVELS, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
 import { Agent } from './agent.js';
 import { DEFAULT_SERVER_LIMITS } from './api/server-limits.js';
 import { agentAuthorizer } from './auth-setup.js';
@@ -17,6 +17,7 @@ import { loadDir, watchDir } from './config/dir-source.js';
 import { parseEventScope } from './events/scope.js';
 import { DEFAULT_JSON_BOUNDS } from './ingest/json-bounds.js';
 import { storeOpenProblem } from './store/open-error.js';
+import { HERALD_VERSION } from './version.js';
 
 // undici parses channel answers with llhttp compiled to WebAssembly. V8's optimizing tier for it
 // needs ~20 MB of compiler memory for a moment after the first sends — the agent's peak RSS under
@@ -26,7 +27,7 @@ setFlagsFromString('--liftoff-only');
 
 const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--ingest-token-file FILE] [--admin-token-file FILE] [--kube-auth true|false] [--auth-cache-seconds 60]
-                    [--allow-anonymous-ingest] [--protect-metrics] [--namespace herald-system] [--durability normal|full] [--log-level info]
+                    [--allow-anonymous-ingest] [--protect-metrics] [--namespace herald-system] [--durability normal|full] [--log-level info] [--version]
                     [--pipeline-heap-mb 64] [--body-limit 8388608] [--max-json-values 1000000] [--max-connections 10000]
                     [--heartbeat-seconds 10] [--events all|none|NS,NS…] [--tls-cert-file FILE --tls-key-file FILE]
   --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, InhibitRule, Template, Rule, Settings) and Secrets
@@ -46,7 +47,8 @@ const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--por
   --max-connections  most client connections at once
   --heartbeat-seconds  in a cluster: how often the agent renews its Lease (herald-system/herald-agent) and reports delivery health
   --tls-cert-file, --tls-key-file  serve HTTPS (PEM files); needed for the audit webhook, whose API server sends its token only over TLS
-  --events       in a cluster: watch Kubernetes Events in all namespaces (default), none, or the namespaces listed`;
+  --events       in a cluster: watch Kubernetes Events in all namespaces (default), none, or the namespaces listed
+  --log-level    ${LOG_LEVELS.join(', ')} (default info)`;
 
 interface CliOptions {
   configDir: string | undefined;
@@ -72,9 +74,9 @@ interface CliOptions {
   tls: { cert: string; key: string } | undefined;
 }
 
+/** A usage error: one line and where the help is, exit 2. */
 function fail(message: string): never {
-  console.error(`herald-agent: ${message}\n${USAGE}`);
-  process.exit(2);
+  return usageExit('herald-agent', message);
 }
 
 /** A whole number option within bounds, or exit naming it. */
@@ -110,9 +112,7 @@ function kubeAuthOption(value: string | undefined, standalone: boolean): boolean
   return on === 'true';
 }
 
-function options(): CliOptions {
-  const { values } = parseArgs({
-    options: {
+const FLAGS = {
       'config-dir': { type: 'string' },
       kubeconfig: { type: 'string' },
       port: { type: 'string', default: '19093' },
@@ -136,17 +136,35 @@ function options(): CliOptions {
       'tls-cert-file': { type: 'string' },
       'tls-key-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    },
-  });
+      version: { type: 'boolean' },
+} satisfies FlagTable;
+
+/** The folder --config-dir names, if it is one (else exit saying so). */
+function configDirOption(dir: string | undefined): string | undefined {
+  if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory())) fail(`--config-dir ${dir}: no such folder`);
+  return dir;
+}
+
+function options(): CliOptions {
+  let values;
+  try {
+    values = parseFlags(process.argv.slice(2), FLAGS).values;
+  } catch (err) {
+    return fail((err as Error).message);
+  }
   if (values.help) {
     console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.version) {
+    console.log(`herald-agent ${HERALD_VERSION}`);
     process.exit(0);
   }
   if (values['config-dir'] && values.kubeconfig) fail('--config-dir and --kubeconfig exclude each other');
   const durability = values.durability;
   if (durability !== 'normal' && durability !== 'full') fail('--durability is normal or full');
   return {
-    configDir: values['config-dir'],
+    configDir: configDirOption(values['config-dir']),
     kubeconfig: values.kubeconfig,
     port: intOption('port', values.port, [0, 65535]),
     host: values.host,
@@ -161,13 +179,21 @@ function options(): CliOptions {
     maxJsonValues: intOption('max-json-values', values['max-json-values'], [1000, 100_000_000]),
     maxConnections: intOption('max-connections', values['max-connections'], [16, 1_000_000]),
     durability,
-    logLevel: values['log-level'],
+    logLevel: levelOption(values['log-level']),
     pipelineHeapMb: intOption('pipeline-heap-mb', values['pipeline-heap-mb'], [16, 65536]),
     bodyLimit: intOption('body-limit', values['body-limit'], [1024, 1 << 30]),
     heartbeatSeconds: intOption('heartbeat-seconds', values['heartbeat-seconds'], [1, 300]),
     events: eventScope(values.events),
     tls: tlsFiles(values['tls-cert-file'], values['tls-key-file']),
   };
+}
+
+function levelOption(value: string): string {
+  try {
+    return oneOf('log-level', value, LOG_LEVELS);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 }
 
 /** Standalone: load the folder now and again on every change. */
@@ -219,13 +245,29 @@ async function fromCluster(agent: Agent, o: CliOptions, kc: KubeConfig): Promise
   };
 }
 
+/** Whether anything tells the agent where a cluster is: KUBECONFIG, ~/.kube/config, or a pod's ServiceAccount. */
+const anyKubeconfig = (): boolean =>
+  Boolean(process.env['KUBECONFIG']) || existsSync(join(homedir(), '.kube', 'config')) || Boolean(process.env['KUBERNETES_SERVICE_HOST']);
+
 async function clusterConfig(path: string | undefined): Promise<KubeConfig> {
+  if (!path && !anyKubeconfig()) {
+    console.error('herald-agent: no configuration: pass --config-dir DIR (standalone) or --kubeconfig FILE (or set KUBECONFIG; in a pod its ServiceAccount is used)');
+    process.exit(2);
+  }
+  if (path && !existsSync(path)) fail(`--kubeconfig ${path}: no such file`);
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
+  try {
+    if (path) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+  } catch (err) {
+    fail(`${path ? `--kubeconfig ${path}` : 'KUBECONFIG'}: ${oneLine(err)}`);
+  }
   return kc;
 }
+
+/** An error's message on one line (a file system error's without its stack). */
+const oneLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 
 /** The agent, or exit with one line saying what is wrong (a token file, the store). */
 function makeAgent(o: CliOptions, kc: KubeConfig | undefined): { agent: Agent; warnings: string[] } {
@@ -277,4 +319,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
 }
 
-await main();
+await main().catch((err: unknown) => {
+  // A usage error found late, or a failure to start: one line, never a stack through the bundle.
+  console.error(`herald-agent: ${oneLine(err)}`);
+  process.exit(err instanceof UsageError ? 2 : 1);
+});

@@ -32,7 +32,9 @@ const secretToken = async (kc: KubeConfig, namespace: string, name: string): Pro
 
 function heraldctl(...args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CTL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // No KUBECONFIG or ~/.kube/config: a cluster not named on the command line is not there.
+    const env = { ...process.env, HOME: '/nonexistent', KUBECONFIG: '' };
+    const child = spawn(process.execPath, ['--import', 'tsx', CTL, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -280,6 +282,7 @@ describe('heraldctl unjoin', () => {
     expect(bad.out).toContain('must be a DNS label');
     const missing = await heraldctl('join', 'member-c', '--host-kubeconfig', set.get('hub').kubeconfigPath);
     expect(missing.code).toBe(2);
-    expect(missing.out).toContain('--member-kubeconfig is required');
+    expect(missing.out).toContain('no kubeconfig: pass --member-kubeconfig FILE or set KUBECONFIG');
+    expect(missing.out).toContain("See 'heraldctl join --help'.");
   });
 });

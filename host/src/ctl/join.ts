@@ -14,6 +14,7 @@ import { CLUSTERS_NAMESPACE } from '../propagation/secret-policy.js';
 import { tokenKubeconfig, type ClusterEndpoint } from './kubeconfig.js';
 import { alertmanagerSnippet, copyIngestToken, ensureIngestToken, INGEST_TOKEN_COPY } from './ingest-token.js';
 import { INGEST_TOKEN_SECRET, memberManifests, secretNamespacesOf, type AgentInstall, type Manifest } from './manifests.js';
+import { checkHostForJoin, namespaceState } from './preflight.js';
 import { NAMESPACE, PROPAGATOR } from './rbac.js';
 
 export const FIELD_MANAGER = 'heraldctl';
@@ -27,6 +28,8 @@ export interface JoinOptions extends Omit<AgentInstall, 'cluster'> {
   /** Namespaces to copy the ingest token into (Secret herald-ingest-token), for Alertmanagers that send it. */
   alertmanagerTokenNamespaces: readonly string[];
   tokenTtlHours: number;
+  /** How long to wait for a terminating herald-system namespace on the member (an earlier unjoin) to go. */
+  namespaceTimeoutMs?: number;
   say: (line: string) => void;
 }
 
@@ -52,8 +55,10 @@ export function endpointOf(kc: KubeConfig): ClusterEndpoint {
   return { server: c.server, ...(caData ? { caData } : {}), ...(c.tlsServerName ? { tlsServerName: c.tlsServerName } : {}), ...(c.skipTLSVerify ? { insecureSkipTlsVerify: true } : {}) };
 }
 
-async function installOnMember(o: JoinOptions): Promise<void> {
-  const manifests = memberManifests({
+type InstallOptions = Omit<JoinOptions, 'host' | 'member' | 'say' | 'credentials' | 'tokenTtlHours' | 'namespaceTimeoutMs'>;
+
+const install = (o: InstallOptions): Manifest[] =>
+  memberManifests({
     cluster: o.name,
     image: o.image,
     secretNamespaces: o.secretNamespaces,
@@ -61,6 +66,60 @@ async function installOnMember(o: JoinOptions): Promise<void> {
     alertmanagers: o.alertmanagers,
     ...(o.tlsSecret ? { tlsSecret: o.tlsSecret } : {}),
   });
+
+/** What join writes on the host (pure): namespaces, the kubeconfig Secret, the MemberCluster. */
+export function hostObjects(o: Pick<JoinOptions, 'name' | 'labels' | 'secretNamespaces'>, creds: { kubeconfig?: string; stringData?: string; expires?: string }): Manifest[] {
+  const secretName = `${o.name}-kubeconfig`;
+  return [
+    // herald-system: the host's Lease, and the Secrets Herald objects reference by default.
+    ...[NAMESPACE, CLUSTERS_NAMESPACE].map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })),
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: secretName, namespace: CLUSTERS_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'herald', 'herald.dev/member': o.name }, annotations: creds.expires ? { 'herald.dev/token-expires': creds.expires } : {} },
+      type: 'Opaque',
+      ...(creds.kubeconfig !== undefined ? { data: { kubeconfig: Buffer.from(creds.kubeconfig).toString('base64') } } : { stringData: { kubeconfig: creds.stringData ?? '' } }),
+    },
+    {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'MemberCluster',
+      metadata: { name: o.name, labels: o.labels },
+      spec: {
+        kubeconfigSecretRef: { namespace: CLUSTERS_NAMESPACE, name: secretName, key: 'kubeconfig' },
+        // Where the propagator has a Role for Secrets: the host writes referenced Secrets only there.
+        secretNamespaces: secretNamespacesOf(o.secretNamespaces),
+      },
+    },
+  ];
+}
+
+/** Everything join would apply, member then host, with placeholders where join makes a secret value (--dry-run). */
+export function joinPlan(o: InstallOptions & Pick<JoinOptions, 'credentials'>): { member: Manifest[]; host: Manifest[] } {
+  const manifests = install(o);
+  const placeholder = (what: string): Manifest => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: what, namespace: NAMESPACE }, type: 'Opaque', stringData: { token: '<random, made once by join and kept>' } });
+  const copies = o.alertmanagerTokenNamespaces.map((ns): Manifest => ({ ...placeholder(INGEST_TOKEN_COPY), metadata: { name: INGEST_TOKEN_COPY, namespace: ns } }));
+  const at = manifests.findIndex((m) => m.kind === 'Namespace') + 1;
+  const member = [...manifests.slice(0, at), placeholder(INGEST_TOKEN_SECRET), ...manifests.slice(at), ...copies];
+  const kubeconfig = o.credentials === 'token' ? '<kubeconfig with a TokenRequest token of herald-propagator, made by join>' : '<the member kubeconfig as given>';
+  return { member, host: hostObjects(o, { stringData: kubeconfig }) };
+}
+
+/** Waits for a herald-system namespace being deleted (an earlier unjoin) to be gone: applying into it would fail. */
+async function waitNamespaceGone(o: JoinOptions): Promise<void> {
+  if ((await namespaceState(o.member)) !== 'terminating') return;
+  const timeoutMs = o.namespaceTimeoutMs ?? 120_000;
+  o.say(`${o.name}: namespace ${NAMESPACE} is being deleted (an earlier unjoin?); waiting up to ${Math.round(timeoutMs / 1000)} s for it to go`);
+  const deadline = Date.now() + timeoutMs;
+  while ((await namespaceState(o.member)) === 'terminating') {
+    if (Date.now() > deadline) {
+      throw new Error(`namespace ${NAMESPACE} on ${o.name} is still terminating after ${Math.round(timeoutMs / 1000)} s: see what holds it (kubectl get ns ${NAMESPACE} -o yaml: status.conditions), then re-run join (--timeout waits longer)`);
+    }
+    await sleep(500);
+  }
+}
+
+async function installOnMember(o: JoinOptions): Promise<void> {
+  const manifests = install(o);
   const crds = manifests.filter((m) => m.kind === 'CustomResourceDefinition');
   for (const m of crds) await applyObject(o.member, m, { fieldManager: FIELD_MANAGER });
   await waitEstablished(o.member, crds.map((c) => c.metadata.name));
@@ -106,27 +165,7 @@ async function registeredKubeconfig(o: JoinOptions): Promise<string | undefined>
 async function registerOnHost(o: JoinOptions, creds: { kubeconfig: string; expires?: string }): Promise<void> {
   const secretName = `${o.name}-kubeconfig`;
   const before = await registeredKubeconfig(o);
-  // herald-system: the host's Lease, and the Secrets Herald objects reference by default.
-  for (const ns of [NAMESPACE, CLUSTERS_NAMESPACE]) await applyObject(o.host, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: FIELD_MANAGER });
-  const secret = {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: secretName, namespace: CLUSTERS_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'herald', 'herald.dev/member': o.name }, annotations: creds.expires ? { 'herald.dev/token-expires': creds.expires } : {} },
-    type: 'Opaque',
-    data: { kubeconfig: Buffer.from(creds.kubeconfig).toString('base64') },
-  };
-  await applyObject(o.host, secret, { fieldManager: FIELD_MANAGER });
-  const mc = {
-    apiVersion: `${GROUP}/${VERSION}`,
-    kind: 'MemberCluster',
-    metadata: { name: o.name, labels: o.labels },
-    spec: {
-      kubeconfigSecretRef: { namespace: CLUSTERS_NAMESPACE, name: secretName, key: 'kubeconfig' },
-      // Where the propagator has a Role for Secrets: the host writes referenced Secrets only there.
-      secretNamespaces: secretNamespacesOf(o.secretNamespaces),
-    },
-  };
-  await applyObject(o.host, mc, { fieldManager: FIELD_MANAGER, plurals: { MemberCluster: 'memberclusters' } });
+  for (const m of hostObjects(o, creds)) await applyObject(o.host, m, { fieldManager: FIELD_MANAGER, plurals: { MemberCluster: 'memberclusters' } });
   o.say(`host: Secret ${CLUSTERS_NAMESPACE}/${secretName} and MemberCluster ${o.name} applied${creds.expires ? ` (token expires ${creds.expires}; re-run join to renew it)` : ''}`);
   // Registered the old way (beside the Secrets Herald objects may reference): the old copy goes —
   // only the one an earlier join wrote, whatever else the MemberCluster was edited to name.
@@ -147,6 +186,9 @@ export async function join(o: JoinOptions): Promise<void> {
   await rawRequest(o.member, 'GET', '/version', { timeoutMs: 10_000 }).catch((err: unknown) => {
     throw new Error(`cannot reach member ${o.name}: ${(err as Error).message}`);
   });
+  // The host first: a host that cannot take the registration must not leave an install (and a token) on the member.
+  await checkHostForJoin(o.host);
+  await waitNamespaceGone(o);
   await installOnMember(o);
   const creds = await propagatorKubeconfig(o);
   await registerOnHost(o, creds);

@@ -26,7 +26,10 @@ const MANAGED = encodeURIComponent('app.kubernetes.io/managed-by=herald');
 const PART_OF_SELECTOR = encodeURIComponent(Object.entries(PART_OF).map(([k, v]) => `${k}=${v}`).join(','));
 const gone = (err: unknown): boolean => err instanceof KubeError && err.status === 404;
 
-async function del(kc: KubeConfig, path: string): Promise<boolean> {
+/** Deletes the object at a path (false when it was not there); --dry-run swaps in one that records. */
+type Deleter = (kc: KubeConfig, path: string) => Promise<boolean>;
+
+async function deleteNow(kc: KubeConfig, path: string): Promise<boolean> {
   try {
     await rawRequest(kc, 'DELETE', path, { timeoutMs: 10_000 });
     return true;
@@ -43,7 +46,7 @@ async function listPaths(kc: KubeConfig, listPath: string, itemPath: (o: Listed)
   return items.filter(keep).map(itemPath);
 }
 
-async function removeFromHost(o: UnjoinOptions): Promise<void> {
+async function removeFromHost(o: UnjoinOptions, del: Deleter): Promise<void> {
   const mcPath = `/apis/${GROUP}/${VERSION}/memberclusters/${o.name}`;
   const mc = await rawRequest(o.host, 'GET', mcPath).then((t) => JSON.parse(t) as MemberCluster, (err: unknown) => {
     if (gone(err) && o.force) return undefined;
@@ -61,7 +64,7 @@ async function removeFromHost(o: UnjoinOptions): Promise<void> {
  * Deletes Herald's propagated copies (managed-by=herald; a Secret only with Herald's marks, so a
  * Secret labelled by hand stays) and the agent install, the propagator's Roles with it.
  */
-async function removeFromMember(o: UnjoinOptions, kc: KubeConfig): Promise<void> {
+async function removeFromMember(o: UnjoinOptions, kc: KubeConfig, del: Deleter): Promise<void> {
   const plural = (k: string): string => KINDS.find((d) => d.kind === k)?.plural ?? `${k.toLowerCase()}s`;
   const copies = (
     await Promise.all([
@@ -97,15 +100,50 @@ async function removeFromMember(o: UnjoinOptions, kc: KubeConfig): Promise<void>
   o.say(`${o.name}: ${crds.length} CRDs removed`);
 }
 
-export async function unjoin(o: UnjoinOptions): Promise<void> {
-  const reach = o.member
+async function reachable(o: UnjoinOptions): Promise<string | undefined> {
+  return o.member
     ? await rawRequest(o.member, 'GET', '/version', { timeoutMs: 5000 }).then(() => undefined, (err: unknown) => (err as Error).message)
     : 'no --member-kubeconfig given';
+}
+
+export async function unjoin(o: UnjoinOptions, del: Deleter = deleteNow): Promise<void> {
+  const reach = await reachable(o);
   if (reach !== undefined && !o.force) {
     throw new Error(`cannot clean up member ${o.name} (${reach}); --force unregisters it from the host anyway, leaving its agent and copies in place`);
   }
-  await removeFromHost(o);
-  if (reach === undefined && o.member) await removeFromMember(o, o.member);
+  await removeFromHost(o, del);
+  if (reach === undefined && o.member) await removeFromMember(o, o.member, del);
   else o.say(`${o.name}: not cleaned (${reach}); left there: namespace ${NAMESPACE}, the herald-agent and herald-propagator RBAC, copies labelled app.kubernetes.io/managed-by=herald`);
   o.say(`${o.name} unjoined`);
+}
+
+const KIND_OF: Record<string, string> = { secrets: 'Secret', namespaces: 'Namespace', clusterroles: 'ClusterRole', clusterrolebindings: 'ClusterRoleBinding', roles: 'Role', rolebindings: 'RoleBinding', customresourcedefinitions: 'CustomResourceDefinition' };
+
+const REST_PATH = /^\/(?:api\/(?<core>[^/]+)|apis\/(?<gv>[^/]+\/[^/]+))(?:\/namespaces\/(?<namespace>[^/]+))?\/(?<plural>[^/]+)\/(?<name>[^/]+)$/;
+
+/** The object a REST path names, as a manifest stub (pure): /api/v1 or /apis/GROUP/VERSION, [namespaces/NS/]PLURAL/NAME. */
+export function objectAt(path: string): { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } {
+  const g = REST_PATH.exec(path)?.groups ?? {};
+  const plural = g['plural'] ?? '';
+  const namespace = g['namespace'];
+  return {
+    apiVersion: g['core'] ?? g['gv'] ?? '',
+    kind: KIND_OF[plural] ?? KINDS.find((k) => k.plural === plural)?.kind ?? plural,
+    metadata: { name: g['name'] ?? path, ...(namespace ? { namespace } : {}) },
+  };
+}
+
+/**
+ * What unjoin would delete (--dry-run): it reads both clusters as unjoin does, deletes nothing,
+ * and gives each object with the cluster it is on (annotation herald.dev/cluster: host or the member).
+ */
+export async function unjoinPlan(o: UnjoinOptions): Promise<unknown[]> {
+  const found: unknown[] = [];
+  const record: Deleter = (kc, path) => {
+    const o2 = objectAt(path);
+    found.push({ ...o2, metadata: { ...o2.metadata, annotations: { 'herald.dev/cluster': kc === o.host ? 'host' : o.name } } });
+    return Promise.resolve(true);
+  };
+  await unjoin({ ...o, say: () => undefined }, record);
+  return found;
 }
