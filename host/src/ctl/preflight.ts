@@ -29,7 +29,7 @@ const canI = (a: Access): string => `kubectl auth can-i ${a.verb} ${a.group ? `$
 export function crdProblem(resources: readonly string[] | undefined): string | undefined {
   if (resources?.includes('memberclusters')) return undefined;
   const what = resources === undefined ? `the host serves no ${GROUP}/${VERSION} API` : `the host serves ${GROUP}/${VERSION} but not memberclusters`;
-  return `${what}: install Herald's CRDs on the host first (kubectl apply -f crds/ from the repository), then re-run join`;
+  return `${what}: install Herald on the host first (heraldctl init, helm install herald charts/herald, or kubectl apply -f crds/), then re-run join`;
 }
 
 /** One line per action the caller may not take, with the kubectl command that shows it. */
