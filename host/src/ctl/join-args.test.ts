@@ -38,7 +38,7 @@ describe('joinPlan (--dry-run)', () => {
 describe('join preflight', () => {
   it('wants MemberCluster served', () => {
     expect(crdProblem(['memberclusters', 'receivers'])).toBeUndefined();
-    expect(crdProblem(undefined)).toMatch(/^the host serves no herald.dev\/v1alpha1 API: install Herald's CRDs on the host first/);
+    expect(crdProblem(undefined)).toMatch(/^the host serves no herald.dev\/v1alpha1 API: install Herald on the host first \(heraldctl init/);
     expect(crdProblem(['receivers'])).toMatch(/but not memberclusters/);
   });
   it('names each refused action with the kubectl command that shows it', () => {
