@@ -1,10 +1,6 @@
-/** Objects printed as `-o yaml` (documents, kubectl's form) or `-o json` (one value) (pure). */
+/** Manifests printed as `-o yaml` (documents, kubectl's form) or `-o json` (a v1 List) (pure). */
 import { stringify } from 'yaml';
 import type { Output } from './command.js';
-
-export function render(value: unknown, output: Output): string {
-  return output === 'json' ? JSON.stringify(value, null, 2) : stringify(value, { lineWidth: 0 }).trimEnd();
-}
 
 /** Several manifests: YAML documents separated by ---, or a JSON v1 List. */
 export function renderManifests(items: readonly unknown[], output: Output): string {
