@@ -5,10 +5,9 @@
  * lease exits (its Deployment restarts it as a standby), as client-go's controllers do, so no
  * half-stopped reconcile can overlap the new leader's.
  */
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
-import { LOG_LEVELS, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
+import { loadKubeconfigInto, LOG_LEVELS, oneLine, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
 import { kubeReviewer, StaticTokens, tokenFiles, type Authorizer } from '@herald/shared/auth';
 import { collectDefaultMetrics } from 'prom-client';
 import { buildAdmin } from './admin/server.js';
@@ -39,22 +38,6 @@ const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elec
 /** A usage error: one line and where the help is, exit 2. */
 function fail(message: string): never {
   return usageExit('herald-host', message);
-}
-
-/** An error's message on one line (a file system error's without its stack). */
-const oneLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-
-/** The kubeconfig named, else KUBECONFIG or the pod's ServiceAccount; exits saying what cannot be read. */
-function hostKubeconfig(path: string | undefined): KubeConfig {
-  if (path && !existsSync(path)) fail(`--kubeconfig ${path}: no such file`);
-  const kc = new KubeConfig();
-  try {
-    if (path) kc.loadFromFile(path);
-    else kc.loadFromDefault();
-  } catch (err) {
-    fail(`${path ? `--kubeconfig ${path}` : 'KUBECONFIG'}: ${oneLine(err)}`);
-  }
-  return kc;
 }
 
 /** A whole number option within bounds, or exit naming it. */
@@ -113,21 +96,9 @@ const FLAGS = {
       version: { type: 'boolean' },
 } satisfies FlagTable;
 
-function levelOf(value: string): string {
-  try {
-    return oneOf('log-level', value, LOG_LEVELS);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-}
-
 function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string; secretNamespaces: string[]; auth: AuthOptions } {
-  let values;
-  try {
-    values = parseFlags(process.argv.slice(2), FLAGS).values;
-  } catch (err) {
-    return fail((err as Error).message);
-  }
+  // parseFlags and oneOf throw UsageErrors: main's catch prints them as fail() would.
+  const { values } = parseFlags(process.argv.slice(2), FLAGS);
   if (values.version) {
     console.log(`herald-host ${HERALD_VERSION}`);
     process.exit(0);
@@ -136,7 +107,7 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
     console.log(USAGE);
     process.exit(0);
   }
-  const logLevel = levelOf(values['log-level']);
+  const logLevel = oneOf('log-level', values['log-level'], LOG_LEVELS);
   const elect = values['leader-elect'];
   if (elect !== 'true' && elect !== 'false') fail('--leader-elect is true or false');
   const port = whole('port', values.port, [0, 65535]);
@@ -162,7 +133,8 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
 
 async function main(): Promise<void> {
   const o = options();
-  const kc = hostKubeconfig(o.kubeconfig);
+  const kc = new KubeConfig();
+  loadKubeconfigInto(kc, o.kubeconfig || undefined);
   const log = (entry: Record<string, unknown>): void => console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
   const controller = new PropagationController({ kc, log, resyncMs: o.resyncMs, secretNamespaces: o.secretNamespaces });
   const elector = new LeaderElector({ kc, namespace: o.leaseNamespace, name: 'herald-host', identity: o.id, log, durationSec: o.leaseSec, retryMs: Math.min(2000, (o.leaseSec * 1000) / 4) });
@@ -207,6 +179,7 @@ async function main(): Promise<void> {
 }
 
 await main().catch((err: unknown) => {
+  if (err instanceof UsageError) fail(err.message);
   console.error(`herald-host: ${oneLine(err)}`);
-  process.exit(err instanceof UsageError ? 2 : 1);
+  process.exit(1);
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { homedir, hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { LOG_LEVELS, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
+import { loadKubeconfigInto, LOG_LEVELS, oneLine, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
 import { Agent } from './agent.js';
 import { DEFAULT_SERVER_LIMITS } from './api/server-limits.js';
 import { agentAuthorizer } from './auth-setup.js';
@@ -146,12 +146,8 @@ function configDirOption(dir: string | undefined): string | undefined {
 }
 
 function options(): CliOptions {
-  let values;
-  try {
-    values = parseFlags(process.argv.slice(2), FLAGS).values;
-  } catch (err) {
-    return fail((err as Error).message);
-  }
+  // parseFlags and oneOf throw UsageErrors: main's catch prints them as fail() would.
+  const { values } = parseFlags(process.argv.slice(2), FLAGS);
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
@@ -179,21 +175,13 @@ function options(): CliOptions {
     maxJsonValues: intOption('max-json-values', values['max-json-values'], [1000, 100_000_000]),
     maxConnections: intOption('max-connections', values['max-connections'], [16, 1_000_000]),
     durability,
-    logLevel: levelOption(values['log-level']),
+    logLevel: oneOf('log-level', values['log-level'], LOG_LEVELS),
     pipelineHeapMb: intOption('pipeline-heap-mb', values['pipeline-heap-mb'], [16, 65536]),
     bodyLimit: intOption('body-limit', values['body-limit'], [1024, 1 << 30]),
     heartbeatSeconds: intOption('heartbeat-seconds', values['heartbeat-seconds'], [1, 300]),
     events: eventScope(values.events),
     tls: tlsFiles(values['tls-cert-file'], values['tls-key-file']),
   };
-}
-
-function levelOption(value: string): string {
-  try {
-    return oneOf('log-level', value, LOG_LEVELS);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
 }
 
 /** Standalone: load the folder now and again on every change. */
@@ -254,20 +242,11 @@ async function clusterConfig(path: string | undefined): Promise<KubeConfig> {
     console.error('herald-agent: no configuration: pass --config-dir DIR (standalone) or --kubeconfig FILE (or set KUBECONFIG; in a pod its ServiceAccount is used)');
     process.exit(2);
   }
-  if (path && !existsSync(path)) fail(`--kubeconfig ${path}: no such file`);
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
-  try {
-    if (path) kc.loadFromFile(path);
-    else kc.loadFromDefault();
-  } catch (err) {
-    fail(`${path ? `--kubeconfig ${path}` : 'KUBECONFIG'}: ${oneLine(err)}`);
-  }
+  loadKubeconfigInto(kc, path || undefined);
   return kc;
 }
-
-/** An error's message on one line (a file system error's without its stack). */
-const oneLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 
 /** The agent, or exit with one line saying what is wrong (a token file, the store). */
 function makeAgent(o: CliOptions, kc: KubeConfig | undefined): { agent: Agent; warnings: string[] } {
@@ -320,7 +299,8 @@ async function main(): Promise<void> {
 }
 
 await main().catch((err: unknown) => {
-  // A usage error found late, or a failure to start: one line, never a stack through the bundle.
+  // A usage error, or a failure to start: one line, never a stack through the bundle.
+  if (err instanceof UsageError) fail(err.message);
   console.error(`herald-agent: ${oneLine(err)}`);
-  process.exit(err instanceof UsageError ? 2 : 1);
+  process.exit(1);
 });

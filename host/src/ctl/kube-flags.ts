@@ -6,18 +6,13 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { UsageError } from '@herald/shared/cli';
+import { loadKubeconfigInto, UsageError } from '@herald/shared/cli';
 import { str, type Values } from './command.js';
 
 export function loadKubeconfig(file: string | undefined, context: string | undefined, flags: { file: string; context: string }): KubeConfig {
   const kc = new KubeConfig();
   if (file !== undefined) {
-    if (!existsSync(file)) throw new UsageError(`--${flags.file} ${file}: no such file`);
-    try {
-      kc.loadFromFile(file);
-    } catch (err) {
-      throw new UsageError(`--${flags.file} ${file}: ${(err as Error).message.split('\n')[0] ?? ''}`);
-    }
+    loadKubeconfigInto(kc, file, flags.file);
   } else if (process.env['KUBECONFIG'] || existsSync(join(homedir(), '.kube', 'config'))) {
     kc.loadFromDefault();
   } else {

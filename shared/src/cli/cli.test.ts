@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closest, editDistance, oneOf, parseFlags, UsageError } from './cli.js';
+import { closest, editDistance, loadKubeconfigInto, oneOf, parseFlags, UsageError } from './cli.js';
 
 const OPTIONS = { label: { type: 'string', multiple: true }, 'log-level': { type: 'string' }, force: { type: 'boolean' } } as const;
 
@@ -32,5 +32,28 @@ describe('closest and oneOf', () => {
   it('lists the accepted values', () => {
     expect(oneOf('log-level', 'info', ['info', 'debug'])).toBe('info');
     expect(() => oneOf('log-level', 'verbos', ['info', 'debug', 'verbose'])).toThrow('--log-level "verbos" is not one of info, debug, verbose (did you mean verbose?)');
+  });
+});
+
+describe('loadKubeconfigInto', () => {
+  const loader = (fail?: string): { loaded: string[]; loadFromFile(p: string): void; loadFromDefault(): void } => ({
+    loaded: [],
+    loadFromFile(p) {
+      if (fail) throw new Error(`${fail}\n    at stack frame`);
+      this.loaded.push(p);
+    },
+    loadFromDefault() {
+      this.loaded.push('default');
+    },
+  });
+  it('loads the named file, or the default without one', () => {
+    const kc = loader();
+    loadKubeconfigInto(kc, import.meta.filename);
+    loadKubeconfigInto(kc, undefined);
+    expect(kc.loaded).toEqual([import.meta.filename, 'default']);
+  });
+  it('names the flag and the file it cannot read, on one line', () => {
+    expect(() => loadKubeconfigInto(loader(), '/nope', 'member-kubeconfig')).toThrow(new UsageError('--member-kubeconfig /nope: no such file'));
+    expect(() => loadKubeconfigInto(loader('bad YAML'), import.meta.filename)).toThrow(new UsageError(`--kubeconfig ${import.meta.filename}: bad YAML`));
   });
 });

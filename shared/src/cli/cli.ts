@@ -3,6 +3,7 @@
  * parseArgs, with usage errors that name the flag and the closest known one, instead of its
  * exception text and stack. Pure apart from `usageExit`, which prints one line and exits 2.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A mistake in how a tool was called (exit 2), as opposed to a failure while it runs. */
@@ -83,6 +84,24 @@ export function parseFlags<const O extends FlagTable>(
   } catch (err) {
     // What the lenient pass lets through (an option's value that looks like a flag): Node's words, one line.
     throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments');
+  }
+}
+
+/** An error's message on one line (a file system error's without its stack). */
+export const oneLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+
+/**
+ * Loads the kubeconfig file a flag names into `kc`, or with no file the default (KUBECONFIG,
+ * ~/.kube/config, a pod's ServiceAccount); what cannot be read is a UsageError naming the flag.
+ * Takes the KubeConfig made by the caller, so the agent can keep importing client-node lazily.
+ */
+export function loadKubeconfigInto(kc: { loadFromFile(path: string): void; loadFromDefault(): void }, path: string | undefined, flag = 'kubeconfig'): void {
+  if (path !== undefined && !existsSync(path)) throw new UsageError(`--${flag} ${path}: no such file`);
+  try {
+    if (path !== undefined) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+  } catch (err) {
+    throw new UsageError(`${path !== undefined ? `--${flag} ${path}` : 'KUBECONFIG'}: ${oneLine(err)}`);
   }
 }
 
