@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { kubeReviewer, StaticTokens, tokenFiles, type Authorizer } from '@herald/shared/auth';
+import { createLogs, entryLog, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '@herald/shared/log';
 import { collectDefaultMetrics } from 'prom-client';
 import { buildAdmin } from './admin/server.js';
 import { LeaderElector } from './leader/elector.js';
@@ -16,7 +17,7 @@ import { PropagationController } from './propagation/controller.js';
 import { badSecretNamespaces } from './propagation/secret-policy.js';
 
 const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elect true|false] [--lease-namespace herald-system]
-                   [--lease-seconds 15] [--port 19094] [--host 0.0.0.0] [--resync-seconds 30] [--log-level info]
+                   [--lease-seconds 15] [--port 19094] [--host 0.0.0.0] [--resync-seconds 30] [--log-level info] [--log-format json|text]
                    [--secret-namespace herald-system …] [--admin-token-file FILE] [--kube-auth true|false]
                    [--auth-cache-seconds 60] [--protect-metrics]
   --kubeconfig      the host cluster (default: KUBECONFIG, else the pod's ServiceAccount)
@@ -31,7 +32,9 @@ const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elec
   --kube-auth       also accept Kubernetes tokens (default true): TokenReview, then a SubjectAccessReview that the
                     caller may list what the route shows (memberclusters; every propagated kind)
   --auth-cache-seconds  how long a review's answer is kept (default 60; a refusal at most 10)
-  --protect-metrics  /metrics needs the admin token or get on hosts/metrics (herald.dev) in --lease-namespace`;
+  --protect-metrics  /metrics needs the admin token or get on hosts/metrics (herald.dev) in --lease-namespace
+  --log-level       trace, debug, info (default), warn, error, fatal or silent; health probes and scrapes log at debug
+  --log-format      json (default: one JSON object a line) or text (for people: time LEVEL component message key=value)`;
 
 function fail(message: string): never {
   console.error(`herald-host: ${message}\n${USAGE}`);
@@ -75,7 +78,7 @@ function authorizer(o: AuthOptions, kc: KubeConfig, log: (entry: Record<string, 
   }
 }
 
-function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string; secretNamespaces: string[]; auth: AuthOptions } {
+function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: LogLevel; logFormat: LogFormat; secretNamespaces: string[]; auth: AuthOptions } {
   const { values } = parseArgs({
     options: {
       kubeconfig: { type: 'string' },
@@ -87,6 +90,7 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
       'resync-seconds': { type: 'string', default: '30' },
       'lease-seconds': { type: 'string', default: '15' },
       'log-level': { type: 'string', default: 'info' },
+      'log-format': { type: 'string', default: 'json' },
       'secret-namespace': { type: 'string', multiple: true, default: ['herald-system'] },
       'admin-token-file': { type: 'string' },
       'kube-auth': { type: 'string' },
@@ -107,6 +111,10 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
   const secretNamespaces = values['secret-namespace'];
   const bad = badSecretNamespaces(secretNamespaces);
   if (bad) fail(bad);
+  const logLevel = parseLogLevel(values['log-level']);
+  if (typeof logLevel !== 'string') fail(logLevel.problem);
+  const logFormat = parseLogFormat(values['log-format']);
+  if (typeof logFormat !== 'string') fail(logFormat.problem);
   return {
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     id: values.id ?? process.env['POD_NAME'] ?? hostname(),
@@ -116,7 +124,8 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
     host: values.host,
     resyncMs: resync * 1000,
     leaseSec,
-    logLevel: values['log-level'],
+    logLevel,
+    logFormat,
     secretNamespaces,
     auth: authOptions(values),
   };
@@ -127,9 +136,10 @@ async function main(): Promise<void> {
   const kc = new KubeConfig();
   if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
   else kc.loadFromDefault();
-  const log = (entry: Record<string, unknown>): void => console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
-  const controller = new PropagationController({ kc, log, resyncMs: o.resyncMs, secretNamespaces: o.secretNamespaces });
-  const elector = new LeaderElector({ kc, namespace: o.leaseNamespace, name: 'herald-host', identity: o.id, log, durationSec: o.leaseSec, retryMs: Math.min(2000, (o.leaseSec * 1000) / 4) });
+  const logs = createLogs({ level: o.logLevel, format: o.logFormat });
+  const log = entryLog(logs('host'));
+  const controller = new PropagationController({ kc, log: entryLog(logs('propagation')), resyncMs: o.resyncMs, secretNamespaces: o.secretNamespaces });
+  const elector = new LeaderElector({ kc, namespace: o.leaseNamespace, name: 'herald-host', identity: o.id, log: entryLog(logs('leader')), durationSec: o.leaseSec, retryMs: Math.min(2000, (o.leaseSec * 1000) / 4) });
   // Node's process_* and nodejs_* under their standard names, beside Herald's own.
   collectDefaultMetrics({ register: controller.metrics.registry });
   const leader = controller.metrics.leader;
@@ -138,7 +148,7 @@ async function main(): Promise<void> {
     auth: authorizer(o.auth, kc, log),
     namespace: o.leaseNamespace,
     protectMetrics: o.auth.protectMetrics,
-    logLevel: o.logLevel,
+    logger: logs('host'),
     isLeader: () => !o.elect || elector.isLeader,
     metrics: async () => ({ contentType: controller.metrics.registry.contentType, text: await controller.metrics.registry.metrics() }),
   });
@@ -152,7 +162,7 @@ async function main(): Promise<void> {
       },
       onStoppedLeading: () => {
         leader.set(0);
-        log({ msg: 'lost leadership; exiting so a restart comes back as a standby' });
+        log({ msg: 'lost leadership; exiting so a restart comes back as a standby', level: 'warn' });
         process.exit(1);
       },
     });

@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '@herald/shared/log';
 import { Agent } from './agent.js';
 import { DEFAULT_SERVER_LIMITS } from './api/server-limits.js';
 import { agentAuthorizer } from './auth-setup.js';
@@ -27,6 +28,7 @@ setFlagsFromString('--liftoff-only');
 const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--ingest-token-file FILE] [--admin-token-file FILE] [--kube-auth true|false] [--auth-cache-seconds 60]
                     [--allow-anonymous-ingest] [--protect-metrics] [--namespace herald-system] [--durability normal|full] [--log-level info]
+                    [--log-format json|text]
                     [--pipeline-heap-mb 64] [--body-limit 8388608] [--max-json-values 1000000] [--max-connections 10000]
                     [--heartbeat-seconds 10] [--events all|none|NS,NS…] [--tls-cert-file FILE --tls-key-file FILE]
   --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, InhibitRule, Template, Rule, Settings) and Secrets
@@ -46,7 +48,9 @@ const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--por
   --max-connections  most client connections at once
   --heartbeat-seconds  in a cluster: how often the agent renews its Lease (herald-system/herald-agent) and reports delivery health
   --tls-cert-file, --tls-key-file  serve HTTPS (PEM files); needed for the audit webhook, whose API server sends its token only over TLS
-  --events       in a cluster: watch Kubernetes Events in all namespaces (default), none, or the namespaces listed`;
+  --events       in a cluster: watch Kubernetes Events in all namespaces (default), none, or the namespaces listed
+  --log-level    trace, debug, info (default), warn, error, fatal or silent; health probes and scrapes log at debug
+  --log-format   json (default: one JSON object a line) or text (for people: time LEVEL component message key=value)`;
 
 interface CliOptions {
   configDir: string | undefined;
@@ -64,7 +68,8 @@ interface CliOptions {
   maxJsonValues: number;
   maxConnections: number;
   durability: 'normal' | 'full';
-  logLevel: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
   pipelineHeapMb: number;
   bodyLimit: number;
   heartbeatSeconds: number;
@@ -102,6 +107,15 @@ function eventScope(value: string): CliOptions['events'] {
   }
 }
 
+/** --log-level and --log-format, or exit listing what they accept. */
+function logOptions(level: string, format: string): Pick<CliOptions, 'logLevel' | 'logFormat'> {
+  const logLevel = parseLogLevel(level);
+  const logFormat = parseLogFormat(format);
+  if (typeof logLevel !== 'string') fail(logLevel.problem);
+  if (typeof logFormat !== 'string') fail(logFormat.problem);
+  return { logLevel, logFormat };
+}
+
 /** Kubernetes authentication is on in a cluster unless turned off, and impossible standalone. */
 function kubeAuthOption(value: string | undefined, standalone: boolean): boolean {
   const on = value ?? (standalone ? 'false' : 'true');
@@ -129,6 +143,7 @@ function options(): CliOptions {
       'auth-cache-seconds': { type: 'string', default: '60' },
       durability: { type: 'string', default: 'normal' },
       'log-level': { type: 'string', default: 'info' },
+      'log-format': { type: 'string', default: 'json' },
       'pipeline-heap-mb': { type: 'string', default: '64' },
       'body-limit': { type: 'string', default: String(8 * 1024 * 1024) },
       'heartbeat-seconds': { type: 'string', default: '10' },
@@ -161,7 +176,7 @@ function options(): CliOptions {
     maxJsonValues: intOption('max-json-values', values['max-json-values'], [1000, 100_000_000]),
     maxConnections: intOption('max-connections', values['max-connections'], [16, 1_000_000]),
     durability,
-    logLevel: values['log-level'],
+    ...logOptions(values['log-level'], values['log-format']),
     pipelineHeapMb: intOption('pipeline-heap-mb', values['pipeline-heap-mb'], [16, 65536]),
     bodyLimit: intOption('body-limit', values['body-limit'], [1024, 1 << 30]),
     heartbeatSeconds: intOption('heartbeat-seconds', values['heartbeat-seconds'], [1, 300]),
