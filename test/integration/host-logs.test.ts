@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
+import { rawRequest } from '../harness/crds.js';
 import { registerMembers } from '../support/federation.js';
+import { apply } from '../support/manifests.js';
 import { eventually } from '../support/eventually.js';
 import { startHost, type HostProcess } from '../support/host-process.js';
 
@@ -51,6 +53,14 @@ async function syncedHost(id: string, args: string[]): Promise<HostProcess> {
 describe('host logs', () => {
   it('are JSON lines of one shape, naming host, leader and propagation, with probes at debug', async () => {
     const host = await syncedHost('host-json', ['--log-level', 'debug']);
+    // A member copy deleted by hand: propagation repairs it and says so.
+    const member = set.kubeConfig('member-a');
+    const path = '/apis/herald.dev/v1alpha1/receivers/logged';
+    const receiver = { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'logged', labels: { type: 'global' } }, spec: { webhook: { url: 'http://logged.example/' } } };
+    await apply(set.kubeConfig('hub'), receiver);
+    await eventually(() => rawRequest(member, 'GET', path).then(() => true, () => undefined), host.output);
+    await rawRequest(member, 'DELETE', path);
+    await eventually(() => (host.output().includes('"msg":"drift repaired"') ? true : undefined), host.output);
     expect((await fetch(`${host.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${host.url}/api/v1/clusters`, { headers: host.headers() })).status).toBe(200);
     await eventually(() => (host.output().includes('"path":"/api/v1/clusters"') ? true : undefined), host.output);
@@ -63,6 +73,7 @@ describe('host logs', () => {
     const components = new Set(parsed.map((l) => l.component));
     expect(components).toEqual(new Set(['host', 'leader', 'propagation']));
     expect(parsed.find((l) => l.component === 'leader' && l.msg.includes('host-json leads'))?.level).toBe('info');
+    expect(parsed.find((l) => l.msg === 'drift repaired')).toMatchObject({ level: 'info', component: 'propagation', cluster: 'member-a', kind: 'Receiver', name: 'logged', how: 'deleted' });
     const answered = parsed.filter((l) => l.msg === 'request answered');
     expect(new Set(answered.filter((l) => l.path === '/healthz' || l.path === '/metrics').map((l) => l.level))).toEqual(new Set(['debug']));
     expect(answered.find((l) => l.path === '/api/v1/clusters')?.level).toBe('info');

@@ -6,7 +6,7 @@
  * the router matched: a static admin token, or a Kubernetes identity allowed to list what the
  * route shows (see permissions.ts).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createLogs, requestFields, requestLevel, type LogLevel, type Logger } from '@herald/shared/log';
 import { authHook, type Authorizer, type Permission } from '@herald/shared/auth';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -40,7 +40,7 @@ export function buildAdmin(opts: AdminOptions): FastifyInstance {
   // Widened to fastify's logger type, so the app keeps fastify's default generics.
   const logger: FastifyBaseLogger = opts.logger ?? createLogs({ level: opts.logLevel ?? 'info', format: 'json' })('host');
   // One line per request instead of fastify's two; probes and scrapes at debug.
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true, requestTimeout: 60_000, connectionTimeout: 120_000 });
+  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), requestTimeout: 60_000, connectionTimeout: 120_000 });
   app.addHook('onResponse', (request, reply, done) => {
     const fields = requestFields({ request, reply });
     request.log[requestLevel(fields.path)](fields, 'request answered');
