@@ -7,8 +7,9 @@
  */
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeconfigInto, LOG_LEVELS, oneLine, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
+import { loadKubeconfigInto, oneLine, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
 import { kubeReviewer, StaticTokens, tokenFiles, type Authorizer } from '@herald/shared/auth';
+import { createLogs, entryLog, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@herald/shared/log';
 import { collectDefaultMetrics } from 'prom-client';
 import { buildAdmin } from './admin/server.js';
 import { LeaderElector } from './leader/elector.js';
@@ -17,7 +18,7 @@ import { badSecretNamespaces } from './propagation/secret-policy.js';
 import { HERALD_VERSION } from '@herald/shared';
 
 const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elect true|false] [--lease-namespace herald-system]
-                   [--lease-seconds 15] [--port 19094] [--host 0.0.0.0] [--resync-seconds 30] [--log-level info]
+                   [--lease-seconds 15] [--port 19094] [--host 0.0.0.0] [--resync-seconds 30] [--log-level info] [--log-format json|text]
                    [--secret-namespace herald-system …] [--admin-token-file FILE] [--kube-auth true|false]
                    [--auth-cache-seconds 60] [--protect-metrics] [--version]
   --kubeconfig      the host cluster (default: KUBECONFIG, else the pod's ServiceAccount)
@@ -33,7 +34,8 @@ const USAGE = `usage: herald-host [--kubeconfig FILE] [--id NAME] [--leader-elec
                     caller may list what the route shows (memberclusters; every propagated kind)
   --auth-cache-seconds  how long a review's answer is kept (default 60; a refusal at most 10)
   --protect-metrics  /metrics needs the admin token or get on hosts/metrics (herald.dev) in --lease-namespace
-  --log-level       ${LOG_LEVELS.join(', ')} (default info)`;
+  --log-level       ${LOG_LEVELS.join(', ')} (default info); health probes and scrapes log at debug
+  --log-format      json (default: one JSON object a line) or text (for people: time LEVEL component message key=value)`;
 
 /** A usage error: one line and where the help is, exit 2. */
 function fail(message: string): never {
@@ -87,6 +89,7 @@ const FLAGS = {
       'resync-seconds': { type: 'string', default: '30' },
       'lease-seconds': { type: 'string', default: '15' },
       'log-level': { type: 'string', default: 'info' },
+      'log-format': { type: 'string', default: 'json' },
       'secret-namespace': { type: 'string', multiple: true, default: ['herald-system'] },
       'admin-token-file': { type: 'string' },
       'kube-auth': { type: 'string' },
@@ -96,7 +99,7 @@ const FLAGS = {
       version: { type: 'boolean' },
 } satisfies FlagTable;
 
-function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: string; secretNamespaces: string[]; auth: AuthOptions } {
+function options(): { kubeconfig?: string; id: string; elect: boolean; leaseNamespace: string; port: number; host: string; resyncMs: number; leaseSec: number; logLevel: LogLevel; logFormat: LogFormat; secretNamespaces: string[]; auth: AuthOptions } {
   // parseFlags and oneOf throw UsageErrors: main's catch prints them as fail() would.
   const { values } = parseFlags(process.argv.slice(2), FLAGS);
   if (values.version) {
@@ -108,6 +111,7 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
     process.exit(0);
   }
   const logLevel = oneOf('log-level', values['log-level'], LOG_LEVELS);
+  const logFormat = oneOf('log-format', values['log-format'], LOG_FORMATS);
   const elect = values['leader-elect'];
   if (elect !== 'true' && elect !== 'false') fail('--leader-elect is true or false');
   const port = whole('port', values.port, [0, 65535]);
@@ -126,6 +130,7 @@ function options(): { kubeconfig?: string; id: string; elect: boolean; leaseName
     resyncMs: resync * 1000,
     leaseSec,
     logLevel,
+    logFormat,
     secretNamespaces,
     auth: authOptions(values),
   };
@@ -135,9 +140,10 @@ async function main(): Promise<void> {
   const o = options();
   const kc = new KubeConfig();
   loadKubeconfigInto(kc, o.kubeconfig || undefined);
-  const log = (entry: Record<string, unknown>): void => console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
-  const controller = new PropagationController({ kc, log, resyncMs: o.resyncMs, secretNamespaces: o.secretNamespaces });
-  const elector = new LeaderElector({ kc, namespace: o.leaseNamespace, name: 'herald-host', identity: o.id, log, durationSec: o.leaseSec, retryMs: Math.min(2000, (o.leaseSec * 1000) / 4) });
+  const logs = createLogs({ level: o.logLevel, format: o.logFormat });
+  const log = entryLog(logs('host'));
+  const controller = new PropagationController({ kc, log: entryLog(logs('propagation')), resyncMs: o.resyncMs, secretNamespaces: o.secretNamespaces });
+  const elector = new LeaderElector({ kc, namespace: o.leaseNamespace, name: 'herald-host', identity: o.id, log: entryLog(logs('leader')), durationSec: o.leaseSec, retryMs: Math.min(2000, (o.leaseSec * 1000) / 4) });
   // Node's process_* and nodejs_* under their standard names, beside Herald's own.
   collectDefaultMetrics({ register: controller.metrics.registry });
   const leader = controller.metrics.leader;
@@ -146,7 +152,7 @@ async function main(): Promise<void> {
     auth: authorizer(o.auth, kc, log),
     namespace: o.leaseNamespace,
     protectMetrics: o.auth.protectMetrics,
-    logLevel: o.logLevel,
+    logger: logs('host'),
     isLeader: () => !o.elect || elector.isLeader,
     metrics: async () => ({ contentType: controller.metrics.registry.contentType, text: await controller.metrics.registry.metrics() }),
   });
@@ -160,7 +166,7 @@ async function main(): Promise<void> {
       },
       onStoppedLeading: () => {
         leader.set(0);
-        log({ msg: 'lost leadership; exiting so a restart comes back as a standby' });
+        log({ msg: 'lost leadership; exiting so a restart comes back as a standby', level: 'warn' });
         process.exit(1);
       },
     });

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { AggregatorRegistry } from 'prom-client';
 import type { Channel } from '@herald/shared';
 import type { Authorizer } from '@herald/shared/auth';
+import { createLogs, type LogFormat, type LogLevel } from '@herald/shared/log';
 import { buildApp } from './api/app.js';
 import type { ServerLimits } from './api/server-limits.js';
 import type { JsonBounds } from './ingest/json-bounds.js';
@@ -35,7 +36,9 @@ export interface AgentOptions {
   limits?: Partial<ServerLimits>;
   durability?: 'normal' | 'full';
   notifiers?: Partial<Record<Channel, Notifier>>;
-  logLevel?: string;
+  logLevel?: LogLevel;
+  /** JSON lines (default) or text for people (see @herald/shared/log). */
+  logFormat?: LogFormat;
   bodyLimit?: number;
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
@@ -60,10 +63,10 @@ export class Agent {
     this.db = openDb({ path: dbPath, durability: opts.durability, checkpoints: false });
     this.outbox = new Outbox(this.db);
     this.metrics = createMetrics();
-    this.worker = new PipelineWorker(
-      { dbPath, durability: opts.durability ?? 'normal', heapMb: opts.pipelineHeapMb ?? 64 },
-      (entry) => this.app.log.warn(entry),
-    );
+    const logs = createLogs({ level: opts.logLevel ?? 'info', format: opts.logFormat ?? 'json' });
+    // What the pipeline thread reports (failed sends, dead letters, its own restarts) is a warning.
+    const pipelineLog = logs('pipeline');
+    this.worker = new PipelineWorker({ dbPath, durability: opts.durability ?? 'normal', heapMb: opts.pipelineHeapMb ?? 64 }, (entry) => pipelineLog.warn(entry));
     this.app = buildApp({
       outbox: this.outbox,
       snapshot: () => this.current,
@@ -77,7 +80,7 @@ export class Agent {
       ...(opts.jsonBounds ? { jsonBounds: opts.jsonBounds } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}),
       bodyLimit: opts.bodyLimit,
-      logLevel: opts.logLevel,
+      logger: logs('agent'),
       tls: opts.tls,
       now: () => Date.now(),
       onAccepted: () => this.worker.accepted(),

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { homedir, hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeconfigInto, LOG_LEVELS, oneLine, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
+import { loadKubeconfigInto, oneLine, oneOf, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@herald/shared/log';
 import { Agent } from './agent.js';
 import { DEFAULT_SERVER_LIMITS } from './api/server-limits.js';
 import { agentAuthorizer } from './auth-setup.js';
@@ -27,7 +28,8 @@ setFlagsFromString('--liftoff-only');
 
 const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--port 19093] [--host 0.0.0.0] [--data-dir ./herald-data]
                     [--ingest-token-file FILE] [--admin-token-file FILE] [--kube-auth true|false] [--auth-cache-seconds 60]
-                    [--allow-anonymous-ingest] [--protect-metrics] [--namespace herald-system] [--durability normal|full] [--log-level info] [--version]
+                    [--allow-anonymous-ingest] [--protect-metrics] [--namespace herald-system] [--durability normal|full] [--log-level info]
+                    [--log-format json|text] [--version]
                     [--pipeline-heap-mb 64] [--body-limit 8388608] [--max-json-values 1000000] [--max-connections 10000]
                     [--heartbeat-seconds 10] [--events all|none|NS,NS…] [--tls-cert-file FILE --tls-key-file FILE]
   --config-dir   standalone: a folder of Herald YAML objects (Config, Receiver, Router, Silence, InhibitRule, Template, Rule, Settings) and Secrets
@@ -48,7 +50,8 @@ const USAGE = `usage: herald-agent [--config-dir DIR | --kubeconfig FILE] [--por
   --heartbeat-seconds  in a cluster: how often the agent renews its Lease (herald-system/herald-agent) and reports delivery health
   --tls-cert-file, --tls-key-file  serve HTTPS (PEM files); needed for the audit webhook, whose API server sends its token only over TLS
   --events       in a cluster: watch Kubernetes Events in all namespaces (default), none, or the namespaces listed
-  --log-level    ${LOG_LEVELS.join(', ')} (default info)`;
+  --log-level    ${LOG_LEVELS.join(', ')} (default info); health probes and scrapes log at debug
+  --log-format   json (default: one JSON object a line) or text (for people: time LEVEL component message key=value)`;
 
 interface CliOptions {
   configDir: string | undefined;
@@ -66,7 +69,8 @@ interface CliOptions {
   maxJsonValues: number;
   maxConnections: number;
   durability: 'normal' | 'full';
-  logLevel: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
   pipelineHeapMb: number;
   bodyLimit: number;
   heartbeatSeconds: number;
@@ -129,6 +133,7 @@ const FLAGS = {
       'auth-cache-seconds': { type: 'string', default: '60' },
       durability: { type: 'string', default: 'normal' },
       'log-level': { type: 'string', default: 'info' },
+      'log-format': { type: 'string', default: 'json' },
       'pipeline-heap-mb': { type: 'string', default: '64' },
       'body-limit': { type: 'string', default: String(8 * 1024 * 1024) },
       'heartbeat-seconds': { type: 'string', default: '10' },
@@ -176,6 +181,7 @@ function options(): CliOptions {
     maxConnections: intOption('max-connections', values['max-connections'], [16, 1_000_000]),
     durability,
     logLevel: oneOf('log-level', values['log-level'], LOG_LEVELS),
+    logFormat: oneOf('log-format', values['log-format'], LOG_FORMATS),
     pipelineHeapMb: intOption('pipeline-heap-mb', values['pipeline-heap-mb'], [16, 65536]),
     bodyLimit: intOption('body-limit', values['body-limit'], [1024, 1 << 30]),
     heartbeatSeconds: intOption('heartbeat-seconds', values['heartbeat-seconds'], [1, 300]),

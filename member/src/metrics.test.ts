@@ -11,14 +11,14 @@ describe('agent metrics names', () => {
     expect(own.filter((n) => !n.startsWith('herald_') || n.startsWith('herald_agent_'))).toEqual([]);
   });
 
-  it('labels delivered, failed and retried by receiver and channel', async () => {
+  it('labels delivered by receiver and channel, failed and retried also by reason', async () => {
     const m = createMetrics({ defaultMetrics: false });
     m.delivered.inc({ receiver: 'team-a-slack', channel: 'slack' }, 2);
-    m.failed.inc({ receiver: 'team-b-slack', channel: 'slack' });
-    m.retried.inc({ receiver: 'team-b-slack', channel: 'slack' });
+    m.failed.inc({ receiver: 'team-b-slack', channel: 'slack', reason: 'auth' });
+    m.retried.inc({ receiver: 'team-b-slack', channel: 'slack', reason: 'rate-limited' });
     const text = await m.registry.metrics();
     expect(text).toContain('herald_notifications_delivered_total{receiver="team-a-slack",channel="slack"} 2');
-    expect(text).toContain('herald_notifications_failed_total{receiver="team-b-slack",channel="slack"} 1');
-    expect(text).toContain('herald_delivery_retries_total{receiver="team-b-slack",channel="slack"} 1');
+    expect(text).toContain('herald_notifications_failed_total{receiver="team-b-slack",channel="slack",reason="auth"} 1');
+    expect(text).toContain('herald_delivery_retries_total{receiver="team-b-slack",channel="slack",reason="rate-limited"} 1');
   });
 });

@@ -2,7 +2,8 @@
  * The agent's Prometheus metrics, on a registry of its own (never the global one). Node's process
  * and runtime metrics keep their standard names (process_*, nodejs_*), which dashboards and
  * alerts expect; Herald's own start with herald_. Delivery counters carry the receiver, so one
- * failing receiver stands out from the healthy ones on its channel.
+ * failing receiver stands out from the healthy ones on its channel, and failures carry their
+ * reason (notify/failure-reason.ts).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -12,8 +13,8 @@ export interface Metrics {
   accepted: Counter<'source'>;
   rejected: Counter<'reason'>;
   delivered: Counter<'receiver' | 'channel'>;
-  failed: Counter<'receiver' | 'channel'>;
-  retried: Counter<'receiver' | 'channel'>;
+  failed: Counter<'receiver' | 'channel' | 'reason'>;
+  retried: Counter<'receiver' | 'channel' | 'reason'>;
   suppressed: Counter;
   silenced: Counter;
   inhibited: Counter<'rule'>;
@@ -35,8 +36,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     accepted: new Counter({ name: 'herald_notifications_accepted_total', help: 'Notifications durably stored before the 2xx answer.', labelNames: ['source'], registers }),
     rejected: new Counter({ name: 'herald_requests_rejected_total', help: 'Requests answered 4xx, by reason.', labelNames: ['reason'], registers }),
     delivered: new Counter({ name: 'herald_notifications_delivered_total', help: 'Notifications the channel accepted.', labelNames: ['receiver', 'channel'], registers }),
-    failed: new Counter({ name: 'herald_notifications_failed_total', help: 'Notifications given up on (terminal error or retries exhausted).', labelNames: ['receiver', 'channel'], registers }),
-    retried: new Counter({ name: 'herald_delivery_retries_total', help: 'Send attempts that will be retried.', labelNames: ['receiver', 'channel'], registers }),
+    failed: new Counter({ name: 'herald_notifications_failed_total', help: 'Notifications given up on (terminal error or retries exhausted), by reason.', labelNames: ['receiver', 'channel', 'reason'], registers }),
+    retried: new Counter({ name: 'herald_delivery_retries_total', help: 'Send attempts that will be retried, by reason.', labelNames: ['receiver', 'channel', 'reason'], registers }),
     suppressed: new Counter({ name: 'herald_notifications_deduplicated_total', help: 'Notifications not sent again: already delivered within the dedup window.', registers }),
     silenced: new Counter({ name: 'herald_notifications_silenced_total', help: 'Notifications muted by a global silence.', registers }),
     inhibited: new Counter({ name: 'herald_notifications_inhibited_total', help: 'Notifications an InhibitRule kept from one or more receivers, by rule.', labelNames: ['rule'], registers }),

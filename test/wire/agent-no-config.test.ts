@@ -31,6 +31,7 @@ describe('a receiver without the Config its channel needs', () => {
     });
     expect(res.status).toBe(200);
     const waiting = await eventually(async () => (await historyOf(agent, 'retrying')).at(0), explain);
+    expect(waiting.reason).toBe('config');
     expect(waiting.answer).toContain('no wechat Config selected for receiver wx: create a type=default wechat Config or fix wechatConfigSelector');
     expect(await historyOf(agent, 'failed')).toEqual([]);
 

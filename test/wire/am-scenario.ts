@@ -84,9 +84,9 @@ export async function agentMetric(agent: AgentProcess, name: string, labels: Rec
 }
 
 /** The agent's history entries with an outcome (newest first). */
-export async function historyOf(agent: AgentProcess, outcome: string): Promise<{ receiver: string; answer: string; fingerprints: string[] }[]> {
+export async function historyOf(agent: AgentProcess, outcome: string): Promise<{ receiver: string; answer: string; reason?: string; fingerprints: string[] }[]> {
   const res = await fetch(`${agent.url}/api/v2/history?outcome=${outcome}`, { headers: agent.headers('admin') });
-  return ((await res.json()) as { entries: { receiver: string; answer: string; fingerprints: string[] }[] }).entries;
+  return ((await res.json()) as { entries: { receiver: string; answer: string; reason?: string; fingerprints: string[] }[] }).entries;
 }
 
 /** Nothing Alertmanager sent was refused: no 4xx logged or counted by the agent, no failed notification in Alertmanager. */

@@ -55,7 +55,7 @@ function usage(result: { code: number | null; out: string }, tool: string, messa
 describe('herald-agent (bundled)', () => {
   it('names an unknown flag', async () => usage(await agent('--bogus'), 'herald-agent', 'unknown flag --bogus', 'herald-agent --help'));
   it('lists the accepted log levels instead of printing its source', async () =>
-    usage(await agent('--log-level', 'verbose'), 'herald-agent', '--log-level "verbose" is not one of fatal, error, warn, info, debug, trace, silent', 'herald-agent --help'));
+    usage(await agent('--log-level', 'verbose'), 'herald-agent', '--log-level "verbose" is not one of trace, debug, info, warn, error, fatal, silent', 'herald-agent --help'));
   it('says a config folder is missing', async () => usage(await agent('--config-dir', '/nope'), 'herald-agent', '--config-dir /nope: no such folder', 'herald-agent --help'));
   it('with neither a config folder nor a kubeconfig says so in one line', async () => {
     const r = await agent('--allow-anonymous-ingest');
@@ -70,7 +70,7 @@ describe('herald-host', () => {
   it('names an unknown flag', async () => usage(await host('--bogus'), 'herald-host', 'unknown flag --bogus', 'herald-host --help'));
   it('says a kubeconfig is missing', async () => usage(await host('--kubeconfig', '/nope'), 'herald-host', '--kubeconfig /nope: no such file', 'herald-host --help'));
   it('lists the accepted log levels', async () =>
-    usage(await host('--log-level', 'loud'), 'herald-host', '--log-level "loud" is not one of fatal, error, warn, info, debug, trace, silent', 'herald-host --help'));
+    usage(await host('--log-level', 'loud'), 'herald-host', '--log-level "loud" is not one of trace, debug, info, warn, error, fatal, silent', 'herald-host --help'));
   it('prints its version', async () => expect(await host('--version')).toEqual({ code: 0, out: `herald-host ${HERALD_VERSION}\n` }));
 });
 

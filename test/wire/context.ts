@@ -41,7 +41,7 @@ export function sampleData(): TemplateData {
 /** Resolves `{value}` credentials; anything else fails the way the real resolver does. */
 export function inlineSecret(credential: Credential | undefined, field: string): string {
   if (credential?.value !== undefined) return credential.value;
-  throw new DeliveryError(`${field}: credential cannot be resolved`, { retryable: true });
+  throw new DeliveryError(`${field}: credential cannot be resolved`, { retryable: true, why: { kind: 'config' } });
 }
 
 export interface ContextOptions<C extends Channel> {

@@ -33,6 +33,7 @@ describe('promtool', () => {
     await eventually(async () => (await agentMetric(agent, 'herald_notifications_failed_total', { receiver: 'bad' })) >= 1 || undefined, () => agent.output());
     const scrape = await (await fetch(`${agent.url}/metrics`)).text();
     expect(scrape).toMatch(/^herald_notifications_delivered_total\{receiver="good",channel="webhook"\} 1$/m);
+    expect(scrape).toMatch(/^herald_notifications_failed_total\{receiver="bad",channel="webhook",reason="client-error"\} 1$/m);
     expect(scrape).toMatch(/^process_resident_memory_bytes \d+/m);
     expect(await metricsFindings(scrape)).toBe('');
   });

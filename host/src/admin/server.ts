@@ -6,7 +6,8 @@
  * the router matched: a static admin token, or a Kubernetes identity allowed to list what the
  * route shows (see permissions.ts).
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { createLogs, requestFields, requestLevel, type LogLevel, type Logger } from '@herald/shared/log';
 import { authHook, type Authorizer, type Permission } from '@herald/shared/auth';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { GROUP, KINDS, PROPAGATED_KINDS, VERSION, type MemberCluster, type PropagatedStatus } from '@herald/shared';
@@ -18,7 +19,9 @@ export interface AdminOptions {
   kc: KubeConfig;
   metrics: () => Promise<{ contentType: string; text: string }>;
   isLeader: () => boolean;
-  logLevel?: string;
+  /** The host's logger (component `host`); without one, JSON on stdout at logLevel. */
+  logger?: Logger;
+  logLevel?: LogLevel;
   /** Who may call the admin routes (and /metrics when protected). */
   auth: Authorizer;
   /** The host's namespace, named by the metrics SubjectAccessReview. */
@@ -34,7 +37,15 @@ async function list<T>(kc: KubeConfig, kind: string): Promise<T[]> {
 }
 
 export function buildAdmin(opts: AdminOptions): FastifyInstance {
-  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, requestTimeout: 60_000, connectionTimeout: 120_000 });
+  // Widened to fastify's logger type, so the app keeps fastify's default generics.
+  const logger: FastifyBaseLogger = opts.logger ?? createLogs({ level: opts.logLevel ?? 'info', format: 'json' })('host');
+  // One line per request instead of fastify's two; probes and scrapes at debug.
+  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), requestTimeout: 60_000, connectionTimeout: 120_000 });
+  app.addHook('onResponse', (request, reply, done) => {
+    const fields = requestFields({ request, reply });
+    request.log[requestLevel(fields.path)](fields, 'request answered');
+    done();
+  });
   // Every route is a GET: no body is ever read (so none can be sent to make the host parse it).
   app.removeAllContentTypeParsers();
   const error = (status: number, reason: string, message: string) => ({ status, error: reason, message });

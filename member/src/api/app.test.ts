@@ -172,7 +172,7 @@ describe('verify, history, metrics', () => {
     const ok = await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: 'sink' } });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ ok: true, results: [{ channel: 'webhook', ok: true, answer: 'HTTP 200 {"ok":true}' }] });
-    sink.failWith = new DeliveryError('HTTP 403 {"error":"forbidden"}', { retryable: false });
+    sink.failWith = new DeliveryError('HTTP 403 {"error":"forbidden"}', { retryable: false, why: { kind: 'status', status: 403 } });
     const bad = await app.inject({ method: 'POST', url: '/api/v2/verify', headers: ADMIN, payload: { receiver: 'sink' } });
     expect(bad.statusCode).toBe(502);
     expect(bad.json()).toMatchObject({ ok: false, results: [{ channel: 'webhook', ok: false, error: 'HTTP 403 {"error":"forbidden"}' }] });

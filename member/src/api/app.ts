@@ -5,9 +5,10 @@
  * spelling of the path gets past it) before the body is read; only health and, unless protected,
  * metrics are open.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Channel } from '@herald/shared';
 import { authHook, type Authorizer } from '@herald/shared/auth';
+import { createLogs, type LogLevel, type Logger } from '@herald/shared/log';
 import type { Snapshot } from '../config/snapshot.js';
 import { DEFAULT_JSON_BOUNDS, type JsonBounds } from '../ingest/json-bounds.js';
 import type { Metrics } from '../metrics.js';
@@ -19,7 +20,7 @@ import { deadLetterRoutes } from './dead-letters.js';
 import { apiError, errorHandler } from './errors.js';
 import { ingestRoutes } from './ingest.js';
 import { jsonBody } from './json-body.js';
-import { historyRoutes, openRoutes } from './ops.js';
+import { historyRoutes, openRoutes, probeLine } from './ops.js';
 import { agentPermission, type Role } from './permissions.js';
 import { serverLimits, type ServerLimits } from './server-limits.js';
 import { verifyRoutes } from './verify.js';
@@ -55,7 +56,9 @@ export interface AppDeps {
   depth?: () => unknown;
   /** The /metrics text, when metrics come from more than this registry (the pipeline worker's too). */
   metricsText?: () => Promise<{ contentType: string; text: string }>;
-  logLevel?: string;
+  /** The API's logger (the agent's, component `agent`); without one, JSON on stdout at logLevel. */
+  logger?: Logger;
+  logLevel?: LogLevel;
   /** Serve HTTPS with this certificate (PEM): the API server sends its audit webhook token only over TLS. */
   tls?: { cert: string; key: string };
 }
@@ -79,11 +82,13 @@ function refusalLog(app: FastifyInstance, clock: () => number): (request: Fastif
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const limits = serverLimits(deps.limits);
+  // Widened to fastify's logger type, so the app keeps fastify's default generics.
+  const logger: FastifyBaseLogger = deps.logger ?? createLogs({ level: deps.logLevel ?? 'info', format: 'json' })('agent');
   const app = Fastify({
     // The https server has the same request API; fastify's types only tell them apart by generics.
     ...(deps.tls ? { https: { ...deps.tls, ...limits.node } } : { http: limits.node }),
     ...limits.fastify,
-    logger: { level: deps.logLevel ?? 'info' },
+    loggerInstance: logger,
     // One log line per request would cost more than the request at ingest rates; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024,
@@ -138,7 +143,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 }
 
 function metricsRoute(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { onResponse: probeLine }, async (_request, reply) => {
     deps.metrics?.deadLetters.set(deps.outbox.deadLetterCount());
     if (deps.metricsText) {
       const { contentType, text } = await deps.metricsText();

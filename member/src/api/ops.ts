@@ -1,6 +1,7 @@
 /** Operations endpoints: delivery history (admin), liveness and readiness (open). */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onResponseHookHandler } from 'fastify';
+import { requestFields } from '@herald/shared/log';
 import type { AppDeps } from './app.js';
 import { parseTargetKey } from '../model/target-key.js';
 
@@ -22,9 +23,15 @@ export function historyRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 }
 
+/** Probes and scrapes come every few seconds: their lines are at debug (request logging is otherwise off). */
+export const probeLine: onResponseHookHandler = (request, reply, done) => {
+  request.log.debug(requestFields({ request, reply }), 'request answered');
+  done();
+};
+
 export function openRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/healthz', () => ({ status: 'ok' }));
-  app.get('/readyz', (_request, reply) => {
+  app.get('/healthz', { onResponse: probeLine }, () => ({ status: 'ok' }));
+  app.get('/readyz', { onResponse: probeLine }, (_request, reply) => {
     const ready = deps.ready?.() ?? true;
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
   });

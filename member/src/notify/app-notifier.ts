@@ -23,6 +23,6 @@ export abstract class AppNotifier {
 export function renderMessage<C extends Channel>(ctx: SendContext<C>, kind: Parameters<Renderer['render']>[0]): string {
   const template = (ctx.target.spec as { template?: string }).template ?? ctx.options.template;
   const text = ctx.templates.render(kind, template, ctx.data);
-  if (text.trim() === '') throw new DeliveryError(`${ctx.target.channel}: the template rendered an empty message`, { retryable: false });
+  if (text.trim() === '') throw new DeliveryError(`${ctx.target.channel}: the template rendered an empty message`, { retryable: false, why: { kind: 'template' } });
   return text;
 }

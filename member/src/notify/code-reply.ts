@@ -6,14 +6,19 @@
 import { checkHttpReply, postHttp, redact, type HttpReply } from './http.js';
 import type { EgressPolicy } from './egress.js';
 import { DeliveryError } from './notifier.js';
+import type { ApiName } from './failure-reason.js';
 
 export interface CodeReply {
   code: number;
   msg: string;
   body: Record<string, unknown>;
+  /** The HTTP status it came under (for a code the classifier does not know). */
+  status: number;
 }
 
 export interface ReplyContext {
+  /** Whose codes these are (failure-reason.ts knows some of each). */
+  api: Extract<ApiName, 'wechat' | 'dingtalk' | 'feishu'>;
   /** e.g. `wechat message/send`: prefixes every message. */
   what: string;
   secrets: readonly string[];
@@ -39,10 +44,10 @@ export function codeReplyOf(reply: HttpReply, ctx: ReplyContext): CodeReply {
   const code = body?.[ctx.codeField];
   if (body && typeof code === 'number') {
     const msg = body[ctx.msgField];
-    return { code, msg: typeof msg === 'string' ? msg : '', body };
+    return { code, msg: typeof msg === 'string' ? msg : '', body, status: reply.status };
   }
   const answer = checkHttpReply(reply, { what: ctx.what, secrets: ctx.secrets });
-  throw new DeliveryError(redact(`${ctx.what}: reply without ${ctx.codeField}: ${answer}`, ctx.secrets), { retryable: true });
+  throw new DeliveryError(redact(`${ctx.what}: reply without ${ctx.codeField}: ${answer}`, ctx.secrets), { retryable: true, why: { kind: 'status', status: reply.status } });
 }
 
 /** `errcode 40058 <errmsg>`, redacted, the form answers and errors take. */
@@ -54,10 +59,10 @@ export function describeCode(reply: CodeReply, ctx: Pick<ReplyContext, 'codeFiel
 /** A DeliveryError for a provider code, with the provider's own words. */
 export function codeError(
   reply: CodeReply,
-  ctx: Pick<ReplyContext, 'what' | 'codeField' | 'secrets'>,
+  ctx: Pick<ReplyContext, 'api' | 'what' | 'codeField' | 'secrets'>,
   verdict: { retryable: boolean; retryAfterMs?: number | undefined },
 ): DeliveryError {
-  return new DeliveryError(`${ctx.what}: ${describeCode(reply, ctx)}`, verdict);
+  return new DeliveryError(`${ctx.what}: ${describeCode(reply, ctx)}`, { ...verdict, why: { kind: 'api', api: ctx.api, code: reply.code, status: reply.status } });
 }
 
 /**

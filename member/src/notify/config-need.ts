@@ -37,7 +37,7 @@ export function needsConfig(block: ChannelBlock): boolean {
 export function noConfig(channel: Channel, receiver: string): DeliveryError {
   return new DeliveryError(
     `no ${channel} Config selected for receiver ${receiver}: create a type=default ${channel} Config or fix ${channel}ConfigSelector`,
-    { retryable: true },
+    { retryable: true, why: { kind: 'config' } },
   );
 }
 

@@ -89,7 +89,7 @@ export function messageOf(err: unknown): string {
 
 /** A DeliveryError for a send the caller's signal stopped (timeout or shutdown): retry later. */
 export function abortedError(what: string, signal: AbortSignal): DeliveryError {
-  return new DeliveryError(`${what}: aborted: ${messageOf(signal.reason)}`, { retryable: true, cause: signal.reason });
+  return new DeliveryError(`${what}: aborted: ${messageOf(signal.reason)}`, { retryable: true, cause: signal.reason, why: { kind: 'aborted' } });
 }
 
 export interface PostOptions {
@@ -219,13 +219,13 @@ export async function postHttp(opts: PostOptions): Promise<HttpReply> {
     if (opts.signal.aborted) throw abortedError(redact(what, secrets), opts.signal);
     const refused = egressDenialOf(err);
     if (refused) throw egressError(`${what}${via}`, refused, secrets);
-    throw new DeliveryError(redact(`${what}: ${messageOf(err)}`, secrets), { retryable: true, cause: err });
+    throw new DeliveryError(redact(`${what}: ${messageOf(err)}`, secrets), { retryable: true, cause: err, why: { kind: 'thrown', error: err } });
   }
 }
 
 /** The DeliveryError of a connection the outbound policy refused: names the address and the rule, nothing sent. */
 export function egressError(what: string, refused: EgressDeniedError, secrets: readonly string[]): DeliveryError {
-  return new DeliveryError(redact(`${what}: ${refused.message}`, secrets), { retryable: refused.retryable, cause: refused });
+  return new DeliveryError(redact(`${what}: ${refused.message}`, secrets), { retryable: refused.retryable, cause: refused, why: { kind: 'config' } });
 }
 
 /** The answer recorded for an HTTP reply: `HTTP <status> <first 200 chars of body>`. */
@@ -247,6 +247,7 @@ export function checkHttpReply(reply: HttpReply, ctx: { what: string; secrets: r
   const honoursRetryAfter = reply.status === 429 || reply.status === 503;
   throw new DeliveryError(redact(`${ctx.what}: ${answer}`, ctx.secrets), {
     retryable: verdict === 'retry',
+    why: { kind: 'status', status: reply.status },
     retryAfterMs: honoursRetryAfter ? retryAfterMs(header(reply, 'retry-after')) : undefined,
   });
 }

@@ -7,6 +7,7 @@ import type { Channel, Credential, ReceiverSpec, ConfigSpec } from '@herald/shar
 import type { TemplateData } from '../model/notification.js';
 import type { EgressPolicy } from './egress.js';
 import type { ChannelOptions } from '../config/settings.js';
+import { classifyFailure, type FailureEvidence, type FailureReason } from './failure-reason.js';
 
 /** The channel block of a Receiver, and of its Config, for channel C. */
 export type ReceiverBlock<C extends Channel> = NonNullable<ReceiverSpec[C]>;
@@ -68,15 +69,28 @@ export interface Notifier<C extends Channel = Channel> {
   send(ctx: SendContext<C>): Promise<SendResult>;
 }
 
-/** DeliveryError: a failed send, with whether a retry can succeed and when to retry. */
+export interface DeliveryErrorOptions {
+  retryable: boolean;
+  retryAfterMs?: number | undefined;
+  cause?: unknown;
+  /** What the failure left behind; classifyFailure turns it into the reason. */
+  why: FailureEvidence;
+}
+
+/**
+ * DeliveryError: a failed send, with whether a retry can succeed, when to retry, and why it failed
+ * (failure-reason.ts), which labels the failure metrics and history entries.
+ */
 export class DeliveryError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
-  constructor(message: string, opts: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+  readonly reason: FailureReason;
+  constructor(message: string, opts: DeliveryErrorOptions) {
     super(message, { cause: opts.cause });
     this.name = 'DeliveryError';
     this.retryable = opts.retryable;
     this.retryAfterMs = opts.retryAfterMs;
+    this.reason = classifyFailure(opts.why);
   }
 }
 

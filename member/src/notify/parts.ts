@@ -22,7 +22,7 @@ interface Failure {
 }
 
 function asDeliveryError(err: unknown): DeliveryError {
-  return err instanceof DeliveryError ? err : new DeliveryError(`unexpected error: ${String(err)}`, { retryable: true, cause: err });
+  return err instanceof DeliveryError ? err : new DeliveryError(`unexpected error: ${String(err)}`, { retryable: true, cause: err, why: { kind: 'thrown', error: err } });
 }
 
 function combined(channel: string, outcome: { sent: string[]; failures: Failure[]; skipped: string[] }): DeliveryError {
@@ -35,6 +35,7 @@ function combined(channel: string, outcome: { sent: string[]; failures: Failure[
     retryable: failures.some((f) => f.error.retryable),
     retryAfterMs: waits.length > 0 ? Math.max(...waits) : undefined,
     cause: failures[0]?.error,
+    why: { kind: 'combined', reasons: failures.map((f) => f.error.reason) },
   });
 }
 

@@ -180,6 +180,7 @@ export function paced(p: Pacing, sends: ReadonlyArray<() => Promise<string>>): A
         throw new DeliveryError(`${p.what}: the robot's limit (${describeLimits(p.limits)}) is reached; retrying in ${wait}s`, {
           retryable: true,
           retryAfterMs: plan.waitMs,
+          why: { kind: 'paced' },
         });
       }
       times = plan.times;

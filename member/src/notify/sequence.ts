@@ -27,6 +27,7 @@ export async function sendInOrder<T>(items: readonly T[], send: (item: T, index:
         retryable: err.retryable,
         ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
         cause: err,
+        why: { kind: 'same', reason: err.reason },
       });
     }
   }
@@ -66,6 +67,7 @@ function combined(what: string, outcome: { done: readonly string[]; failures: re
     retryable: failures.some((f) => f.error.retryable),
     ...(waits.length > 0 ? { retryAfterMs: Math.max(...waits) } : {}),
     cause: failures[0]?.error,
+    why: { kind: 'combined', reasons: failures.map((f) => f.error.reason) },
   });
 }
 

@@ -68,7 +68,7 @@ export async function sendOnce(args: {
   const secret = (credential: Credential | undefined, field: string): string => {
     const r = resolveCredential(credential, snap.secrets, { field, defaultNamespace: settings.defaultSecretNamespace });
     if (r.ok) return r.value;
-    throw new DeliveryError(`${r.field}: ${r.reason}`, { retryable: true });
+    throw new DeliveryError(`${r.field}: ${r.reason}`, { retryable: true, why: { kind: 'config' } });
   };
   const templates = withPrecedence(args.renderer, target, settings.globalTemplate);
   return args.notifier.send({ target, data, templates, secret, signal, egress: args.egress, options, ...(args.progress ? { progress: args.progress } : {}) });
@@ -87,7 +87,7 @@ function withPrecedence(base: Renderer, target: Target, globalTemplate: string |
       try {
         return base.render(kind, chosen, data);
       } catch (err) {
-        if (err instanceof TemplateError) throw new DeliveryError(`template: ${err.message}`, { retryable: true, cause: err });
+        if (err instanceof TemplateError) throw new DeliveryError(`template: ${err.message}`, { retryable: true, cause: err, why: { kind: 'template' } });
         throw err;
       }
     },
@@ -177,8 +177,8 @@ export class Deliverer {
     if (batch.starts - batch.attempts >= MAX_UNFINISHED_SENDS) {
       const error = `the pipeline thread stopped while sending this batch, ${batch.starts - batch.attempts} times (${batch.count} notifications; too large for --pipeline-heap-mb?)`;
       this.deps.log?.({ msg: 'delivery failed', target: batch.target, error });
-      outbox.failed(batch, { error, fingerprints: [], now: clock.now() });
-      metrics?.failed.inc({ receiver, channel }, batch.count);
+      outbox.failed(batch, { error, reason: 'other', fingerprints: [], now: clock.now() });
+      metrics?.failed.inc({ receiver, channel, reason: 'other' }, batch.count);
       return;
     }
     outbox.beginSend(batch);
@@ -202,9 +202,9 @@ export class Deliverer {
     const progress = progressOf({ ...batch.progress });
     try {
       const resolved = resolveTarget(batch.target, snap);
-      if (!resolved.ok) throw new DeliveryError(resolved.error, { retryable: resolved.retryable });
+      if (!resolved.ok) throw new DeliveryError(resolved.error, { retryable: resolved.retryable, why: { kind: 'config' } });
       const notifier = this.deps.notifiers[channel];
-      if (!notifier) throw new DeliveryError(`channel ${channel} is not supported by this agent`, { retryable: true });
+      if (!notifier) throw new DeliveryError(`channel ${channel} is not supported by this agent`, { retryable: true, why: { kind: 'config' } });
       const result = await sendOnce({ target: resolved.target, notifications, group, snap, notifier, renderer: this.deps.renderer(snap), egress: snap.settings.egress, progress });
       const now = clock.now();
       outbox.delivered(batch, { answer: result.answer, fingerprints, now, log: { ...decision.next, sentAt: now } });
@@ -218,19 +218,19 @@ export class Deliverer {
   private failure(batch: Batch, { err, fingerprints, receiver, channel, progress }: { err: unknown; fingerprints: string[]; receiver: string; channel: Channel; progress: Record<string, string> }): void {
     const { outbox, clock, metrics, snapshot } = this.deps;
     const now = clock.now();
-    const e = err instanceof DeliveryError ? err : new DeliveryError(`unexpected error: ${(err as Error).message}`, { retryable: true });
+    const e = err instanceof DeliveryError ? err : new DeliveryError(`unexpected error: ${(err as Error).message}`, { retryable: true, why: { kind: 'thrown', error: err } });
     const policy = snapshot().settings.delivery;
     const attempt = batch.attempts + 1;
     const delay = backoffMs(attempt, policy, { random: (this.deps.random ?? Math.random)(), retryAfterMs: e.retryAfterMs });
     const exhausted = attempt >= policy.maxAttempts || now + delay - batch.createdAt > policy.giveUpAfterMs;
-    this.deps.log?.({ msg: 'delivery failed', target: batch.target, attempt, retryable: e.retryable, error: e.message });
+    this.deps.log?.({ msg: 'delivery failed', target: batch.target, attempt, retryable: e.retryable, reason: e.reason, error: e.message });
     if (e.retryable && !exhausted) {
-      outbox.retry(batch, { error: e.message, fingerprints, nextAttemptAt: now + delay, now, progress });
-      metrics?.retried.inc({ receiver, channel });
+      outbox.retry(batch, { error: e.message, reason: e.reason, fingerprints, nextAttemptAt: now + delay, now, progress });
+      metrics?.retried.inc({ receiver, channel, reason: e.reason });
       return;
     }
     const reason = e.retryable ? `gave up after ${attempt} attempts: ${e.message}` : e.message;
-    outbox.failed(batch, { error: reason, fingerprints, now });
-    metrics?.failed.inc({ receiver, channel }, fingerprints.length);
+    outbox.failed(batch, { error: reason, reason: e.reason, fingerprints, now });
+    metrics?.failed.inc({ receiver, channel, reason: e.reason }, fingerprints.length);
   }
 }

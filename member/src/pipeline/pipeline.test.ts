@@ -79,7 +79,7 @@ describe('Pipeline', () => {
   it('a dead receiver gets everything once back, while another keeps receiving meanwhile', async () => {
     const { webhook, slack, pipeline, accept, outbox } = setup();
     let downFor = 5;
-    slack.down = () => (downFor-- > 0 ? new DeliveryError('HTTP 503', { retryable: true }) : undefined);
+    slack.down = () => (downFor-- > 0 ? new DeliveryError('HTTP 503', { retryable: true, why: { kind: 'status', status: 503 } }) : undefined);
     pipeline.start();
     for (let i = 0; i < 4; i++) accept(payload([{ alertname: `A${i}`, namespace: 'team-a' }]), 1);
     // The webhook receiver is not held up by the failing Slack queue.
@@ -87,24 +87,27 @@ describe('Pipeline', () => {
     expect(slack.sent.length).toBe(0);
     await until(() => slack.sent.length === 4);
     expect(slack.sent.map((s) => s.alerts[0])).toEqual(['A0', 'A1', 'A2', 'A3']);
-    expect(outbox.history({ target: 'team/slack', outcome: 'retrying', limit: 100 }).length).toBe(5);
+    const retries = outbox.history({ target: 'team/slack', outcome: 'retrying', limit: 100 });
+    expect(retries.length).toBe(5);
+    expect(new Set(retries.map((h) => h.reason))).toEqual(new Set(['server-error']));
+    expect(outbox.history({ target: 'team/slack', outcome: 'delivered', limit: 1 })[0]?.reason).toBeUndefined();
   });
 
   it('records a terminal failure once and does not retry it', async () => {
     const { slack, pipeline, accept, outbox } = setup();
-    slack.down = () => new DeliveryError('Slack: channel_not_found', { retryable: false });
+    slack.down = () => new DeliveryError('Slack: channel_not_found', { retryable: false, why: { kind: 'api', api: 'slack', code: 'channel_not_found' } });
     pipeline.start();
     accept(payload([{ alertname: 'X', namespace: 'team-a' }]), 1);
     await until(() => outbox.history({ target: 'team/slack', limit: 5 }).length === 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(slack.calls).toBe(1);
-    expect(outbox.history({ target: 'team/slack', limit: 5 })[0]).toMatchObject({ outcome: 'failed', answer: 'Slack: channel_not_found', fingerprints: [expect.stringMatching(/^[0-9a-f]{16}$/)] });
+    expect(outbox.history({ target: 'team/slack', limit: 5 })[0]).toMatchObject({ outcome: 'failed', reason: 'client-error', answer: 'Slack: channel_not_found', fingerprints: [expect.stringMatching(/^[0-9a-f]{16}$/)] });
   });
 
   it('reports delivery health per target: totals, latest outcomes and the latest error', async () => {
     const { webhook, pipeline, accept, outbox } = setup();
     let bad = 1;
-    webhook.down = () => (bad-- > 0 ? new DeliveryError('HTTP 400 no such hook', { retryable: false }) : undefined);
+    webhook.down = () => (bad-- > 0 ? new DeliveryError('HTTP 400 no such hook', { retryable: false, why: { kind: 'status', status: 400 } }) : undefined);
     pipeline.start();
     accept(payload([{ alertname: 'A' }]), 1);
     await until(() => outbox.history({ limit: 10 }).length === 1);
@@ -118,12 +121,12 @@ describe('Pipeline', () => {
 
   it('gives up after maxAttempts and says so', async () => {
     const { webhook, pipeline, accept, outbox } = setup({ snapshot: snap({ delivery: { maxAttempts: 3, initialBackoff: '1ms', maxBackoff: '2ms' } }) });
-    webhook.down = () => new DeliveryError('connect ECONNREFUSED', { retryable: true });
+    webhook.down = () => new DeliveryError('connect ECONNREFUSED', { retryable: true, why: { kind: 'thrown', error: { code: 'ECONNREFUSED' } } });
     pipeline.start();
     accept(payload([{ alertname: 'X' }]), 1);
     await until(() => outbox.history({ outcome: 'failed', limit: 5 }).length === 1);
     expect(webhook.calls).toBe(3);
-    expect(outbox.history({ outcome: 'failed', limit: 1 })[0]?.answer).toBe('gave up after 3 attempts: connect ECONNREFUSED');
+    expect(outbox.history({ outcome: 'failed', limit: 1 })[0]).toMatchObject({ reason: 'network', answer: 'gave up after 3 attempts: connect ECONNREFUSED' });
   });
 
   it('does not send the same notification twice within the dedup window', async () => {
@@ -182,7 +185,7 @@ describe('Pipeline', () => {
       down = true;
       async send(ctx: SendContext): Promise<{ answer: string; messages: number }> {
         const answers = await sendInOrder(['p1', 'p2', 'p3'], (part) => {
-          if (part === 'p2' && this.down) return Promise.reject(new DeliveryError('HTTP 503', { retryable: true }));
+          if (part === 'p2' && this.down) return Promise.reject(new DeliveryError('HTTP 503', { retryable: true, why: { kind: 'status', status: 503 } }));
           this.sent.push(part);
           return Promise.resolve(`ok ${part}`);
         }, { progress: ctx.progress, scope: 'webhook' });

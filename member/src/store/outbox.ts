@@ -9,6 +9,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './schema.js';
 import type { LogEntry } from '../pipeline/notification-log.js';
 import { decodeEntry, encodeEntry } from '../pipeline/notification-log.js';
+import { isFailureReason, type FailureReason } from '../notify/failure-reason.js';
 
 export interface InboxRow {
   id: number;
@@ -88,6 +89,8 @@ export interface HistoryEntry {
   notifications: number;
   fingerprints: string[];
   answer: string;
+  /** Why the attempt failed, for `retrying` and `failed` entries (notify/failure-reason.ts). */
+  reason?: FailureReason;
 }
 
 export interface Depth {
@@ -118,6 +121,8 @@ export interface HistoryQuery {
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number => Number(v);
+/** The stored reason as a field, when the row has one (rows before the column, and successes, have none). */
+const reasonOf = (v: unknown): { reason?: FailureReason } => (isFailureReason(v) ? { reason: v } : {});
 /**
  * How many notifications of a segment that does not fit whole go into the batch (pure): what the
  * count and the bytes left allow, by its average notification size, and at least one when the
@@ -188,6 +193,9 @@ export class Outbox {
       retry: p('UPDATE batches SET attempts = ?, next_attempt_at = ?, last_error = ?, progress = ? WHERE id = ?'),
       history: p(
         'INSERT INTO history (at, target, group_key, outcome, attempts, notifications, fingerprints, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      failureHistory: p(
+        'INSERT INTO history (at, target, group_key, outcome, attempts, notifications, fingerprints, answer, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       deleteBatchSegments: p('DELETE FROM segments WHERE batch_id = ?'),
       depth: p(
@@ -429,23 +437,23 @@ export class Outbox {
   }
 
   /** Schedules another attempt and records this one in history. */
-  retry(batch: Batch, result: { error: string; fingerprints: string[]; nextAttemptAt: number; now: number; progress?: Record<string, string> }): void {
+  retry(batch: Batch, result: { error: string; reason: FailureReason; fingerprints: string[]; nextAttemptAt: number; now: number; progress?: Record<string, string> }): void {
     const progress = result.progress && Object.keys(result.progress).length > 0 ? JSON.stringify(result.progress) : null;
     this.write(() => {
       this.s.retry.run(batch.attempts + 1, result.nextAttemptAt, result.error, progress, batch.id);
-      this.s.history.run(result.now, batch.target, batch.groupKey, 'retrying', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.error);
+      this.s.failureHistory.run(result.now, batch.target, batch.groupKey, 'retrying', batch.attempts + 1, result.fingerprints.length, JSON.stringify(result.fingerprints), result.error, result.reason);
       // A failed attempt is the latest failure; only a batch given up on counts as failed.
       this.s.healthBad.run(batch.target, 0, result.now, result.error);
     });
   }
 
   /** Gives up on a batch: recorded in history with the reason, its segments gone. */
-  failed(batch: Batch, result: { error: string; fingerprints: string[]; now: number }): void {
+  failed(batch: Batch, result: { error: string; reason: FailureReason; fingerprints: string[]; now: number }): void {
     // Without fingerprints (a batch that could not be read) the batch's own count is what failed.
     const count = result.fingerprints.length || batch.count;
     this.write(() => {
       this.s.finish.run('failed', batch.attempts + 1, result.error, batch.id);
-      this.s.history.run(result.now, batch.target, batch.groupKey, 'failed', batch.attempts + 1, count, JSON.stringify(result.fingerprints), result.error);
+      this.s.failureHistory.run(result.now, batch.target, batch.groupKey, 'failed', batch.attempts + 1, count, JSON.stringify(result.fingerprints), result.error, result.reason);
       this.s.healthBad.run(batch.target, count, result.now, result.error);
       this.s.deleteBatchSegments.run(batch.id);
     });
@@ -471,6 +479,7 @@ export class Outbox {
       notifications: num(r['notifications']),
       fingerprints: JSON.parse(String(r['fingerprints'])) as string[],
       answer: String(r['answer']),
+      ...reasonOf(r['reason']),
     }));
   }
 

@@ -125,6 +125,8 @@ function migrate(db: Db): void {
   addColumn(db, 'segments', 'request', 'TEXT');
   addColumn(db, 'segments', 'origin', 'TEXT');
   addColumn(db, 'segments', 'part', 'INTEGER NOT NULL DEFAULT 0');
+  // Why a retrying or failed attempt failed (notify/failure-reason.ts); NULL for other outcomes.
+  addColumn(db, 'history', 'reason', 'TEXT');
   db.transaction(() => addTargetHealth(db)).immediate();
 }
 

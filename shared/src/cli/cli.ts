@@ -42,9 +42,6 @@ export function oneOf<const T extends readonly string[]>(flag: string, value: st
   throw new UsageError(`--${flag} ${JSON.stringify(value)} is not one of ${choices.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`);
 }
 
-/** The log levels the tools' loggers (pino) accept. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
 export type FlagTable = NonNullable<ParseArgsConfig['options']>;
 type Token = { kind: 'option'; name: string; rawName: string; value: string | undefined; inlineValue: boolean | undefined } | { kind: 'positional'; value: string } | { kind: 'option-terminator' };
 

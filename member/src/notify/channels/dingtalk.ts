@@ -46,7 +46,7 @@ function verdictOf(code: number): { retryable: boolean; retryAfterMs?: number | 
 }
 
 function replyContext(what: string, secrets: SecretRecorder): ReplyContext {
-  return { what, secrets: secrets.secrets, codeField: 'errcode', msgField: 'errmsg' };
+  return { api: 'dingtalk', what, secrets: secrets.secrets, codeField: 'errcode', msgField: 'errmsg' };
 }
 
 /** DingTalk's robot signature: base64 of HMAC-SHA256 keyed with the secret over `timestamp\nsecret`. */
@@ -101,7 +101,7 @@ export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'
     const parts: Part[] = [];
     if (spec.conversation) parts.push(...partsOrFailure('conversation', () => this.conversationParts(ctx, m)));
     if (spec.chatbot) parts.push(...partsOrFailure('chatbot', () => [this.robotPart(ctx, m)]));
-    if (parts.length === 0) throw new DeliveryError('dingtalk: the receiver has neither conversation nor chatbot', { retryable: false });
+    if (parts.length === 0) throw new DeliveryError('dingtalk: the receiver has neither conversation nor chatbot', { retryable: false, why: { kind: 'config' } });
     return runParts('dingtalk', parts, { progress: ctx.progress, message: text });
   }
 
@@ -109,7 +109,7 @@ export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'
     const bot = ctx.target.spec.chatbot;
     if (!bot) throw new Error('robotPart without a chatbot');
     const webhook = m.secrets.secret(bot.webhook, 'spec.dingtalk.chatbot.webhook');
-    if (!URL.canParse(webhook)) throw new DeliveryError('dingtalk: spec.dingtalk.chatbot.webhook is not a URL', { retryable: false });
+    if (!URL.canParse(webhook)) throw new DeliveryError('dingtalk: spec.dingtalk.chatbot.webhook is not a URL', { retryable: false, why: { kind: 'config' } });
     const secret = bot.secret ? m.secrets.secret(bot.secret, 'spec.dingtalk.chatbot.secret') : undefined;
     const maxBytes = Math.min(ROBOT_MAX_BYTES, ctx.options.chatbotMessageMaxSize ?? ROBOT_MAX_BYTES);
     const bodies = robotBodies(m, bot, maxBytes);
@@ -135,7 +135,7 @@ export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'
   private conversationParts(ctx: SendContext<'dingtalk'>, m: Message): Part[] {
     const conversation = ctx.target.config?.conversation;
     if (!conversation) {
-      throw new DeliveryError('dingtalk: conversation needs a Config with spec.dingtalk.conversation (appkey, appsecret)', { retryable: false });
+      throw new DeliveryError('dingtalk: conversation needs a Config with spec.dingtalk.conversation (appkey, appsecret)', { retryable: false, why: { kind: 'config' } });
     }
     const appkey = m.secrets.secret(conversation.appkey, 'spec.dingtalk.conversation.appkey');
     const appsecret = m.secrets.secret(conversation.appsecret, 'spec.dingtalk.conversation.appsecret');

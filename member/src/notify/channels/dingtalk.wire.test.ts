@@ -92,6 +92,7 @@ describe('DingTalkNotifier robot', () => {
     const err = await deliveryErrorOf(notifier().send(ctx({ chatbot: bot({ secret: { value: wrong } }) })));
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/errcode 310000 sign not match/);
+    expect(err.reason).toBe('auth');
     expect(err.message).not.toContain(wrong);
     expect(err.message).not.toContain(ROBOT_TOKEN);
     const sign = new URL(ding.requests[0]?.url ?? '', 'http://x').searchParams.get('sign') ?? '?';
@@ -163,9 +164,11 @@ describe('DingTalkNotifier robot', () => {
     expect(err.retryable).toBe(true);
     expect(err.retryAfterMs).toBe(600_000);
     expect(err.message).toMatch(/errcode 130101 send too fast/);
+    expect(err.reason).toBe('rate-limited');
     const before = ding.requests.length;
     const held = await deliveryErrorOf(n.send(ctx({ chatbot: bot() })));
     expect(held.retryable).toBe(true);
+    expect(held.reason).toBe('rate-limited');
     expect(ding.requests.length).toBe(before);
   });
 

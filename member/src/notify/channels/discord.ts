@@ -25,7 +25,7 @@ function executeUrl(webhook: string, secrets: SecretRecorder): string {
   try {
     url = new URL(webhook);
   } catch {
-    throw new DeliveryError('spec.discord.webhook is not a URL', { retryable: false });
+    throw new DeliveryError('spec.discord.webhook is not a URL', { retryable: false, why: { kind: 'config' } });
   }
   // The token is a path segment (/api/webhooks/<id>/<token>): keep it out of every message.
   const token = url.pathname.split('/').filter(Boolean).at(-1);
@@ -70,7 +70,7 @@ function answerOf(reply: HttpReply, secrets: readonly string[]): string {
   const body = jsonObjectOf(reply);
   if (reply.status === 429) {
     const wait = secondsToMs(body?.['retry_after']) ?? retryAfterMs(headerOf(reply, 'retry-after'));
-    throw new DeliveryError(redact(`${what}: ${httpAnswer(reply, secrets)}`, secrets), { retryable: true, ...(wait !== undefined ? { retryAfterMs: wait } : {}) });
+    throw new DeliveryError(redact(`${what}: ${httpAnswer(reply, secrets)}`, secrets), { retryable: true, why: { kind: 'status', status: reply.status }, ...(wait !== undefined ? { retryAfterMs: wait } : {}) });
   }
   checkHttpReply(reply, { what, secrets });
   // A long message's echo is cut at 4 KiB and does not parse; the status alone says it was created.

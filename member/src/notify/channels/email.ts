@@ -18,6 +18,7 @@ import { abortedError, recordSecrets, redact, type SecretRecorder } from '../htt
 import { DeliveryError, type ConfigBlock, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { tlsOptionsOf } from '../tls.js';
 import { configOf } from '../config-need.js';
+import type { FailureEvidence } from '../failure-reason.js';
 
 export interface EmailNotifierOptions {
   /** Ports where SMTP starts with TLS instead of STARTTLS; default [465]. Tests add their own port. */
@@ -154,7 +155,10 @@ interface FailureContext {
 const INSECURE_AUTH_HINT =
   'use an implicit TLS port or a server with STARTTLS, or set spec.email.allowInsecureAuth: true to allow plain-text AUTH';
 
-type Say = (what: string, retryable: boolean) => DeliveryError;
+/** The STARTTLS and AUTH requirements are this receiver's settings, as is the outbound policy. */
+const CONFIG: FailureEvidence = { kind: 'config' };
+
+type Say = (what: string, retryable: boolean, why: FailureEvidence) => DeliveryError;
 
 /** A session that had to be encrypted and could not be: STARTTLS refused, or no EHLO to offer it. */
 function tlsFailure(e: SMTPConnection.SMTPError, required: TlsRequirement, say: Say): DeliveryError | undefined {
@@ -164,11 +168,11 @@ function tlsFailure(e: SMTPConnection.SMTPError, required: TlsRequirement, say: 
   if (e.command === 'STARTTLS' && e.response) {
     const permanent = (e.responseCode ?? 500) >= 500;
     const why = permanent ? 'the server does not support STARTTLS' : 'the server refused STARTTLS for now';
-    if (required === 'credentials') return say(`${why} (it answered: ${e.response}), and ${forCredentials}`, !permanent);
-    return say(`requireTLS is set but ${why} (it answered: ${e.response})`, !permanent);
+    if (required === 'credentials') return say(`${why} (it answered: ${e.response}), and ${forCredentials}`, !permanent, CONFIG);
+    return say(`requireTLS is set but ${why} (it answered: ${e.response})`, !permanent, CONFIG);
   }
   // A server that only speaks HELO has no STARTTLS either.
-  if (e.command === 'EHLO' && required === 'credentials') return say(`${e.message}; ${forCredentials}`, (e.responseCode ?? 500) < 500);
+  if (e.command === 'EHLO' && required === 'credentials') return say(`${e.message}; ${forCredentials}`, (e.responseCode ?? 500) < 500, CONFIG);
   return undefined;
 }
 
@@ -176,15 +180,15 @@ function tlsFailure(e: SMTPConnection.SMTPError, required: TlsRequirement, say: 
 function smtpFailure(err: unknown, ctx: FailureContext): DeliveryError {
   const e = err as SMTPConnection.SMTPError;
   const progress = ctx.sent > 0 ? ` (after ${ctx.sent} of ${ctx.total} messages were sent)` : '';
-  const say: Say = (what, retryable) =>
-    new DeliveryError(redact(`SMTP ${ctx.server}: ${what}${progress}`, ctx.secrets), { retryable, cause: err });
+  const say: Say = (what, retryable, why) =>
+    new DeliveryError(redact(`SMTP ${ctx.server}: ${what}${progress}`, ctx.secrets), { retryable, cause: err, why });
   const refused = egressDenialOf(err);
-  if (refused) return say(refused.message, refused.retryable);
+  if (refused) return say(refused.message, refused.retryable, CONFIG);
   const tls = tlsFailure(e, ctx.tlsRequired, say);
   if (tls) return tls;
   const message = e instanceof Error ? e.message : String(err);
-  if (e.responseCode !== undefined) return say(message, e.responseCode < 500);
-  return say(`${message}${e.code && !message.includes(e.code) ? ` [${e.code}]` : ''}`, !TERMINAL_CODES.has(e.code ?? ''));
+  if (e.responseCode !== undefined) return say(message, e.responseCode < 500, { kind: 'api', api: 'smtp', code: e.responseCode });
+  return say(`${message}${e.code && !message.includes(e.code) ? ` [${e.code}]` : ''}`, !TERMINAL_CODES.has(e.code ?? ''), { kind: 'thrown', error: err });
 }
 
 function answerOf(info: SMTPTransport.SentMessageInfo): string {
@@ -204,7 +208,7 @@ export class EmailNotifier implements Notifier<'email'> {
     const config = configOf(ctx);
     const secrets = recordSecrets(ctx);
     const messages = composeMessages(ctx, config.from);
-    if (messages.length === 0) throw new DeliveryError('email: the receiver names no recipients', { retryable: false });
+    if (messages.length === 0) throw new DeliveryError('email: the receiver names no recipients', { retryable: false, why: { kind: 'config' } });
     const { host, port } = config.smartHost;
     const sockets = new Sockets({ host, port }, ctx.signal, ctx.egress);
     const options = this.transportOptions(ctx, secrets, sockets);

@@ -58,7 +58,7 @@ function verdictOf(code: number, reply: HttpReply): Verdict {
 }
 
 function replyContext(what: string, secrets: SecretRecorder): ReplyContext {
-  return { what, secrets: secrets.secrets, codeField: 'code', msgField: 'msg' };
+  return { api: 'feishu', what, secrets: secrets.secrets, codeField: 'code', msgField: 'msg' };
 }
 
 /** Feishu's bot signature: HMAC-SHA256 keyed with `timestamp\nsecret` over an empty message, base64. */
@@ -129,7 +129,7 @@ export class FeishuNotifier extends AppNotifier implements Notifier<'feishu'> {
     const parts: Part[] = [];
     if (recipientBatches(spec).length > 0) parts.push(...partsOrFailure('app', () => this.appParts(ctx, m)));
     if (spec.chatbot) parts.push(...partsOrFailure('chatbot', () => [this.botPart(ctx, m)]));
-    if (parts.length === 0) throw new DeliveryError('feishu: the receiver names no user, department or chatbot', { retryable: false });
+    if (parts.length === 0) throw new DeliveryError('feishu: the receiver names no user, department or chatbot', { retryable: false, why: { kind: 'config' } });
     return runParts('feishu', parts, { progress: ctx.progress, message: text });
   }
 
@@ -158,7 +158,7 @@ export class FeishuNotifier extends AppNotifier implements Notifier<'feishu'> {
     const bot = ctx.target.spec.chatbot;
     if (!bot) throw new Error('botPart without a chatbot');
     const url = m.secrets.secret(bot.webhook, 'spec.feishu.chatbot.webhook');
-    if (!URL.canParse(url)) throw new DeliveryError('feishu: spec.feishu.chatbot.webhook is not a URL', { retryable: false });
+    if (!URL.canParse(url)) throw new DeliveryError('feishu: spec.feishu.chatbot.webhook is not a URL', { retryable: false, why: { kind: 'config' } });
     // The bot's token is the last path segment (…/bot/v2/hook/<token>), which URL redaction keeps.
     m.secrets.derived(new URL(url).pathname.split('/').pop() ?? '');
     const secret = bot.secret ? m.secrets.secret(bot.secret, 'spec.feishu.chatbot.secret') : undefined;

@@ -64,7 +64,7 @@ function answerOf(reply: HttpReply, what: string, secrets: readonly string[]): s
     // Opsgenie's throttle reply names its window instead of sending Retry-After.
     const period = Number(headerOf(reply, 'x-ratelimit-period-in-sec'));
     if (err instanceof DeliveryError && reply.status === 429 && err.retryAfterMs === undefined && period > 0) {
-      throw new DeliveryError(err.message, { retryable: true, retryAfterMs: period * 1000, cause: err });
+      throw new DeliveryError(err.message, { retryable: true, retryAfterMs: period * 1000, cause: err, why: { kind: 'same', reason: err.reason } });
     }
     throw err;
   }

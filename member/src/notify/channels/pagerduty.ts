@@ -70,7 +70,7 @@ function answerOf(reply: HttpReply, secrets: readonly string[]): string {
     checkHttpReply(reply, { what, secrets });
   } catch (err) {
     if (err instanceof DeliveryError && reply.status === 429 && err.retryAfterMs === undefined) {
-      throw new DeliveryError(err.message, { retryable: true, retryAfterMs: RATE_LIMIT_WAIT_MS, cause: err });
+      throw new DeliveryError(err.message, { retryable: true, retryAfterMs: RATE_LIMIT_WAIT_MS, cause: err, why: { kind: 'same', reason: err.reason } });
     }
     throw err;
   }

@@ -52,6 +52,7 @@ function answerOf(reply: HttpReply, secrets: readonly string[]): string {
   const wait = waitOf(reply);
   throw new DeliveryError(redact(`pushover messages.json: ${httpAnswer(reply, secrets)}`, secrets), {
     retryable: classifyHttpStatus(reply.status) !== 'terminal',
+    why: { kind: 'status', status: reply.status },
     ...(wait !== undefined ? { retryAfterMs: wait } : {}),
   });
 }

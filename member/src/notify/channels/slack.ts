@@ -10,6 +10,7 @@ import { USER_AGENT, abortedError, messageOf, recordSecrets, redact } from '../h
 import { DeliveryError, classifyHttpStatus, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { once, stepKey } from '../progress.js';
 import { configOf } from '../config-need.js';
+import type { FailureEvidence } from '../failure-reason.js';
 
 /** Platform errors that a later attempt can get past; every other `ok:false` error is terminal. */
 const TRANSIENT_PLATFORM_ERRORS = new Set([
@@ -32,29 +33,29 @@ interface Failure {
 }
 
 function failureOf(err: unknown, channel: string, secrets: readonly string[]): Failure {
-  const fail = (message: string, opts: { retryable: boolean; retryAfterMs?: number }, stop = true): Failure => ({
+  const fail = (message: string, opts: { retryable: boolean; retryAfterMs?: number; why: FailureEvidence }, stop = true): Failure => ({
     channel,
     error: new DeliveryError(redact(message, secrets), { ...opts, cause: err }),
     stop,
   });
   // The outbound policy refused the API's address: every channel would be refused the same way.
   const refused = egressDenialOf(err);
-  if (refused) return fail(refused.message, { retryable: refused.retryable });
+  if (refused) return fail(refused.message, { retryable: refused.retryable, why: { kind: 'config' } });
   const e = err as WebAPICallError;
   switch (e.code) {
     case ErrorCode.RateLimitedError:
-      return fail('rate limited', { retryable: true, retryAfterMs: e.retryAfter * 1000 });
+      return fail('rate limited', { retryable: true, retryAfterMs: e.retryAfter * 1000, why: { kind: 'status', status: 429 } });
     case ErrorCode.PlatformError: {
       const code = e.data.error;
       const transient = TRANSIENT_PLATFORM_ERRORS.has(code);
-      return fail(code, { retryable: transient }, transient || TOKEN_ERRORS.has(code));
+      return fail(code, { retryable: transient, why: { kind: 'api', api: 'slack', code } }, transient || TOKEN_ERRORS.has(code));
     }
     case ErrorCode.HTTPError:
-      return fail(`HTTP ${e.statusCode} ${e.statusMessage}`, { retryable: classifyHttpStatus(e.statusCode) !== 'terminal' });
+      return fail(`HTTP ${e.statusCode} ${e.statusMessage}`, { retryable: classifyHttpStatus(e.statusCode) !== 'terminal', why: { kind: 'status', status: e.statusCode } });
     case ErrorCode.RequestError:
-      return fail(messageOf(e.original), { retryable: true });
+      return fail(messageOf(e.original), { retryable: true, why: { kind: 'thrown', error: e.original } });
     default:
-      return fail(messageOf(err), { retryable: true });
+      return fail(messageOf(err), { retryable: true, why: { kind: 'thrown', error: err } });
   }
 }
 
@@ -69,6 +70,7 @@ function combined(outcome: { posted: readonly string[]; failures: readonly Failu
     retryable: failures.some((f) => f.error.retryable),
     retryAfterMs: retryAfters.length > 0 ? Math.max(...retryAfters) : undefined,
     cause: failures[0]?.error,
+    why: { kind: 'combined', reasons: failures.map((f) => f.error.reason) },
   });
 }
 
@@ -84,7 +86,7 @@ export class SlackNotifier implements Notifier<'slack'> {
     const secrets = recordSecrets(ctx);
     const config = configOf(ctx);
     const channels = ctx.target.spec.channels;
-    if (channels.length === 0) throw new DeliveryError('slack: the receiver names no channels', { retryable: false });
+    if (channels.length === 0) throw new DeliveryError('slack: the receiver names no channels', { retryable: false, why: { kind: 'config' } });
     const token = secrets.secret(config.slackTokenSecret, 'spec.slack.slackTokenSecret');
     const template = ctx.target.spec.template ?? ctx.options.template;
     const text = ctx.templates.render('markdown', template, ctx.data);

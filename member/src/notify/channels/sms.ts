@@ -43,19 +43,20 @@ export class SmsNotifier implements Notifier<'sms'> {
   async send(ctx: SendContext<'sms'>): Promise<SendResult> {
     const { spec, configName } = ctx.target;
     const config = configOf(ctx);
-    if (spec.phoneNumbers.length === 0) throw new DeliveryError('sms: spec.sms.phoneNumbers is empty', { retryable: false });
+    if (spec.phoneNumbers.length === 0) throw new DeliveryError('sms: spec.sms.phoneNumbers is empty', { retryable: false, why: { kind: 'config' } });
     const name = spec.provider ?? config.defaultProvider;
     const recorder = recordSecrets(ctx);
     const provider = await providerFor(name, config.providers, { ...recorder, secrets: recorder.secrets, now: this.now, egress: ctx.egress });
     if (!provider) {
       const from = spec.provider ? 'the receiver names' : 'defaultProvider names';
       throw new DeliveryError(`sms: ${from} provider ${name}, but Config ${configName ?? '?'} has no spec.sms.providers.${name}`, {
+        why: { kind: 'config' },
         retryable: false,
       });
     }
     const template = spec.template ?? ctx.options.template;
     const text = ctx.templates.render('text', template, ctx.data);
-    if (text.trim() === '') throw new DeliveryError('sms: the template rendered an empty message', { retryable: false });
+    if (text.trim() === '') throw new DeliveryError('sms: the template rendered an empty message', { retryable: false, why: { kind: 'template' } });
     return deliver(provider, spec.phoneNumbers, text, { signal: ctx.signal, ...(ctx.progress ? { progress: ctx.progress } : {}) });
   }
 }

@@ -56,7 +56,7 @@ export function teamsMessages(args: { title: string; text: string; firing: boole
     if (messages.every((m) => sizeOfJson(m) <= limit)) return messages;
     chunkBytes = Math.floor(chunkBytes * 0.75);
   }
-  throw new DeliveryError(`teams: the title alone leaves no room in a ${limit}-byte message`, { retryable: false });
+  throw new DeliveryError(`teams: the title alone leaves no room in a ${limit}-byte message`, { retryable: false, why: { kind: 'template' } });
 }
 
 export class TeamsNotifier implements Notifier<'teams'> {
@@ -66,7 +66,7 @@ export class TeamsNotifier implements Notifier<'teams'> {
     const spec = ctx.target.spec;
     const secrets = recordSecrets(ctx);
     const url = secrets.secret(spec.webhook, 'spec.teams.webhook');
-    if (!URL.canParse(url)) throw new DeliveryError('spec.teams.webhook is not a URL', { retryable: false });
+    if (!URL.canParse(url)) throw new DeliveryError('spec.teams.webhook is not a URL', { retryable: false, why: { kind: 'config' } });
     const template = spec.template ?? ctx.options.template;
     const titleTemplate = spec.titleTemplate ?? ctx.options.titleTemplate;
     const messages = teamsMessages({

@@ -40,6 +40,7 @@ function answerOf(reply: HttpReply, secrets: readonly string[]): string {
   throw new DeliveryError(redact(`telegram sendMessage: ${httpAnswer(reply, secrets)}${moved}`, secrets), {
     // 200 with ok:false does not happen; if it did, the reply was not understood: retry.
     retryable: verdict !== 'terminal',
+    why: { kind: 'status', status: reply.status },
     ...(wait !== undefined ? { retryAfterMs: wait } : {}),
   });
 }

@@ -52,7 +52,7 @@ function urlFromSecret(ref: NonNullable<WebhookSpec['urlFrom']>, secrets: Secret
   } catch (err) {
     // Resolution names the field as a Credential's (`….valueFrom.secretKeyRef`); urlFrom has no valueFrom level.
     if (!(err instanceof DeliveryError)) throw err;
-    throw new DeliveryError(err.message.replace(`${URL_FROM}.valueFrom`, URL_FROM), { retryable: err.retryable, cause: err });
+    throw new DeliveryError(err.message.replace(`${URL_FROM}.valueFrom`, URL_FROM), { retryable: err.retryable, cause: err, why: { kind: 'same', reason: err.reason } });
   }
   let url: URL | undefined;
   try {
@@ -62,7 +62,7 @@ function urlFromSecret(ref: NonNullable<WebhookSpec['urlFrom']>, secrets: Secret
   }
   // A fixed Secret lets the retry through, as with a missing one. The value itself is never shown.
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new DeliveryError(`${URL_FROM}: the Secret's value is not an http(s) URL`, { retryable: true });
+    throw new DeliveryError(`${URL_FROM}: the Secret's value is not an http(s) URL`, { retryable: true, why: { kind: 'config' } });
   }
   for (const part of secretPartsOfUrl(url)) secrets.derived(part);
   return { url: value, label: `<the URL in ${URL_FROM}>` };
@@ -78,7 +78,7 @@ function destinationOf(spec: WebhookSpec, secrets: SecretRecorder): Destination 
 export function webhookUrlOf(spec: Pick<WebhookSpec, 'url' | 'service'>): string {
   if (spec.url) return spec.url;
   const svc = spec.service;
-  if (!svc) throw new DeliveryError('webhook receiver has none of url, urlFrom or service', { retryable: false });
+  if (!svc) throw new DeliveryError('webhook receiver has none of url, urlFrom or service', { retryable: false, why: { kind: 'config' } });
   const path = svc.path ?? '/';
   return `${svc.scheme ?? 'http'}://${svc.name}.${svc.namespace}.svc:${svc.port ?? 80}${path.startsWith('/') ? path : `/${path}`}`;
 }

@@ -263,7 +263,7 @@ describe('WebhookNotifier with the URL from a Secret (urlFrom)', () => {
   const resolve = (credential: Credential | undefined, field: string): string => {
     const r = resolveCredential(credential, lookup, { field });
     if (r.ok) return r.value;
-    throw new DeliveryError(`${r.field}: ${r.reason}`, { retryable: true });
+    throw new DeliveryError(`${r.field}: ${r.reason}`, { retryable: true, why: { kind: 'config' } });
   };
   const urlFrom = (name = 'hook', key = 'url'): WebhookSpec => ({ urlFrom: { secretKeyRef: { name, key } }, httpConfig: { bearerToken: { value: TOKEN } } });
   const sendFrom = (spec: WebhookSpec) => new WebhookNotifier().send({ ...ctx(spec), secret: resolve });

@@ -88,7 +88,7 @@ export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
     if (recipientBatches(spec).length > 0) parts.push(...partsOrFailure('app', () => this.appParts(ctx, message)));
     if (spec.chatbot) parts.push(...partsOrFailure('chatbot', () => [this.botPart(ctx, message)]));
     if (parts.length === 0) {
-      throw new DeliveryError('wechat: the receiver names no toUser, toParty, toTag or chatbot', { retryable: false });
+      throw new DeliveryError('wechat: the receiver names no toUser, toParty, toTag or chatbot', { retryable: false, why: { kind: 'config' } });
     }
     return runParts('wechat', parts, { progress: ctx.progress, message: text });
   }
@@ -97,7 +97,7 @@ export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
     const config = configOf(ctx);
     const agentid = Number(config.wechatApiAgentId);
     if (!Number.isInteger(agentid)) {
-      throw new DeliveryError('wechat: Config spec.wechat.wechatApiAgentId must be an integer', { retryable: false });
+      throw new DeliveryError('wechat: Config spec.wechat.wechatApiAgentId must be an integer', { retryable: false, why: { kind: 'config' } });
     }
     const secret = m.secrets.secret(config.wechatApiSecret, 'spec.wechat.wechatApiSecret');
     const base = baseUrlOf(config.wechatApiUrl);
@@ -121,7 +121,7 @@ export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
     const bot = ctx.target.spec.chatbot;
     if (!bot) throw new Error('botPart without a chatbot');
     const url = m.secrets.secret(bot.webhook, 'spec.wechat.chatbot.webhook');
-    if (!URL.canParse(url)) throw new DeliveryError('wechat: spec.wechat.chatbot.webhook is not a URL', { retryable: false });
+    if (!URL.canParse(url)) throw new DeliveryError('wechat: spec.wechat.chatbot.webhook is not a URL', { retryable: false, why: { kind: 'config' } });
     const bodies = botBodies({ text: m.text, markdown: m.markdown, atUsers: bot.atUsers ?? [], atMobiles: bot.atMobiles ?? [] });
     const pacing = {
       window: this.window,
@@ -138,7 +138,7 @@ export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
 }
 
 function replyContext(what: string, secrets: SecretRecorder): ReplyContext {
-  return { what, secrets: secrets.secrets, codeField: 'errcode', msgField: 'errmsg' };
+  return { api: 'wechat', what, secrets: secrets.secrets, codeField: 'errcode', msgField: 'errmsg' };
 }
 
 async function fetchToken(a: { ctx: SendContext<'wechat'>; secrets: SecretRecorder; base: string; corpid: string; secret: string }): Promise<FetchedToken> {

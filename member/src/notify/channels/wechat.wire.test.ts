@@ -161,11 +161,13 @@ describe('WechatNotifier app API', () => {
     const busy = await deliveryErrorOf(notifier().send(ctx({ toUser: ['zhangsan'] })));
     expect(busy.retryable).toBe(true);
     expect(busy.message).toMatch(/errcode -1 system busy/);
+    expect(busy.reason).toBe('server-error');
     wechat.mode = 'freq';
     const freq = await deliveryErrorOf(notifier().send(ctx({ toUser: ['zhangsan'] })));
     expect(freq.retryable).toBe(true);
     expect(freq.retryAfterMs).toBe(60_000);
     expect(freq.message).toMatch(/errcode 45009 api freq out of limit/);
+    expect(freq.reason).toBe('rate-limited');
   });
 
   it('fails terminally on a wrong secret without revealing it', async () => {

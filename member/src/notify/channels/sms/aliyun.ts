@@ -8,7 +8,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { httpAnswer, postHttp, redact, redactUrl } from '../../http.js';
 import { classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
-import { SmsRequestError, isoSeconds, jsonOf, type BatchReply, type ProviderDeps, type SmsProvider, type SmsRequest } from './provider.js';
+import { SmsRequestError, smsEvidence, isoSeconds, jsonOf, type BatchReply, type ProviderDeps, type SmsProvider, type SmsRequest } from './provider.js';
 
 type AliyunConfig = NonNullable<ConfigBlock<'sms'>['providers']['aliyun']>;
 
@@ -63,7 +63,7 @@ function failure(status: number, code: string | undefined, message: string): Sms
   const retryable = code !== undefined ? RETRYABLE_CODES.has(code) || status >= 500 : classifyHttpStatus(status) === 'retry';
   const stop = code === undefined || !BATCH_CODES.has(code);
   const retryAfterMs = code === 'isv.BUSINESS_LIMIT_CONTROL' ? FLOW_CONTROL_WAIT_MS : undefined;
-  return new SmsRequestError(message, { retryable, stop, retryAfterMs });
+  return new SmsRequestError(message, { retryable, stop, retryAfterMs, why: smsEvidence(status, code) });
 }
 
 export function createAliyun(config: AliyunConfig, deps: ProviderDeps): SmsProvider {

@@ -6,7 +6,7 @@
 import aws4, { type Request as Aws4Request } from 'aws4';
 import { classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
 import { postHttp, redact, redactUrl, type HttpReply } from '../../http.js';
-import { SmsRequestError, retryAfterOf, type BatchReply, type ProviderDeps, type SmsProvider, type SmsRequest } from './provider.js';
+import { SmsRequestError, smsEvidence, retryAfterOf, type BatchReply, type ProviderDeps, type SmsProvider, type SmsRequest } from './provider.js';
 
 type AwsConfig = NonNullable<ConfigBlock<'sms'>['providers']['aws']>;
 
@@ -34,7 +34,7 @@ function requestFailure(reply: HttpReply, message: string): SmsRequestError {
   const code = xmlField(reply.body, 'Code');
   const retryable = (code !== undefined && RETRYABLE_CODES.has(code)) || classifyHttpStatus(reply.status) === 'retry';
   const stop = code === undefined || !NUMBER_CODES.has(code);
-  return new SmsRequestError(message, { retryable, stop, retryAfterMs: retryable ? retryAfterOf(reply) : undefined });
+  return new SmsRequestError(message, { retryable, stop, retryAfterMs: retryable ? retryAfterOf(reply) : undefined, why: smsEvidence(reply.status, code) });
 }
 
 export function createAws(config: AwsConfig, deps: ProviderDeps): SmsProvider {
@@ -52,6 +52,7 @@ export function createAws(config: AwsConfig, deps: ProviderDeps): SmsProvider {
         throw new SmsRequestError(`spec.sms.phoneNumbers: ${number} is not E.164 (+<country code><number>), which AWS SNS requires`, {
           retryable: false,
           stop: false,
+          why: { kind: 'config' },
         });
       }
       const body = new URLSearchParams({ Action: 'Publish', Message: req.text, PhoneNumber: number, Version: '2010-03-31' }).toString();

@@ -40,14 +40,15 @@ export function describeNumbers(numbers: readonly string[]): string {
 }
 
 function refusedFailure(r: RefusedNumber, part: string): Failure {
-  return { what: `${r.number}${part}`, error: new DeliveryError(`${r.code} ${r.message}`.trim(), { retryable: r.retryable }) };
+  return { what: `${r.number}${part}`, error: new DeliveryError(`${r.code} ${r.message}`.trim(), { retryable: r.retryable, why: { kind: 'api', api: 'sms', code: r.code } }) };
 }
 
 function failureOf(err: unknown): SmsRequestError {
   if (err instanceof SmsRequestError) return err;
   // postHttp's network errors and anything unexpected: the next request would likely fail too.
   const retryable = err instanceof DeliveryError ? err.retryable : true;
-  return new SmsRequestError(messageOf(err), { retryable, stop: true, cause: err });
+  const why = err instanceof DeliveryError ? { kind: 'same' as const, reason: err.reason } : { kind: 'thrown' as const, error: err };
+  return new SmsRequestError(messageOf(err), { retryable, stop: true, cause: err, why });
 }
 
 export async function deliver(
@@ -99,7 +100,7 @@ async function sendBatch(
       out.sent.push(`${name}${part}`);
     } catch (err) {
       // A timeout or shutdown ends the send, and the error still says what went out before it.
-      const failure = signal.aborted ? new SmsRequestError(`aborted: ${messageOf(signal.reason)}`, { retryable: true, stop: true }) : failureOf(err);
+      const failure = signal.aborted ? new SmsRequestError(`aborted: ${messageOf(signal.reason)}`, { retryable: true, stop: true, why: { kind: 'aborted' } }) : failureOf(err);
       out.failures.push({ what: `${name}${part}`, error: failure });
       if (p + 1 < parts.length) out.skipped.push(`${name} parts ${p + 2}–${parts.length}`);
       return failure.stop;
@@ -120,5 +121,6 @@ function combined(provider: string, out: Outcome): DeliveryError {
     retryable: out.failures.some((f) => f.error.retryable),
     retryAfterMs: retryAfters.length > 0 ? Math.max(...retryAfters) : undefined,
     cause: out.failures[0]?.error,
+    why: { kind: 'combined', reasons: out.failures.map((f) => f.error.reason) },
   });
 }

@@ -9,7 +9,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DeliveryError, classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
 import { httpAnswer, postHttp, redact, redactUrl, type HttpReply } from '../../http.js';
-import { STATUS_REPLY_BYTES, SmsRequestError, isoSeconds, jsonOf, retryAfterOf, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
+import { STATUS_REPLY_BYTES, SmsRequestError, smsEvidence, isoSeconds, jsonOf, retryAfterOf, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
 
 type HuaweiConfig = NonNullable<ConfigBlock<'sms'>['providers']['huawei']>;
 
@@ -36,6 +36,7 @@ export function leadingParas(templateParas: string | undefined): string[] {
   if (Array.isArray(parsed) && parsed.every((v): v is string => typeof v === 'string')) return parsed;
   throw new DeliveryError('spec.sms.providers.huawei.templateParas: must be a JSON array of strings, e.g. ["prod"]', {
     retryable: false,
+    why: { kind: 'config' },
   });
 }
 
@@ -49,7 +50,7 @@ interface HuaweiAnswer {
 function requestFailure(reply: HttpReply, code: string | undefined, message: string): SmsRequestError {
   const retryable = code === THROTTLED || classifyHttpStatus(reply.status) === 'retry';
   // Huawei reports number problems per number in `result`; a request-level error would repeat for every batch.
-  return new SmsRequestError(message, { retryable, stop: true, retryAfterMs: retryable ? retryAfterOf(reply) : undefined });
+  return new SmsRequestError(message, { retryable, stop: true, retryAfterMs: retryable ? retryAfterOf(reply) : undefined, why: smsEvidence(reply.status, code) });
 }
 
 function refusedOf(result: NonNullable<HuaweiAnswer['result']>): RefusedNumber[] {

@@ -6,7 +6,8 @@
 import type { Credential, SMS_PROVIDERS } from '@herald/shared';
 import type { EgressPolicy } from '../../egress.js';
 import type { HttpReply } from '../../http.js';
-import { DeliveryError, retryAfterMs } from '../../notifier.js';
+import { DeliveryError, retryAfterMs, type DeliveryErrorOptions } from '../../notifier.js';
+import type { FailureEvidence } from '../../failure-reason.js';
 
 export type SmsProviderName = (typeof SMS_PROVIDERS)[number];
 
@@ -55,11 +56,16 @@ export interface ProviderDeps {
  */
 export class SmsRequestError extends DeliveryError {
   readonly stop: boolean;
-  constructor(message: string, opts: { retryable: boolean; stop: boolean; retryAfterMs?: number | undefined; cause?: unknown }) {
+  constructor(message: string, opts: DeliveryErrorOptions & { stop: boolean }) {
     super(message, opts);
     this.name = 'SmsRequestError';
     this.stop = opts.stop;
   }
+}
+
+/** What a provider's refusal says: its own code when it gave one, else the HTTP status. */
+export function smsEvidence(status: number, code: string | undefined): FailureEvidence {
+  return code !== undefined && code !== '' ? { kind: 'api', api: 'sms', code, status } : { kind: 'status', status };
 }
 
 /** Room for a reply listing a status per number (Tencent: 200, Huawei: 500; about 200 bytes each). */

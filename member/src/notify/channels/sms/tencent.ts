@@ -7,7 +7,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
 import { httpAnswer, postHttp, redact, redactUrl } from '../../http.js';
-import { STATUS_REPLY_BYTES, SmsRequestError, jsonOf, withCountryCode, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
+import { STATUS_REPLY_BYTES, SmsRequestError, smsEvidence, jsonOf, withCountryCode, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
 
 type TencentConfig = NonNullable<ConfigBlock<'sms'>['providers']['tencent']>;
 
@@ -72,7 +72,7 @@ function requestFailure(status: number, code: string | undefined, message: strin
   const limited = code?.startsWith('RequestLimitExceeded') ?? false;
   const retryable = limited || (code?.startsWith('InternalError') ?? false) || classifyHttpStatus(status) === 'retry';
   const stop = code === undefined || !BATCH_CODES.has(code);
-  return new SmsRequestError(message, { retryable, stop, retryAfterMs: limited ? REQUEST_LIMIT_WAIT_MS : undefined });
+  return new SmsRequestError(message, { retryable, stop, retryAfterMs: limited ? REQUEST_LIMIT_WAIT_MS : undefined, why: smsEvidence(status, code) });
 }
 
 /** Numbers whose SendStatus is not Ok; per-number frequency limits (LimitExceeded.*) can pass later. */
