@@ -11,7 +11,7 @@ import { compileSelector } from '@herald/shared/selector';
 import { egressPolicyOf } from '../notify/egress.js';
 import { effectiveSettings, type EffectiveSettings } from './settings.js';
 import type { Labels } from '../model/notification.js';
-import { checkSchedule } from '../routing/silence.js';
+import { checkSchedule } from '@herald/shared/silence';
 import { compileInhibitRule, type CompiledInhibitRule } from '../routing/inhibit.js';
 import { compileRule, type CompiledRule } from '../rules/compile.js';
 import { configSelectorOf } from '../routing/select-config.js';

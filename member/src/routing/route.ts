@@ -11,7 +11,7 @@
 import type { Channel } from '@herald/shared';
 import type { CompiledReceiver, CompiledRouter, CompiledSilence, Snapshot } from '../config/snapshot.js';
 import type { Labels } from '../model/notification.js';
-import { isSilenceActive } from './silence.js';
+import { isSilenceActive } from '@herald/shared/silence';
 import { targetKey } from '../model/target-key.js';
 
 export interface RoutedTarget {
