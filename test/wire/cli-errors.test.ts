@@ -86,6 +86,34 @@ describe('heraldctl', () => {
     expect(help.code).toBe(0);
     expect(help.out).toContain('usage: heraldctl init');
   });
+  it('checks silence matchers, times and schedules before reaching a cluster', async () => {
+    const cases: [string[], string, string][] = [
+      [['silence', 'add', 'job!~batch.*', '--comment', 'x'], 'matcher job!~"batch.*": Herald selectors have no negative regex; list the values with job!=value for each, or use =~', 'silence add'],
+      [['silence', 'add', 'instance=~(db', '--comment', 'x'], 'matcher instance=~"(db": ', 'silence add'],
+      [['silence', 'add', 'A', '--comment', 'x', '--end', 'tomorrow'], '--end "tomorrow" is not an RFC 3339 time with a zone', 'silence add'],
+      [['silence', 'add', 'A', '--comment', 'x', '--schedule', '0 2 * * *'], '--schedule needs --duration', 'silence add'],
+      [['silence', 'add', 'A', '--comment', 'x', '--schedule', 'nightly', '--duration', '1h'], '--schedule: invalid cron expression "nightly"', 'silence add'],
+      [['silence', 'add', 'A', '--comment', 'x', '--duration', '1d'], '--duration: invalid duration "1d"', 'silence add'],
+      [['silence', 'query', 'a!=b'], 'silence query takes labels (name=value)', 'silence query'],
+      [['silence', 'expire'], 'name at least one silence', 'silence expire'],
+      [['silence', 'ad'], 'unknown silence command "ad" (did you mean add?)', 'silence'],
+    ];
+    for (const [args, message, help] of cases) {
+      const r = await ctl(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      const [first, second, ...rest] = r.out.trim().split('\n');
+      expect(first, args.join(' ')).toContain(`heraldctl: ${message}`);
+      expect(second).toBe(`See 'heraldctl ${help} --help'.`);
+      expect(rest).toEqual([]);
+    }
+  });
+  it('prints a silence without a cluster with --dry-run', async () => {
+    const r = await ctl('silence', 'add', 'DiskFull', '--comment', 'swap', '--author', 'ana', '--dry-run', '-o', 'json');
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.out) as { items: { metadata: Record<string, unknown>; spec: Record<string, unknown> }[] };
+    expect(list.items[0]?.metadata).toMatchObject({ generateName: 'silence-', labels: { type: 'global' } });
+    expect(list.items[0]?.spec).toMatchObject({ matcher: { matchLabels: { alertname: 'DiskFull' } }, duration: '1h' });
+  });
   it('runs as the kubectl plugin kubectl-herald, speaking of `kubectl herald`', async () => {
     const r = await run(['--import', 'tsx', join(dir, 'kubectl-herald')], ['--help']);
     expect(r.code).toBe(0);

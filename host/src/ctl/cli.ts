@@ -11,6 +11,7 @@ import { HOST_FLAGS, MEMBER_FLAGS, OUTPUT_FLAGS, type Command } from './command.
 import { DEFAULT_AGENT_IMAGE } from './image.js';
 import { initCommand } from './init-command.js';
 import { joinCommand, unjoinCommand } from './join-command.js';
+import { silenceCommands } from './silence-command.js';
 
 const JOIN_FLAGS = {
   ...HOST_FLAGS,
@@ -47,6 +48,7 @@ const COMMANDS: Record<string, Entry> = {
   init: initCommand(),
   join: joinCommand(JOIN_FLAGS),
   unjoin: unjoinCommand(UNJOIN_FLAGS),
+  silence: silenceCommands(),
 };
 
 /** As a kubectl plugin (kubectl-herald on PATH), the help speaks of `kubectl herald`. */
