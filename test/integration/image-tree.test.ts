@@ -136,6 +136,12 @@ describe('the host image tree', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('usage: heraldctl COMMAND');
     expect(r.stdout).toMatch(/^\s+join\s+install the agent/m);
+    // check-config loads the agent's validation chunk, which must be in the tree too.
+    const dir = configDir([{ apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'hook', labels: { type: 'global' } }, spec: { webhook: { url: 42 } } }]);
+    const checked = spawnSync(process.execPath, [join(app, 'ctl.js'), 'check-config', dir], { cwd: dirname(app), env: { ...process.env, ...CLEAN_ENV }, encoding: 'utf8' });
+    expect(checked.stderr).toBe('');
+    expect(checked.stdout).toContain('Receiver hook: objects.yaml: spec.webhook.url: Expected string');
+    expect(checked.status).toBe(1);
   });
 
   it('herald-host (cli.js) from a copy is healthy and ready against a real cluster', async () => {

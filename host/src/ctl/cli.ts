@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { closest, parseFlags, UsageError, usageExit, type FlagTable } from '@herald/shared/cli';
 import { HERALD_VERSION } from '@herald/shared';
 import { HOST_FLAGS, MEMBER_FLAGS, OUTPUT_FLAGS, type Command } from './command.js';
+import { checkConfigCommand } from './check-config-command.js';
 import { DEFAULT_AGENT_IMAGE } from './image.js';
 import { initCommand } from './init-command.js';
 import { joinCommand, unjoinCommand } from './join-command.js';
@@ -49,6 +50,7 @@ const COMMANDS: Record<string, Entry> = {
   join: joinCommand(JOIN_FLAGS),
   unjoin: unjoinCommand(UNJOIN_FLAGS),
   silence: silenceCommands(),
+  'check-config': checkConfigCommand(),
 };
 
 /** As a kubectl plugin (kubectl-herald on PATH), the help speaks of `kubectl herald`. */
