@@ -13,6 +13,7 @@ import { DEFAULT_AGENT_IMAGE } from './image.js';
 import { initCommand } from './init-command.js';
 import { joinCommand, unjoinCommand } from './join-command.js';
 import { silenceCommands } from './silence-command.js';
+import { statusCommand } from './status-command.js';
 
 const JOIN_FLAGS = {
   ...HOST_FLAGS,
@@ -49,6 +50,7 @@ const COMMANDS: Record<string, Entry> = {
   init: initCommand(),
   join: joinCommand(JOIN_FLAGS),
   unjoin: unjoinCommand(UNJOIN_FLAGS),
+  status: statusCommand(),
   silence: silenceCommands(),
   'check-config': checkConfigCommand(),
 };

@@ -6,8 +6,8 @@ import { checkSchedule } from '@herald/shared/silence';
 import { bool, HOST_FLAGS, HOST_HELP, isDnsLabel, list, OUTPUT_FLAGS, outputOf, str, type Command, type Values } from './command.js';
 import { hostKubeconfig } from './kube-flags.js';
 import { labelsOf, parseMatcher } from './matchers.js';
-import { renderManifests } from './output.js';
-import { addSilence, type AddArgs, expireSilences, listSilences, rowCells, SILENCE_HEADER, silenceObject, silenceRows, table } from './silence.js';
+import { renderManifests, table } from './output.js';
+import { addSilence, type AddArgs, expireSilences, listSilences, rowCells, SILENCE_HEADER, silenceObject, silenceRows } from './silence.js';
 
 const say = (line: string): void => console.log(line);
 /** A Kubernetes object name (a DNS subdomain). */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Silence } from '@herald/shared';
 import { parseMatcher } from './matchers.js';
-import { durationText, silenceObject, silenceRows, table } from './silence.js';
+import { table } from './output.js';
+import { durationText, silenceObject, silenceRows } from './silence.js';
 
 const now = new Date('2026-12-03T12:00:00.000Z');
 const base = { matchers: [parseMatcher('alertname=DiskFull')], comment: 'disk swap', author: 'ana', start: now, durationMs: 7_200_000, labels: {} };

@@ -116,13 +116,6 @@ function windowOf(s: Silence, now: Date): ReturnType<typeof silenceWindow> {
   }
 }
 
-/** Columns padded to their widest cell, as kubectl prints them (pure). */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('   ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
-
 export const SILENCE_HEADER = ['NAME', 'STATE', 'MATCHERS', 'STARTS', 'ENDS', 'SCOPE', 'CLUSTERS', 'COMMENT'];
 export const rowCells = (r: SilenceRow): string[] => [r.name, r.state, r.matchers, r.starts, r.ends, r.scope, r.clusters, r.comment];
 

@@ -1,8 +1,10 @@
 /**
- * `heraldctl silence add|query|expire` end to end: the Silence heraldctl writes on a real host is
+ * heraldctl's host commands end to end. `silence add|query|expire`: the Silence heraldctl writes on a real host is
  * propagated to a real member, whose agent then mutes the alerts it matches (and only those);
  * query shows it; expire lifts it on the member too, and the muted alert's next firing reaches
- * the receiver. Mistakes are one-line usage errors that create nothing.
+ * the receiver. Mistakes are one-line usage errors that create nothing. `status`: calm while all
+ * is well (exit 0); then a member that cannot be reached and a receiver whose sends fail each show
+ * up, with the reason, and status exits 1.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +12,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PropagationController } from '../../host/src/propagation/controller.js';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
+import { kubeconfigYaml } from '../harness/kubeconfig.js';
+import { freePort } from '../harness/net.js';
 import { rawRequest } from '../harness/crds.js';
 import { eventually, holds } from '../support/eventually.js';
 import { registerMembers } from '../support/federation.js';
@@ -141,5 +145,51 @@ describe('heraldctl silence', () => {
     expect(missing.code).toBe(1);
     expect(missing.err.trim()).toBe('heraldctl: no silence no-such-silence on the host');
     expect((await silences(host)).length).toBe(count);
+  });
+});
+
+describe('heraldctl status', () => {
+  type Report = { members: { name: string; ready: string; agent: string; synced: string; problems: string[] }[]; problems: { object: string; member: string; state: string }[]; failing: { receiver: string; member: string; delivery: { lastError?: string } }[] };
+  const report = async (): Promise<{ code: number | null; r: Report }> => {
+    const run = await heraldctl('status', '-o', 'json');
+    return { code: run.code, r: JSON.parse(run.out) as Report };
+  };
+
+  it('is calm while every member is ready, everything applied and delivering (exit 0)', async () => {
+    const calm = await eventually(async () => {
+      const { code, r } = await report();
+      return code === 0 ? r : undefined;
+    }, () => 'status exits 0', 60_000);
+    expect(calm.members.map((m) => [m.name, m.ready, m.agent, m.synced])).toEqual([['member-a', 'True', 'True', 'True']]);
+    const text = await heraldctl('status');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^member-a\s+True\s+True\s+True\s+v\d/m);
+    expect(text.out).toMatch(/^propagation: all \d+ objects applied on every member they are placed on$/m);
+    expect(text.out).toContain('delivery: no receiver is failing');
+  });
+
+  it('shows a member that cannot be reached and a receiver whose sends fail, with the reasons (exit 1)', async () => {
+    const closed = await freePort();
+    await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'down-hook', labels: { type: 'global' } }, spec: { webhook: { url: `http://127.0.0.1:${closed}/hook` } } } as never);
+    const ghost = kubeconfigYaml({ name: 'ghost', server: `https://127.0.0.1:${await freePort()}`, caPem: '', token: 'x' });
+    await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ghost-kubeconfig', namespace: 'herald-clusters' }, stringData: { kubeconfig: ghost } } as never);
+    await apply(host, { apiVersion: API, kind: 'MemberCluster', metadata: { name: 'ghost' }, spec: { kubeconfigSecretRef: { namespace: 'herald-clusters', name: 'ghost-kubeconfig', key: 'kubeconfig' } } } as never);
+    await eventually(async () => ((await rawRequest(set.kubeConfig('member-a'), 'GET', `/apis/${API}/receivers/down-hook`).then(() => true, () => false)) ? true : undefined), () => 'down-hook on member-a');
+    const broken = await eventually(async () => {
+      await fire('Probe');
+      const { code, r } = await report();
+      const ghostDown = r.members.some((m) => m.name === 'ghost' && m.ready === 'False');
+      const failing = r.failing.some((f) => f.receiver === 'down-hook' && f.member === 'member-a');
+      return code === 1 && ghostDown && failing ? r : undefined;
+    }, () => 'status shows ghost down and down-hook failing', 90_000);
+    expect(broken.members.find((m) => m.name === 'ghost')?.problems[0]).toMatch(/^Ready=False: /);
+    expect(broken.problems).toEqual(expect.arrayContaining([expect.objectContaining({ object: 'Receiver/sink', member: 'ghost', state: 'ClusterNotReady' })]));
+    expect(broken.problems.some((p) => p.member === 'member-a')).toBe(false);
+    expect(broken.failing.find((f) => f.receiver === 'down-hook')?.delivery.lastError).toMatch(/ECONNREFUSED|connect/i);
+    const text = await heraldctl('status');
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/^ghost\s+False\s/m);
+    expect(text.out).toMatch(/^Receiver\/sink\s+ghost\s+ClusterNotReady/m);
+    expect(text.out).toMatch(/^down-hook\s+member-a\s+\d+\s+\d+\s+\d+\s+\S/m);
   });
 });
