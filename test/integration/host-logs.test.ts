@@ -13,19 +13,13 @@ import { registerMembers } from '../support/federation.js';
 import { apply } from '../support/manifests.js';
 import { eventually } from '../support/eventually.js';
 import { startHost, type HostProcess } from '../support/host-process.js';
+import { parseLogLines } from '../support/log-lines.js';
 
 let set: ClusterSet;
 const hosts: HostProcess[] = [];
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const CLI = fileURLToPath(new URL('../../host/src/cli.ts', import.meta.url));
 
-interface Line {
-  level: string;
-  time: string;
-  component: string;
-  msg: string;
-  path?: string;
-}
 
 const lines = (h: HostProcess): string[] => h.output().split('\n').filter((l) => l.trim() !== '');
 
@@ -65,7 +59,7 @@ describe('host logs', () => {
     expect((await fetch(`${host.url}/api/v1/clusters`, { headers: host.headers() })).status).toBe(200);
     await eventually(() => (host.output().includes('"path":"/api/v1/clusters"') ? true : undefined), host.output);
     await host.stop();
-    const parsed = lines(host).map((l) => JSON.parse(l) as Line);
+    const parsed = parseLogLines(host.output());
     for (const line of parsed) {
       expect(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).toContain(line.level);
       expect(line.time).toMatch(ISO);

@@ -7,17 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { agentExit, configDir, startAgent, type AgentProcess } from './agent-process.js';
 import { cleanupAfterEach, eventually, settingsObject, sinkReceiver } from './am-scenario.js';
 import { startHttpServer } from './http-server.js';
+import { parseLogLines } from '../support/log-lines.js';
 
 const track = cleanupAfterEach();
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-interface Line {
-  level: string;
-  time: string;
-  component: string;
-  msg: string;
-  path?: string;
-}
 
 const lines = (agent: AgentProcess): string[] => agent.output().split('\n').filter((l) => l.trim() !== '');
 
@@ -41,7 +35,7 @@ describe('agent logs', () => {
     track(() => agent.stop());
     await probeAndFail(agent);
     await eventually(() => (agent.output().includes('"component":"pipeline"') ? true : undefined), () => agent.output());
-    const parsed = lines(agent).map((l) => JSON.parse(l) as Line);
+    const parsed = parseLogLines(agent.output());
     for (const line of parsed) {
       expect(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).toContain(line.level);
       expect(line.time).toMatch(ISO);
