@@ -174,6 +174,7 @@ describe('heraldctl status', () => {
     const ghost = kubeconfigYaml({ name: 'ghost', server: `https://127.0.0.1:${await freePort()}`, caPem: '', token: 'x' });
     await apply(host, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ghost-kubeconfig', namespace: 'herald-clusters' }, stringData: { kubeconfig: ghost } } as never);
     await apply(host, { apiVersion: API, kind: 'MemberCluster', metadata: { name: 'ghost' }, spec: { kubeconfigSecretRef: { namespace: 'herald-clusters', name: 'ghost-kubeconfig', key: 'kubeconfig' } } } as never);
+    await apply(host, { apiVersion: API, kind: 'PropagationPolicy', metadata: { name: 'typo' }, spec: { resourceSelectors: [{ kind: 'Template' }], placement: { clusterNames: ['member-aa'] } } } as never);
     await eventually(async () => ((await rawRequest(set.kubeConfig('member-a'), 'GET', `/apis/${API}/receivers/down-hook`).then(() => true, () => false)) ? true : undefined), () => 'down-hook on member-a');
     const broken = await eventually(async () => {
       await fire('Probe');
@@ -185,6 +186,7 @@ describe('heraldctl status', () => {
     expect(broken.members.find((m) => m.name === 'ghost')?.problems[0]).toMatch(/^Ready=False: /);
     expect(broken.problems).toEqual(expect.arrayContaining([expect.objectContaining({ object: 'Receiver/sink', member: 'ghost', state: 'ClusterNotReady' })]));
     expect(broken.problems.some((p) => p.member === 'member-a')).toBe(false);
+    expect(broken.problems).toContainEqual(expect.objectContaining({ object: 'PropagationPolicy/typo', member: 'member-aa', state: 'UnknownCluster' }));
     expect(broken.failing.find((f) => f.receiver === 'down-hook')?.delivery.lastError).toMatch(/ECONNREFUSED|connect/i);
     const text = await heraldctl('status');
     expect(text.code).toBe(1);

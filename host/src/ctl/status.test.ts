@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MemberCluster } from '@herald/shared';
-import { isFailing, statusReport, statusText, type PropagatedObject } from './status.js';
+import type { MemberCluster, PropagationPolicy } from '@herald/shared';
+import { isFailing, statusReport, statusText, unknownClusters, type PropagatedObject } from './status.js';
 
 const now = new Date('2026-12-03T12:00:00Z');
 const cond = (type: string, status: 'True' | 'False' | 'Unknown', message = '') => ({ type, status, reason: type, message, lastTransitionTime: '2026-12-03T11:00:00Z' });
@@ -65,5 +65,19 @@ describe('heraldctl status', () => {
     expect(calm).toContain('propagation: all 1 objects applied on every member they are placed on');
     expect(calm).toContain('delivery: no receiver is failing');
     expect(statusText(statusReport([], [], now))).toContain('no members: register one with heraldctl join');
+  });
+
+  it('names clusters a policy places on, excludes or overrides that are not registered', () => {
+    const policy: PropagationPolicy = {
+      apiVersion: 'herald.dev/v1alpha1',
+      kind: 'PropagationPolicy',
+      metadata: { name: 'prod' },
+      spec: { resourceSelectors: [{ kind: 'Receiver' }], placement: { clusterNames: ['a', 'typo-a'], exclude: ['old'] }, overrides: [{ clusterNames: ['typo-a'], patches: [] }] },
+    };
+    expect(unknownClusters([policy], members).map((p) => [p.object, p.member, p.state])).toEqual([
+      ['PropagationPolicy/prod', 'old', 'UnknownCluster'],
+      ['PropagationPolicy/prod', 'typo-a', 'UnknownCluster'],
+    ]);
+    expect(statusReport(members, [], now, [policy]).problems.map((p) => p.member)).toEqual(['old', 'typo-a']);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * `heraldctl status`: the federation on one screen, from what the host controller wrote into
  * status: each member (reachable, agent heartbeat, synced, delivery totals), every placed object
- * that is not applied on a member, and every receiver whose deliveries fail on a member. The
+ * that is not applied on a member (and policies naming clusters that are not registered), and
+ * every receiver whose deliveries fail on a member. The
  * report is pure; the one read (the caller's own rights decide what it sees) is at the bottom.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, KINDS, PROPAGATED_KINDS, type Condition, type DeliveryHealth, type MemberCluster, type PropagatedStatus } from '@herald/shared';
+import { API_VERSION, KINDS, PROPAGATED_KINDS, type Condition, type DeliveryHealth, type MemberCluster, type PropagatedStatus, type PropagationPolicy } from '@herald/shared';
 import { KubeError, rawRequest } from '@herald/shared/k8s';
 import { table } from './output.js';
 
@@ -73,7 +74,17 @@ export function isFailing(d: DeliveryHealth): boolean {
   return d.lastSuccessTime === undefined || Date.parse(d.lastFailureTime) >= Date.parse(d.lastSuccessTime);
 }
 
-export function statusReport(members: readonly MemberCluster[], objects: readonly PropagatedObject[], now: Date): StatusReport {
+/** Cluster names a policy places on, excludes or overrides for that are not registered members. */
+export function unknownClusters(policies: readonly PropagationPolicy[], members: readonly MemberCluster[]): ObjectProblem[] {
+  const known = new Set(members.map((m) => m.metadata.name));
+  return policies.flatMap((p) => {
+    const named = [...(p.spec.placement?.clusterNames ?? []), ...(p.spec.placement?.exclude ?? []), ...(p.spec.overrides ?? []).flatMap((o) => o.clusterNames ?? [])];
+    const unknown = [...new Set(named.filter((n) => !known.has(n)))].sort();
+    return unknown.map((n) => ({ object: `PropagationPolicy/${p.metadata.name}`, member: n, state: 'UnknownCluster', message: `names cluster ${n}, which is not a registered MemberCluster` }));
+  });
+}
+
+export function statusReport(members: readonly MemberCluster[], objects: readonly PropagatedObject[], now: Date, policies: readonly PropagationPolicy[] = []): StatusReport {
   const problems = objects.flatMap((o) =>
     (o.status?.clusters ?? []).filter((c) => c.state !== 'Applied').map((c) => ({ object: `${o.kind}/${o.metadata.name}`, member: c.name, state: c.state, message: c.message ?? '' })),
   );
@@ -89,7 +100,7 @@ export function statusReport(members: readonly MemberCluster[], objects: readonl
   return {
     members: members.map((m) => memberRow(m, now)).sort((a, b) => a.name.localeCompare(b.name)),
     objects: objects.length,
-    problems: [...unseen, ...problems].sort(byName),
+    problems: [...unseen, ...problems, ...unknownClusters(policies, members)].sort(byName),
     failing: failing.sort(byName),
   };
 }
@@ -149,9 +160,10 @@ async function listKind<T>(kc: KubeConfig, kind: string): Promise<T[]> {
 
 /** Reads MemberClusters and every propagated kind from the host, in parallel. */
 export async function readStatus(kc: KubeConfig, now: () => Date): Promise<StatusReport> {
-  const [members, ...lists] = await Promise.all([
+  const [members, policies, lists] = await Promise.all([
     listKind<MemberCluster>(kc, 'MemberCluster'),
-    ...PROPAGATED_KINDS.map((kind) => listKind<Omit<PropagatedObject, 'kind'>>(kc, kind).then((items) => items.map((o) => ({ ...o, kind })))),
+    listKind<PropagationPolicy>(kc, 'PropagationPolicy'),
+    Promise.all(PROPAGATED_KINDS.map((kind) => listKind<Omit<PropagatedObject, 'kind'>>(kc, kind).then((items) => items.map((o) => ({ ...o, kind }))))),
   ]);
-  return statusReport(members, lists.flat(), now());
+  return statusReport(members, lists.flat(), now(), policies);
 }

@@ -455,9 +455,11 @@ export class PropagationController {
     this.opts.log({ msg: 'drift repaired', cluster: member, kind: o.kind, name: o.metadata.name, how });
     if (o.kind === 'Secret') return;
     const now = (this.opts.now?.() ?? new Date()).toISOString();
+    // kubectl describe finds an object's Events by its uid: without it they show under no object.
+    const uid = this.list<{ metadata: { name: string; uid?: string } }>(o.kind).find((h) => h.metadata.name === o.metadata.name)?.metadata.uid;
     const event = {
       metadata: { generateName: `${o.metadata.name}.`, namespace: 'default' },
-      involvedObject: { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name },
+      involvedObject: { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(uid ? { uid } : {}) },
       reason: 'DriftRepaired',
       message,
       type: 'Warning',
