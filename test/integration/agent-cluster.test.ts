@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
 import { apply } from '../support/manifests.js';
+import { until } from '../support/eventually.js';
 import { ClusterSource } from '../../member/src/config/cluster-source.js';
 
 const kubeconfig = inject('kubeconfigs')['member-a'] as string;
@@ -29,13 +30,7 @@ const post = async (alertname: string): Promise<void> => {
   });
   expect(res.status).toBe(200);
 };
-const until = async (check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+const wait = { ms: 15_000 };
 /** The webhook Receiver under test, posting to `path` on the sink with the Secret's token. */
 const hookReceiver = (path: string): never =>
   ({
@@ -73,9 +68,9 @@ afterAll(async () => {
 describe('agent in a cluster', () => {
   it('delivers with the objects and Secret it reads from the API server, stamping its own cluster', async () => {
     await post('first');
-    await until(() => received.some((r) => r.alertname === 'first'));
+    await until('first at the sink', () => received.some((r) => r.alertname === 'first'), wait);
     expect(received.find((r) => r.alertname === 'first')).toEqual({ path: '/v1', auth: 'Bearer first-token', cluster: 'member-a', alertname: 'first' });
-    await until(async () => (await condition('receivers', 'hook'))?.status === 'True');
+    await until('the hook Receiver Accepted', async () => (await condition('receivers', 'hook'))?.status === 'True', wait);
   });
 
   it('takes a changed Receiver and a rotated Secret without a restart', async () => {
@@ -83,11 +78,11 @@ describe('agent in a cluster', () => {
     await apply(kc, hookReceiver('/v2'));
     // Configuration reloads are asynchronous: keep posting until the new settings are in use.
     let n = 0;
-    await until(async () => {
+    await until('the changed Receiver and the rotated Secret in use', async () => {
       await post(`second-${n++}`);
       await new Promise((r) => setTimeout(r, 200));
       return received.some((r) => r.path === '/v2' && r.auth === 'Bearer second-token');
-    });
+    }, wait);
   });
 
   it('never sends a Secret of its namespace that is neither a host copy nor offered by label', async () => {
@@ -102,22 +97,22 @@ describe('agent in a cluster', () => {
     const answers = async (): Promise<string[]> =>
       ((await (await fetch(`${agent.url}/api/v2/history?receiver=steal`, { headers: agent.headers('admin') })).json()) as { entries: { answer: string }[] }).entries.map((e) => e.answer);
     let n = 0;
-    await until(async () => {
+    await until('the steal Receiver refused the agent-own-token Secret', async () => {
       await post(`steal-${n++}`);
       await new Promise((r) => setTimeout(r, 300));
       return (await answers()).some((a) => a.includes('Secret herald-system/agent-own-token not found'));
-    }, 30_000);
+    }, { ms: 30_000 });
     expect(received.filter((r) => r.path === '/steal')).toEqual([]);
     await custom.deleteClusterCustomObject({ group: 'herald.dev', version: 'v1alpha1', plural: 'receivers', name: 'steal' });
   });
 
   it('marks an object it cannot use as not Accepted, naming the field, and keeps working', async () => {
     await apply(kc, { apiVersion: API, kind: 'Silence', metadata: { name: 'bad-cron', labels: { type: 'global' } }, spec: { matcher: {}, schedule: 'every night at two', duration: '1h' } } as never);
-    await until(async () => (await condition('silences', 'bad-cron'))?.status === 'False');
+    await until('bad-cron not Accepted', async () => (await condition('silences', 'bad-cron'))?.status === 'False', wait);
     expect((await condition('silences', 'bad-cron'))?.message).toContain('spec.schedule: invalid cron expression');
     // The bad silence is left out: it mutes nothing, and delivery goes on.
     await post('after-bad-silence');
-    await until(() => received.some((r) => r.alertname === 'after-bad-silence'));
+    await until('after-bad-silence at the sink', () => received.some((r) => r.alertname === 'after-bad-silence'), wait);
     await custom.deleteClusterCustomObject({ group: 'herald.dev', version: 'v1alpha1', plural: 'silences', name: 'bad-cron' });
   });
 

@@ -18,6 +18,7 @@ import { rawRequest } from '../../shared/src/k8s/raw.js';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
 import { AGENT_USER, agentKubeconfig } from '../support/agent-identity.js';
 import { apply, loadManifests } from '../support/manifests.js';
+import { until } from '../support/eventually.js';
 import { freePort, startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { makeTestPki } from '../wire/certs.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
@@ -39,13 +40,8 @@ const seen: Labels[] = [];
 const pki = makeTestPki();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; sink has ${JSON.stringify(seen)}\n${agent?.output() ?? ''}`);
-    await sleep(100);
-  }
-};
+/** How long a wait may take, and what a timed-out one shows: the sink and the agent's output. */
+const wait = { ms: 60_000, detail: () => `sink has ${JSON.stringify(seen)}\n${agent?.output() ?? ''}` };
 const find = (want: Labels): Labels | undefined => seen.find((l) => Object.entries(want).every(([k, v]) => l[k] === v));
 
 /** An HTTPS request; resolves with the status code. */
@@ -115,7 +111,7 @@ beforeAll(async () => {
   await until('the Rules to be in use', async () => {
     const o = JSON.parse(await rawRequest(admin, 'GET', '/apis/herald.dev/v1alpha1/rules/denied-requests')) as { status?: { conditions?: { type: string; status: string }[] } };
     return o.status?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True') ?? false;
-  });
+  }, wait);
 }, 300_000);
 
 afterAll(async () => {
@@ -149,7 +145,7 @@ describe('API-server audit events', () => {
       { ...common, alertname: 'denied-requests', verb: 'get', resource: 'configmaps', name: 'forbidden-cm', code: '403', severity: 'error' },
       { ...common, alertname: 'exec-attach-portforward', resource: 'pods', subresource: 'exec', name: 'no-such-pod' },
     ];
-    await until('every selected request', () => want.every((w) => find(w) !== undefined));
+    await until('every selected request', () => want.every((w) => find(w) !== undefined), wait);
     await sleep(4000);
     expect(seen.filter((l) => l['name'] === 'audit-cm'), 'ConfigMap requests no rule selects').toEqual([]);
     expect(seen.filter((l) => l['resource'] === 'secrets' && l['verb'] !== 'get'), 'Secret writes are not reads').toEqual([]);

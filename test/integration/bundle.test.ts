@@ -14,6 +14,7 @@ import { bundleAgent } from '../../hack/bundle-agent.js';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
 import { agentKubeconfig } from '../support/agent-identity.js';
 import { apply } from '../support/manifests.js';
+import { until } from '../support/eventually.js';
 import { configDir, startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
 
@@ -26,13 +27,8 @@ let sink: TestHttpServer;
 const agents: AgentProcess[] = [];
 const received: { path: string; auth: string | undefined; cluster: string; alertname: string }[] = [];
 
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${agents.map((a) => a.output()).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+/** What a timed-out wait shows: every agent's output. */
+const wait = { detail: () => agents.map((a) => a.output()).join('\n') };
 
 const settings = (cluster: string) => ({ apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', cluster: { name: cluster } } });
 const receiver = (path: string) => ({
@@ -81,9 +77,9 @@ describe('the bundled agent', () => {
     await until('the Receiver to be Accepted', async () => {
       const o = JSON.parse(await rawRequest(admin, 'GET', `/apis/herald.dev/v1alpha1/receivers/hook`)) as { status?: { conditions?: { type: string; status: string }[] } };
       return o.status?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True') ?? false;
-    });
+    }, wait);
     expect(await post(agent, 'BundledInCluster')).toBe(200);
-    await until('the notification at the sink', () => received.some((r) => r.alertname === 'BundledInCluster'));
+    await until('the notification at the sink', () => received.some((r) => r.alertname === 'BundledInCluster'), wait);
     expect(received.find((r) => r.alertname === 'BundledInCluster')).toEqual({ path: '/in-cluster', auth: 'Bearer bundle-token', cluster: CLUSTER, alertname: 'BundledInCluster' });
     expect(agent.output()).not.toMatch(/forbidden|Dynamic require|Cannot find module/i);
   });
@@ -92,7 +88,7 @@ describe('the bundled agent', () => {
     const agent = await startAgent({ configDir: configDir([secret, settings('bundle-standalone'), receiver('/standalone')]), bundled: true });
     agents.push(agent);
     expect(await post(agent, 'BundledStandalone')).toBe(200);
-    await until('the notification at the sink', () => received.some((r) => r.alertname === 'BundledStandalone'));
+    await until('the notification at the sink', () => received.some((r) => r.alertname === 'BundledStandalone'), wait);
     expect(received.find((r) => r.alertname === 'BundledStandalone')).toEqual({ path: '/standalone', auth: 'Bearer bundle-token', cluster: 'bundle-standalone', alertname: 'BundledStandalone' });
   });
 });

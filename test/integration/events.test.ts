@@ -14,6 +14,7 @@ import { rawRequest } from '../../shared/src/k8s/raw.js';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
 import { agentKubeconfig } from '../support/agent-identity.js';
 import { apply } from '../support/manifests.js';
+import { until } from '../support/eventually.js';
 import { startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
 
@@ -34,13 +35,8 @@ let agentConfig: string;
 const dataDir = mkdtempSync(join(tmpdir(), 'herald-events-'));
 const seen: Seen[] = [];
 
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; sink has ${JSON.stringify(seen.map((s) => `${s.name}:${s.count}`))}\n${agent?.output() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+/** How long a wait may take, and what a timed-out one shows: the sink and the agent's output. */
+const wait = { ms: 60_000, detail: () => `sink has ${JSON.stringify(seen.map((s) => `${s.name}:${s.count}`))}\n${agent?.output() ?? ''}` };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** MicroTime: the API server wants six fraction digits. */
 const micro = (d = new Date()): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -108,7 +104,7 @@ beforeAll(async () => {
     await createEvent(`canary-${n++}`);
     await sleep(1500);
     return seen.some((s) => s.name.startsWith('canary-'));
-  });
+  }, wait);
 }, 300_000);
 
 afterAll(async () => {
@@ -121,7 +117,7 @@ describe('Kubernetes Events', () => {
   it('a Warning event notifies once, labelled; a Normal one does not (no Event rule: Warning events notify)', async () => {
     await createEvent('web-1');
     await createEvent('quiet-1', { type: 'Normal', reason: 'Scheduled' });
-    await until('web-1', () => got('web-1'));
+    await until('web-1', () => got('web-1'), wait);
     expect(seen.find((s) => s.name === 'web-1')?.labels).toEqual({
       alertname: 'warning-events',
       alerttype: 'event',
@@ -140,25 +136,25 @@ describe('Kubernetes Events', () => {
   it('a repeating series is one notification carrying the latest count, not a storm', async () => {
     const name = await createEvent('storm-1');
     for (let count = 2; count <= 12; count++) await repeat(name, count);
-    await until('storm-1', () => seen.some((s) => s.name === 'storm-1'));
+    await until('storm-1', () => seen.some((s) => s.name === 'storm-1'), wait);
     await sleep(4000);
     expect(seen.filter((s) => s.name === 'storm-1').map((s) => s.count)).toEqual(['12']);
   });
 
   it('killing the agent and restarting the API server in the middle neither loses nor repeats a notification', async () => {
     const before = await createEvent('kept-1');
-    await until('kept-1', () => got('kept-1'));
+    await until('kept-1', () => got('kept-1'), wait);
     await agent?.kill();
     // While the agent is down: an event repeats and a new one happens; then the API server restarts.
     await repeat(before, 5);
     await createEvent('while-down-1');
     await restartApiServer();
     agent = await startAgent({ kubeconfig: agentConfig, dataDir });
-    await until('what happened while the agent was down', () => got('kept-1', '5') && got('while-down-1'));
+    await until('what happened while the agent was down', () => got('kept-1', '5') && got('while-down-1'), wait);
     // The API server restarts under the running agent: its watch resumes and misses nothing.
     await restartApiServer();
     await createEvent('after-restart-1');
-    await until('after-restart-1', () => got('after-restart-1'));
+    await until('after-restart-1', () => got('after-restart-1'), wait);
     await sleep(4000);
     const counts = new Map<string, number>();
     for (const s of seen) counts.set(`${s.name}:${s.count}`, (counts.get(`${s.name}:${s.count}`) ?? 0) + 1);
@@ -181,6 +177,7 @@ describe('Kubernetes Events', () => {
     await until(
       'the Rules to be judged',
       async () => (await accepted('scheduling'))?.status === 'True' && (await accepted('bad-regex'))?.status === 'False' && (await accepted('lookahead'))?.status === 'False',
+      wait,
     );
     expect((await accepted('bad-regex'))?.message).toContain('spec.event.messageRegex: invalid regular expression');
     expect((await accepted('lookahead'))?.message).toContain(
@@ -189,7 +186,7 @@ describe('Kubernetes Events', () => {
     // With an Event rule in place the default is off: only what the rule selects notifies.
     await createEvent('scheduled-1', { type: 'Normal', reason: 'Scheduled' });
     await createEvent('ignored-1');
-    await until('scheduled-1', () => got('scheduled-1'));
+    await until('scheduled-1', () => got('scheduled-1'), wait);
     expect(seen.find((s) => s.name === 'scheduled-1')?.labels).toMatchObject({ alertname: 'scheduling', team: 'shop', severity: 'info', alerttype: 'event', cluster: CLUSTER });
     await sleep(3000);
     expect(seen.some((s) => s.name === 'ignored-1')).toBe(false);

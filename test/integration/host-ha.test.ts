@@ -11,18 +11,14 @@ import { registerMembers } from '../support/federation.js';
 import { startHost, type HostProcess } from '../support/host-process.js';
 import { apply } from '../support/manifests.js';
 import { metricsFindings } from '../support/promtool.js';
+import { until } from '../support/eventually.js';
 
 let set: ClusterSet;
 let hub: KubeConfig;
 const hosts: HostProcess[] = [];
 
-const until = async (what: string, check: () => Promise<boolean>, ms = 40_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${hosts.map((h) => `${h.id}: ${h.output().slice(-2000)}`).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+/** How long a wait may take, and what a timed-out one shows: the tail of each host's output. */
+const wait = { ms: 40_000, detail: () => hosts.map((h) => `${h.id}: ${h.output().slice(-2000)}`).join('\n') };
 const lease = async (): Promise<{ holderIdentity?: string; leaseTransitions?: number }> =>
   (JSON.parse(await rawRequest(hub, 'GET', '/apis/coordination.k8s.io/v1/namespaces/herald-system/leases/herald-host')) as { spec: { holderIdentity?: string; leaseTransitions?: number } }).spec;
 const leaderFlag = async (h: HostProcess): Promise<boolean> => ((await (await fetch(`${h.url}/readyz`)).json()) as { leader: boolean }).leader;
@@ -46,7 +42,7 @@ afterAll(async () => {
 
 describe('two host replicas', () => {
   it('elect one leader, which propagates; the other stands by', async () => {
-    await until('a leader', async () => ['host-1', 'host-2'].includes((await lease()).holderIdentity ?? ''));
+    await until('a leader', async () => ['host-1', 'host-2'].includes((await lease()).holderIdentity ?? ''), wait);
     const holder = (await lease()).holderIdentity;
     const [leader, standby] = holder === 'host-1' ? [hosts[0], hosts[1]] : [hosts[1], hosts[0]];
     expect(await leaderFlag(leader as HostProcess)).toBe(true);
@@ -58,7 +54,7 @@ describe('two host replicas', () => {
     expect(scrape).toMatch(/^nodejs_eventloop_lag_seconds /m);
     expect(await metricsFindings(scrape)).toBe('');
     await apply(hub, receiver('first'));
-    await until('first on member-a', () => onMember('first'));
+    await until('first on member-a', () => onMember('first'), wait);
   });
 
   it('the standby takes over when the leader is killed, and propagates', async () => {
@@ -66,11 +62,11 @@ describe('two host replicas', () => {
     const leader = hosts.find((h) => h.id === before.holderIdentity) as HostProcess;
     const standby = hosts.find((h) => h !== leader) as HostProcess;
     await leader.kill();
-    await until('the standby leads', async () => (await lease()).holderIdentity === standby.id);
+    await until('the standby leads', async () => (await lease()).holderIdentity === standby.id, wait);
     expect((await lease()).leaseTransitions).toBe((before.leaseTransitions ?? 0) + 1);
     expect(await leaderFlag(standby)).toBe(true);
     await apply(hub, receiver('second'));
-    await until('second on member-a', () => onMember('second'));
+    await until('second on member-a', () => onMember('second'), wait);
   });
 
   it('shows members and the propagation matrix in the admin API', async () => {
@@ -78,11 +74,11 @@ describe('two host replicas', () => {
     await until('member-a Ready in the admin API', async () => {
       const { clusters } = (await (await fetch(`${h.url}/api/v1/clusters`, { headers: h.headers() })).json()) as { clusters: { name: string; ready: string; kubernetesVersion?: string }[] };
       return clusters.length === 1 && clusters[0]?.name === 'member-a' && clusters[0].ready === 'True' && (clusters[0].kubernetesVersion ?? '').startsWith('v1.');
-    });
+    }, wait);
     await until('the matrix says second is Applied on member-a', async () => {
       const { objects } = (await (await fetch(`${h.url}/api/v1/propagation`, { headers: h.headers() })).json()) as { objects: { kind: string; name: string; clusters: Record<string, string> }[] };
       return objects.some((o) => o.kind === 'Receiver' && o.name === 'second' && o.clusters['member-a'] === 'Applied');
-    });
+    }, wait);
   });
 
   it('a leader that stops cleanly releases the Lease, so a new replica leads without waiting it out', async () => {
@@ -91,7 +87,7 @@ describe('two host replicas', () => {
     expect((await lease()).holderIdentity).toBe('');
     const started = Date.now();
     hosts.push(await startHost({ kubeconfig: set.get('hub').kubeconfigPath, id: 'host-3', args: ['--lease-seconds', '30'] }));
-    await until('host-3 leads', async () => (await lease()).holderIdentity === 'host-3');
+    await until('host-3 leads', async () => (await lease()).holderIdentity === 'host-3', wait);
     // Far less than the 30 s lease a dead leader would leave behind.
     expect(Date.now() - started).toBeLessThan(20_000);
   });

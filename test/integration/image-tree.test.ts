@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageTree } from '../../hack/image-tree.js';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
 import { freePort } from '../harness/net.js';
+import { until } from '../support/eventually.js';
 import { agentExit, configDir, startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
 
@@ -62,14 +63,6 @@ function assertIsolated(app: string): void {
   }
 }
 
-const until = async (what: string, check: () => boolean | Promise<boolean>, out: () => string, ms = 30_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${out()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
-
 beforeAll(async () => {
   built = mkdtempSync(join(tmpdir(), 'herald-trees-'));
   await imageTree('agent', join(built, 'agent'));
@@ -114,7 +107,7 @@ describe('the agent image tree', () => {
     const alerts = [{ status: 'firing', labels: { alertname: 'FromTheImage' }, annotations: {}, startsAt: new Date().toISOString() }];
     const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: agent.headers('ingest'), body: JSON.stringify({ version: '4', status: 'firing', alerts }) });
     expect(res.status).toBe(200);
-    await until('the notification at the sink', () => received.includes('FromTheImage'), agent.output);
+    await until('the notification at the sink', () => received.includes('FromTheImage'), { detail: agent.output });
     expect(agent.output()).not.toMatch(/Cannot find module|Dynamic require/i);
     expect(snapshot(app)).toEqual(before);
   });
@@ -156,7 +149,7 @@ describe('the host image tree', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const status = (path: string): Promise<number> => fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.status, () => 0);
-    await until('/healthz and /readyz to answer 200', async () => (await status('/healthz')) === 200 && (await status('/readyz')) === 200, () => `exit ${child.exitCode}\n${out}`);
+    await until('/healthz and /readyz to answer 200', async () => (await status('/healthz')) === 200 && (await status('/readyz')) === 200, { detail: () => `exit ${child.exitCode}\n${out}` });
     expect(out).not.toMatch(/Cannot find module|Dynamic require/i);
     expect(snapshot(app)).toEqual(before);
   }, 240_000);

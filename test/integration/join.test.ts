@@ -16,6 +16,7 @@ import { startClusters, type ClusterSet } from '../harness/clusters.js';
 import { rawRequest } from '../harness/crds.js';
 import { serviceAccountKubeconfig } from '../support/federation.js';
 import { apply } from '../support/manifests.js';
+import { until } from '../support/eventually.js';
 import { startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
 
@@ -44,13 +45,8 @@ function heraldctl(...args: string[]): Promise<{ code: number | null; out: strin
 const kubeconfigs = (name: string): string[] => ['--host-kubeconfig', set.get('hub').kubeconfigPath, '--member-kubeconfig', set.get(name).kubeconfigPath];
 const getJson = async (kc: KubeConfig, path: string): Promise<Record<string, unknown> | undefined> =>
   rawRequest(kc, 'GET', path).then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
-const until = async (what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${agent ? `\nagent: ${agent.output().slice(-1500)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+/** What a timed-out wait shows: the tail of the agent's output, once there is an agent. */
+const wait = { detail: () => (agent ? `agent: ${agent.output().slice(-1500)}` : '') };
 
 /** Whether a ServiceAccount may do something, by the member's own RBAC authorizer. */
 async function may(cluster: string, sa: string, attrs: Record<string, string>): Promise<boolean> {
@@ -158,17 +154,17 @@ describe('heraldctl join', () => {
     await controller.start();
     await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Receiver', metadata: { name: 'sink', labels: { type: 'global' } }, spec: { webhook: { url: sink.origin } } } as never);
     await apply(hub, { apiVersion: 'herald.dev/v1alpha1', kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s' } } as never);
-    await until('sink receiver on member-a', async () => (await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')) !== undefined);
+    await until('sink receiver on member-a', async () => (await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')) !== undefined, wait);
     // As the Deployment runs it: the ingest token join made, and Kubernetes authentication.
     agent = await startAgent({ kubeconfig: await serviceAccountKubeconfig(set, 'member-a', 'herald-agent'), args: ['--heartbeat-seconds', '1'], tokens: { ingest: ingestToken, admin: 'admin-token-of-the-join-test' } });
     await until('AgentReady on the host', async () => {
       const mc = (await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-a')) as { status?: { conditions?: { type: string; status: string }[] } };
       const is = (type: string): boolean => mc.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
       return is('Ready') && is('AgentReady') && is('Synced');
-    });
+    }, wait);
     const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: agent.headers('ingest'), body: JSON.stringify({ alerts: [{ labels: { alertname: 'Joined' } }] }) });
     expect(res.status).toBe(200);
-    await until('the alert at the sink', () => Promise.resolve(sink.requests.length > 0));
+    await until('the alert at the sink', () => Promise.resolve(sink.requests.length > 0), wait);
     expect(JSON.parse(sink.requests[0]?.body ?? '{}')).toMatchObject({ alerts: [{ labels: { alertname: 'Joined', cluster: 'member-a' } }] });
     // Alertmanager's own ServiceAccount token (what credentials_file reads in its pod): accepted on ingest, refused on admin.
     await rawRequest(set.kubeConfig('member-a'), 'POST', '/api/v1/namespaces/monitoring/serviceaccounts', { body: JSON.stringify({ metadata: { name: 'alertmanager' } }) });
@@ -180,7 +176,7 @@ describe('heraldctl join', () => {
     expect((await fetch(`${agent.url}/api/v2/verify`, { method: 'POST', headers: asAlertmanager, body: JSON.stringify({ receiver: 'sink' }) })).status).toBe(403);
     expect((await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"alerts":[{"labels":{}}]}' })).status).toBe(401);
     // The agent's own status reports went through its RBAC too.
-    await until('Accepted on the member copy', async () => JSON.stringify(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')).includes('"Accepted"'));
+    await until('Accepted on the member copy', async () => JSON.stringify(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/receivers/sink')).includes('"Accepted"'), wait);
     expect(agent.output()).not.toMatch(/forbidden/i);
   });
 
@@ -195,11 +191,11 @@ describe('heraldctl join', () => {
     };
     const rejoin = 're-run heraldctl join member-a … --secret-namespace team-z';
     // Refused up front: member-a's MemberCluster does not list team-z.
-    await until('refused up front', async () => (await onA()).state === 'ApplyFailed');
+    await until('refused up front', async () => (await onA()).state === 'ApplyFailed', wait);
     expect((await onA()).message).toBe(`Secret team-z/token: member-a lets Herald write Secrets only in herald-system, team-a (MemberCluster spec.secretNamespaces); ${rejoin}`);
     // Listed by hand, without the Role join would have created: the member's 403, said as clearly.
     await rawRequest(hub, 'PATCH', '/apis/herald.dev/v1alpha1/memberclusters/member-a', { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { secretNamespaces: ['herald-system', 'team-a', 'team-z'] } }) });
-    await until('the 403 reported', async () => (await onA()).message?.includes('(403)') === true);
+    await until('the 403 reported', async () => (await onA()).message?.includes('(403)') === true, wait);
     expect(await onA()).toMatchObject({ state: 'ApplyFailed', message: `Secret team-z/token: member-a forbids herald-propagator to write Secrets in team-z (403); ${rejoin}` });
     expect(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/configs/team-z-slack')).toBeUndefined();
     const { code, out } = await heraldctl('join', 'member-a', ...kubeconfigs('member-a'), '--label', 'env=prod', '--label', 'region=eu', '--secret-namespace', 'team-a', '--secret-namespace', 'team-z', ...ALERTMANAGER_FLAGS);
@@ -207,7 +203,7 @@ describe('heraldctl join', () => {
     // A re-run keeps the ingest token Alertmanager already has.
     expect(out).toContain('ingest token kept in Secret herald-system/herald-agent-ingest-token');
     expect(await secretToken(set.kubeConfig('member-a'), 'herald-system', 'herald-agent-ingest-token')).toBe(ingestToken);
-    await until('Applied after the re-run join', async () => (await onA()).state === 'Applied');
+    await until('Applied after the re-run join', async () => (await onA()).state === 'Applied', wait);
     const copy = (await getJson(set.kubeConfig('member-a'), '/api/v1/namespaces/team-z/secrets/token')) as { metadata: { annotations?: Record<string, string> } };
     expect(copy.metadata.annotations?.['herald.dev/copied-from']).toBe('team-z/token');
     expect(await getJson(set.kubeConfig('member-a'), '/apis/herald.dev/v1alpha1/configs/team-z-slack')).toBeDefined();
@@ -224,7 +220,7 @@ describe('heraldctl join', () => {
     expect(await getJson(hub, '/api/v1/namespaces/herald-clusters/secrets/member-b-kubeconfig')).toBeDefined();
     expect(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-b')).toMatchObject({ spec: { kubeconfigSecretRef: { namespace: 'herald-clusters', name: 'member-b-kubeconfig' }, secretNamespaces: ['herald-system'] } });
     // The host reaches it with the moved Secret.
-    await until('member-b Ready', async () => JSON.stringify(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-b')).includes('"Reachable"'));
+    await until('member-b Ready', async () => JSON.stringify(await getJson(hub, '/apis/herald.dev/v1alpha1/memberclusters/member-b')).includes('"Reachable"'), wait);
     // A MemberCluster edited to name some other Secret: join re-points it, and deletes nothing it did not write.
     await apply(hub, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'precious', namespace: 'default' }, stringData: { x: 'keep me' } } as never);
     await rawRequest(hub, 'PATCH', '/apis/herald.dev/v1alpha1/memberclusters/member-b', { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { kubeconfigSecretRef: { namespace: 'default', name: 'precious', key: 'x' } } }) });

@@ -14,6 +14,7 @@ import { startClusters, type ClusterSet } from '../harness/clusters.js';
 import { rawRequest } from '../harness/crds.js';
 import { apply, loadManifests } from '../support/manifests.js';
 import { registerMembers } from '../support/federation.js';
+import { until } from '../support/eventually.js';
 import { startAgent, type AgentProcess } from '../wire/agent-process.js';
 import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
 
@@ -34,13 +35,8 @@ const get = async (kc: KubeConfig, plural: string, name: string): Promise<unknow
 const field = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
 type Entry = { name: string; state: string; type: string; status: string };
 const entries = (o: unknown, path: string): Entry[] => (field(o, path) as Entry[] | undefined) ?? [];
-const until = async (what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; controller said: ${JSON.stringify(logs.slice(-3))}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+/** What a timed-out wait shows: the controller's last log entries. */
+const wait = { detail: () => `controller said: ${JSON.stringify(logs.slice(-3))}` };
 const member = (name: string): KubeConfig => set.kubeConfig(name);
 
 beforeAll(async () => {
@@ -66,7 +62,7 @@ afterAll(async () => {
 describe('propagation from the host to two members', () => {
   it('applies receivers and configs on both members, with member-b’s override, and says so in status', async () => {
     for (const name of ['member-a', 'member-b']) {
-      await until(`global-slack on ${name}`, async () => (await get(member(name), 'receivers', 'global-slack')) !== undefined);
+      await until(`global-slack on ${name}`, async () => (await get(member(name), 'receivers', 'global-slack')) !== undefined, wait);
       expect(await get(member(name), 'configs', 'default-email')).toBeDefined();
     }
     expect(field(await get(member('member-a'), 'receivers', 'global-slack'), 'spec.slack.channels')).toEqual(['#alerts']);
@@ -77,19 +73,18 @@ describe('propagation from the host to two members', () => {
     expect(copied.metadata.annotations['herald.dev/copied-from']).toBe('herald-system/default-email-secret');
     // A webhook URL kept in a Secret (urlFrom) travels the same way.
     await until('the urlFrom Secret on member-a', () =>
-      rawRequest(member('member-a'), 'GET', '/api/v1/namespaces/herald-system/secrets/incident-hook-url').then(() => true, () => false),
-    );
+      rawRequest(member('member-a'), 'GET', '/api/v1/namespaces/herald-system/secrets/incident-hook-url').then(() => true, () => false), wait);
     await until('status on the host', async () => {
       const o = await get(host, 'receivers', 'global-slack');
       return field(o, 'status.summary') === '2/2' && entries(o, 'status.conditions')[0]?.status === 'True';
-    });
+    }, wait);
     const o = await get(host, 'receivers', 'global-slack');
     expect(entries(o, 'status.clusters').map((c) => [c.name, c.state])).toEqual([['member-a', 'Applied'], ['member-b', 'Applied']]);
   });
 
   it('gives each member its own identity in Settings', async () => {
     for (const [name, region] of [['member-a', 'eu'], ['member-b', 'us']]) {
-      await until(`Settings on ${name}`, async () => field(await get(member(name as string), 'settings', 'default'), 'spec.cluster.name') === name);
+      await until(`Settings on ${name}`, async () => field(await get(member(name as string), 'settings', 'default'), 'spec.cluster.name') === name, wait);
       expect(field(await get(member(name as string), 'settings', 'default'), 'spec.cluster')).toEqual({ name, labels: { region } });
     }
   });
@@ -101,7 +96,7 @@ describe('propagation from the host to two members', () => {
       expect(res.status).toBe(200);
     }
     const clusters = (): string[] => sink.requests.flatMap((r) => (JSON.parse(r.body) as { alerts: { labels: Record<string, string> }[] }).alerts.map((a) => `${a.labels['alertname']}@${a.labels['cluster']}`));
-    await until('both alerts at the sink', () => Promise.resolve(clusters().length >= 2));
+    await until('both alerts at the sink', () => Promise.resolve(clusters().length >= 2), wait);
     expect(clusters().sort()).toEqual(['Federated0@member-a', 'Federated1@member-b']);
   });
 
@@ -113,9 +108,9 @@ describe('propagation from the host to two members', () => {
       spec: { sourceMatch: { matchLabels: { alertname: 'FederatedDown' } }, targetMatch: { matchLabels: { alertname: 'FederatedPod' } }, equal: ['node'] },
     } as never);
     for (const name of ['member-a', 'member-b']) {
-      await until(`the agent on ${name} accepts its copy`, async () => entries(await get(member(name), 'inhibitrules', 'federated-down'), 'status.conditions').find((c) => c.type === 'Accepted')?.status === 'True');
+      await until(`the agent on ${name} accepts its copy`, async () => entries(await get(member(name), 'inhibitrules', 'federated-down'), 'status.conditions').find((c) => c.type === 'Accepted')?.status === 'True', wait);
     }
-    await until('the host says it is on both', async () => field(await get(host, 'inhibitrules', 'federated-down'), 'status.summary') === '2/2');
+    await until('the host says it is on both', async () => field(await get(host, 'inhibitrules', 'federated-down'), 'status.summary') === '2/2', wait);
     for (const agent of agents) {
       const alerts = [{ labels: { alertname: 'FederatedDown', node: 'n1' } }, { labels: { alertname: 'FederatedPod', node: 'n1' } }];
       const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: agent.headers('ingest'), body: JSON.stringify({ alerts }) });
@@ -123,7 +118,7 @@ describe('propagation from the host to two members', () => {
       await until(`the pod alert inhibited on ${agent.url}`, async () => {
         const history = await fetch(`${agent.url}/api/v2/history?outcome=inhibited`, { headers: agent.headers('admin') });
         return ((await history.json()) as { entries: { answer: string }[] }).entries.some((e) => e.answer === 'inhibited by federated-down');
-      });
+      }, wait);
     }
   });
 
@@ -132,8 +127,8 @@ describe('propagation from the host to two members', () => {
       await until(`AgentReady on ${name}`, async () => {
         const mc = await get(host, 'memberclusters', name);
         return entries(mc, 'status.conditions').find((c) => c.type === 'AgentReady')?.status === 'True' && typeof field(mc, 'status.lastHeartbeatTime') === 'string';
-      });
-      await until(`delivery totals of ${name}`, async () => Number(field(await get(host, 'memberclusters', name), 'status.delivery.delivered')) >= 1);
+      }, wait);
+      await until(`delivery totals of ${name}`, async () => Number(field(await get(host, 'memberclusters', name), 'status.delivery.delivered')) >= 1, wait);
     }
     // The same health as metrics, per member: what an alert rule on "member down" reads.
     const scrape = await controller.metrics.registry.metrics();
@@ -147,7 +142,7 @@ describe('propagation from the host to two members', () => {
       const o = await get(host, 'receivers', 'sink');
       const perMember = (field(o, 'status.clusters') as { name: string; delivery?: { delivered?: number } }[] | undefined) ?? [];
       return perMember.length === 2 && perMember.every((c) => (c.delivery?.delivered ?? 0) >= 1) && Number(field(o, 'status.delivery.delivered')) >= 2;
-    });
+    }, wait);
     // The agent wrote it on its own copy; the host read it back from there.
     expect(field(await get(member('member-a'), 'receivers', 'sink'), 'status.delivery.delivered')).toBeGreaterThanOrEqual(1);
   });
@@ -155,26 +150,26 @@ describe('propagation from the host to two members', () => {
   it('follows an update on the host, repairs a hand edit on a member, and removes copies of a deleted object', async () => {
     await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'global-email', labels: { type: 'global' } }, spec: { email: { to: ['changed@example.com'] } } } as never);
     for (const name of ['member-a', 'member-b']) {
-      await until(`update on ${name}`, async () => (field(await get(member(name), 'receivers', 'global-email'), 'spec.email.to') as string[])[0] === 'changed@example.com');
+      await until(`update on ${name}`, async () => (field(await get(member(name), 'receivers', 'global-email'), 'spec.email.to') as string[])[0] === 'changed@example.com', wait);
     }
     await rawRequest(member('member-a'), 'PATCH', '/apis/herald.dev/v1alpha1/receivers/global-email', { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { email: { to: ['hand-edited@example.com'] } } }) });
-    await until('hand edit repaired', async () => (field(await get(member('member-a'), 'receivers', 'global-email'), 'spec.email.to') as string[])[0] === 'changed@example.com');
+    await until('hand edit repaired', async () => (field(await get(member('member-a'), 'receivers', 'global-email'), 'spec.email.to') as string[])[0] === 'changed@example.com', wait);
     // Repaired, and reported: an Event on the host object and a counter.
     await until('drift event on the host', async () => {
       const events = JSON.parse(await rawRequest(host, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dglobal-email')) as { items: { reason: string; message: string }[] };
       return events.items.some((e) => e.reason === 'DriftRepaired' && e.message === 'the copy on member-a was edited there; Herald restored it');
-    });
+    }, wait);
     expect(await controller.metrics.registry.getSingleMetricAsString('herald_drift_repaired_total')).toContain('herald_drift_repaired_total{cluster="member-a",kind="Receiver",how="edited"} 1');
     await rawRequest(member('member-b'), 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-email');
-    await until('deleted copy restored', async () => (await get(member('member-b'), 'receivers', 'global-email')) !== undefined);
+    await until('deleted copy restored', async () => (await get(member('member-b'), 'receivers', 'global-email')) !== undefined, wait);
     expect(await controller.metrics.registry.getSingleMetricAsString('herald_drift_repaired_total')).toContain('herald_drift_repaired_total{cluster="member-b",kind="Receiver",how="deleted"} 1');
     // Deletion goes through Herald's finalizer: the host object goes once the copies are gone.
     expect(field(await get(host, 'receivers', 'global-email'), 'metadata.finalizers')).toContain('herald.dev/propagation');
     await rawRequest(host, 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-email');
     for (const name of ['member-a', 'member-b']) {
-      await until(`copy removed from ${name}`, async () => (await get(member(name), 'receivers', 'global-email')) === undefined);
+      await until(`copy removed from ${name}`, async () => (await get(member(name), 'receivers', 'global-email')) === undefined, wait);
     }
-    await until('host object gone', async () => (await get(host, 'receivers', 'global-email')) === undefined);
+    await until('host object gone', async () => (await get(host, 'receivers', 'global-email')) === undefined, wait);
   });
 
   it('orphans the copies (and their Secrets) of an object deleted with herald.dev/orphan=true', async () => {
@@ -185,10 +180,10 @@ describe('propagation from the host to two members', () => {
       metadata: { name: 'orphan-slack', labels: { type: 'tenant', namespace: 'orphans' } },
       spec: { slack: { slackTokenSecret: { valueFrom: { secretKeyRef: { namespace: 'herald-system', name: 'orphan-token', key: 'token' } } } } },
     } as never);
-    for (const name of ['member-a', 'member-b']) await until(`orphan-slack on ${name}`, async () => (await get(member(name), 'configs', 'orphan-slack')) !== undefined);
+    for (const name of ['member-a', 'member-b']) await until(`orphan-slack on ${name}`, async () => (await get(member(name), 'configs', 'orphan-slack')) !== undefined, wait);
     await rawRequest(host, 'PATCH', '/apis/herald.dev/v1alpha1/configs/orphan-slack', { contentType: 'application/merge-patch+json', body: JSON.stringify({ metadata: { annotations: { 'herald.dev/orphan': 'true' } } }) });
     await rawRequest(host, 'DELETE', '/apis/herald.dev/v1alpha1/configs/orphan-slack');
-    await until('host object gone', async () => (await get(host, 'configs', 'orphan-slack')) === undefined);
+    await until('host object gone', async () => (await get(host, 'configs', 'orphan-slack')) === undefined, wait);
     // Several resyncs later the copies are still there, no longer Herald's.
     await new Promise((r) => setTimeout(r, 3000));
     for (const name of ['member-a', 'member-b']) {
@@ -235,7 +230,7 @@ describe('propagation from the host to two members', () => {
       return Object.fromEntries(clusters.map((c) => [c.name, `${c.state}: ${c.message ?? ''}`]));
     };
     // Both members have reconciled both objects once their status says so.
-    await until('both objects reconciled on both members', async () => Object.keys(await outcomes('receivers', 'team-a-steal')).length === 2 && Object.keys(await outcomes('configs', 'team-a-token')).length === 2);
+    await until('both objects reconciled on both members', async () => Object.keys(await outcomes('receivers', 'team-a-steal')).length === 2 && Object.keys(await outcomes('configs', 'team-a-token')).length === 2, wait);
     // Nothing that references them reached a member, and neither did they.
     for (const name of ['member-a', 'member-b']) {
       for (const path of ['kube-system/secrets/host-admin-token', 'herald-system/secrets/member-b-kubeconfig', 'herald-clusters/secrets/member-a-kubeconfig', 'herald-system/secrets/sa-token']) {
@@ -271,7 +266,7 @@ describe('propagation from the host to two members', () => {
       spec: { webhook: { url: sink.origin, httpConfig: { tlsConfig: { rootCA: { valueFrom: { secretKeyRef: { namespace: 'apps', name: 'db-tls', key: 'ca.crt' } } } } } } },
     } as never);
     const states = async (): Promise<(Entry & { message?: string })[]> => entries(await get(host, 'receivers', 'db-webhook'), 'status.clusters');
-    await until('db-webhook reconciled on both members', async () => (await states()).length === 2);
+    await until('db-webhook reconciled on both members', async () => (await states()).length === 2, wait);
     const untouched = async (): Promise<void> => {
       for (const [name, o] of Object.entries(own)) {
         const s = JSON.parse(await rawRequest(member(name), 'GET', '/api/v1/namespaces/apps/secrets/db-tls')) as { data: Record<string, string>; metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } };
@@ -287,7 +282,7 @@ describe('propagation from the host to two members', () => {
       expect([c.state, c.message]).toEqual(['ApplyFailed', `Secret apps/db-tls exists on ${c.name} and was not created by Herald; Herald will not overwrite it`]);
     }
     await rawRequest(host, 'DELETE', `/apis/${API}/receivers/db-webhook`);
-    await until('db-webhook gone from the host', async () => (await get(host, 'receivers', 'db-webhook')) === undefined);
+    await until('db-webhook gone from the host', async () => (await get(host, 'receivers', 'db-webhook')) === undefined, wait);
     // Several resyncs (1 s) later the members' Secrets are still there, as they were.
     await new Promise((r) => setTimeout(r, 3000));
     await untouched();
@@ -296,26 +291,26 @@ describe('propagation from the host to two members', () => {
   it('with member-b down: member-b turns not Ready, member-a keeps receiving changes, and member-b converges after', async () => {
     await set.get('member-b').stop();
     const ready = async (): Promise<string | undefined> => entries(await get(host, 'memberclusters', 'member-b'), 'status.conditions').find((c) => c.type === 'Ready')?.status;
-    await until('member-b not Ready', async () => (await ready()) === 'False');
+    await until('member-b not Ready', async () => (await ready()) === 'False', wait);
     const agentReady = entries(await get(host, 'memberclusters', 'member-b'), 'status.conditions').find((c) => c.type === 'AgentReady');
     expect(agentReady?.status).toBe('Unknown');
     const down = await controller.metrics.registry.metrics();
     expect(down).toContain('herald_member_ready{cluster="member-b"} 0');
     expect(down).toContain('herald_member_agent_ready{cluster="member-b"} 0');
     await apply(host, { apiVersion: API, kind: 'Receiver', metadata: { name: 'during-outage', labels: { type: 'global' } }, spec: { slack: { channels: ['#outage'] } } } as never);
-    await until('member-a gets the change', async () => (await get(member('member-a'), 'receivers', 'during-outage')) !== undefined);
+    await until('member-a gets the change', async () => (await get(member('member-a'), 'receivers', 'during-outage')) !== undefined, wait);
     await until('status says member-b is not ready', async () => {
       const o = await get(host, 'receivers', 'during-outage');
       return field(o, 'status.summary') === '1/2' && entries(o, 'status.clusters').find((c) => c.name === 'member-b')?.state === 'ClusterNotReady';
-    });
+    }, wait);
     // A member that is down does not hold up a deletion.
     await rawRequest(host, 'DELETE', '/apis/herald.dev/v1alpha1/receivers/global-slack');
-    await until('global-slack gone from the host while member-b is down', async () => (await get(host, 'receivers', 'global-slack')) === undefined);
-    await until('global-slack removed from member-a', async () => (await get(member('member-a'), 'receivers', 'global-slack')) === undefined);
+    await until('global-slack gone from the host while member-b is down', async () => (await get(host, 'receivers', 'global-slack')) === undefined, wait);
+    await until('global-slack removed from member-a', async () => (await get(member('member-a'), 'receivers', 'global-slack')) === undefined, wait);
     await set.get('member-b').start();
-    await until('member-b’s stale copy pruned once it is back', async () => (await get(member('member-b'), 'receivers', 'global-slack')) === undefined, 60_000);
-    await until('member-b converges', async () => (await get(member('member-b'), 'receivers', 'during-outage')) !== undefined, 60_000);
-    await until('status converges', async () => field(await get(host, 'receivers', 'during-outage'), 'status.summary') === '2/2', 60_000);
+    await until('member-b’s stale copy pruned once it is back', async () => (await get(member('member-b'), 'receivers', 'global-slack')) === undefined, { ...wait, ms: 60_000 });
+    await until('member-b converges', async () => (await get(member('member-b'), 'receivers', 'during-outage')) !== undefined, { ...wait, ms: 60_000 });
+    await until('status converges', async () => field(await get(host, 'receivers', 'during-outage'), 'status.summary') === '2/2', { ...wait, ms: 60_000 });
     expect(await ready()).toBe('True');
   });
 });

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configDir, startAgent, type AgentProcess } from './agent-process.js';
 import { startHttpServer, type TestHttpServer } from './http-server.js';
+import { until } from '../support/eventually.js';
 
 const API = 'herald.dev/v1alpha1';
 const settings = { apiVersion: API, kind: 'Settings', metadata: { name: 'default' }, spec: { batchMaxWait: '0s', batchMaxSize: 500, groupLabels: ['alertname'], cluster: { name: 'member-a' }, delivery: { initialBackoff: '100ms', maxBackoff: '500ms' } } };
@@ -21,11 +22,6 @@ const post = (agent: AgentProcess, ids: number[]): Promise<boolean> =>
     headers: agent.headers('ingest'),
     body: JSON.stringify({ version: '4', status: 'firing', alerts: ids.map((i) => ({ status: 'firing', labels: { alertname: `a-${i}` }, startsAt: '2026-11-21T12:00:00Z' })) }),
   }).then((r) => r.status === 200, () => false);
-
-const waitFor = async (check: () => boolean, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-};
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -65,7 +61,7 @@ describe('agent durability', () => {
     expect(ackedBeforeRestart).toBeLessThan(total);
 
     agent = await startAgent({ configDir: dir, dataDir: agent.dataDir, port });
-    await waitFor(() => new Set(received(sink)).size >= acked.size, 60_000);
+    await until('every acknowledged alert at the sink', () => new Set(received(sink)).size >= acked.size, { ms: 60_000, detail: () => `${new Set(received(sink)).size} distinct alerts at the sink, ${acked.size} acknowledged` });
     const got = received(sink);
     const unique = new Set(got);
     const missing = [...acked].filter((i) => !unique.has(`member-a:a-${i}`));
@@ -91,17 +87,17 @@ describe('agent durability', () => {
     cleanup.push(() => agent.stop());
 
     for (let i = 0; i < 20; i++) expect(await post(agent, [i])).toBe(true);
-    await waitFor(() => received(steady).length === 20, 15_000);
+    await until('20 alerts at the steady receiver', () => received(steady).length === 20, { ms: 15_000, detail: () => `steady has ${received(steady).length}` });
     expect(received(steady)).toHaveLength(20);
     // While the flaky receiver is down, the steady one keeps receiving new alerts promptly.
     for (let i = 20; i < 30; i++) await post(agent, [i]);
-    await waitFor(() => received(steady).length === 30, 5_000);
+    await until('30 alerts at the steady receiver while the flaky one is down', () => received(steady).length === 30, { ms: 5_000, detail: () => `steady has ${received(steady).length}` });
     expect(received(steady)).toHaveLength(30);
     expect(refused).toBeGreaterThan(1);
     expect(accepted).toEqual([]);
 
     down = false;
-    await waitFor(() => accepted.length >= 30, 30_000);
+    await until('30 alerts at the flaky receiver once it is back', () => accepted.length >= 30, { ms: 30_000, detail: () => `flaky accepted ${accepted.length}` });
     // Everything, once, in order: a receiver's queue is FIFO.
     expect(accepted).toEqual(Array.from({ length: 30 }, (_, i) => `a-${i}`));
     const history = (await (await fetch(`${agent.url}/api/v2/history?receiver=flaky&outcome=retrying&limit=1`, { headers: agent.headers('admin') })).json()) as { entries: { answer: string }[] };
@@ -123,7 +119,7 @@ describe('secrets', () => {
     cleanup.push(() => agent.stop());
     await post(agent, [1]);
     const history = async (): Promise<string> => (await fetch(`${agent.url}/api/v2/history`, { headers: agent.headers('admin') })).text();
-    await waitFor(() => echo.requests.length >= 2, 10_000);
+    await until('two requests to the echoing receiver', () => echo.requests.length >= 2, { ms: 10_000, detail: () => `it got ${echo.requests.length}` });
     await new Promise((r) => setTimeout(r, 500));
     const everything = [agent.output(), await history(), await (await fetch(`${agent.url}/metrics`)).text()].join('\n');
     expect(echo.requests.length).toBeGreaterThanOrEqual(2);

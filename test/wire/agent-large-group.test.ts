@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleAgent } from '../../hack/bundle-agent.js';
 import { configDir, startAgent, type AgentProcess } from './agent-process.js';
 import { startHttpServer, type TestHttpServer } from './http-server.js';
+import { until } from '../support/eventually.js';
 
 const API = 'herald.dev/v1alpha1';
 /** What `heraldctl join` gives the agent's container (its memory limit is 256 Mi). */
@@ -68,13 +69,6 @@ const deliveredPods = (group: string): Set<string> => {
   }
   return pods;
 };
-const until = async (check: () => boolean, what: string, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
 
 beforeAll(async () => {
   // Inside the repository, so the bundle finds better-sqlite3 (kept outside it) in node_modules.
@@ -109,7 +103,8 @@ describe('a large Alertmanager group in one request', () => {
     else expect(text.length).toBeGreaterThan(BODY_LIMIT - 64 * 1024);
     const res = await fetch(`${agent.url}/api/v2/alerts`, { method: 'POST', headers: agent.headers('ingest'), body: text });
     expect(await res.json()).toEqual({ status: 200, message: `accepted ${count} alerts` });
-    await until(() => deliveredPods(group).size === count, `all ${count} alerts of ${group} delivered`, 480_000);
+    // Polled every 250 ms, not 100: each look re-reads every batch the sink got (tens of MB).
+    await until(`all ${count} alerts of ${group} delivered`, () => deliveredPods(group).size === count, { ms: 480_000, every: 250 });
     // Delivered in batches of at most about 2 MiB (the pipeline's bound), not as one 6 MB send.
     const batches = sink.requests.filter((r) => r.body.includes(`"${group}"`));
     expect(batches.length).toBeGreaterThan(1);

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentExit, configDir, startAgent, type AgentProcess } from './agent-process.js';
 import { startHttpServer, type TestHttpServer } from './http-server.js';
+import { until } from '../support/eventually.js';
 
 const API = 'herald.dev/v1alpha1';
 /** What `heraldctl join` gives the agent's container. */
@@ -31,13 +32,7 @@ let agent: AgentProcess | undefined;
 
 const delivered = (): string[] =>
   sink.requests.flatMap((r) => (JSON.parse(r.body) as { alerts: { labels: { alertname: string } }[] }).alerts.map((a) => a.labels.alertname));
-const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+const wait = { ms: 60_000 };
 const start = async (): Promise<AgentProcess> => {
   agent = await startAgent({ configDir: dir, dataDir, env: DEPLOYMENT_ENV, args: ARGS, tokens: TOKENS });
   return agent;
@@ -79,7 +74,7 @@ describe('poison bodies', () => {
     expect(objects.status).toBe(413);
     expect(await objects.json()).toMatchObject({ error: 'too_many_values' });
     expect((await post(a, alertBody('after-poison'))).status).toBe(200);
-    await until(() => delivered().includes('after-poison'), 'after-poison');
+    await until('after-poison', () => delivered().includes('after-poison'), wait);
     expect(delivered()).not.toContain('nested');
     expect(delivered()).not.toContain('objects');
   });
@@ -88,7 +83,7 @@ describe('poison bodies', () => {
     const a = agent as AgentProcess;
     const extra = JSON.stringify({ version: '4', status: 'firing', alerts: [{ labels: { alertname: 'extra' }, startsAt: '2026-11-21T12:00:00Z', somethingElse: { deep: [1, 2, 3] } }], unknown: 'x'.repeat(1000) });
     expect((await post(a, extra)).status).toBe(200);
-    await until(() => delivered().includes('extra'), 'extra');
+    await until('extra', () => delivered().includes('extra'), wait);
     const body = sink.requests.find((r) => r.body.includes('"extra"'))?.body ?? '';
     expect(body).not.toContain('somethingElse');
     expect(body).not.toContain('xxxxxxxxxx');
@@ -104,7 +99,7 @@ describe('dead letters', () => {
       { body: alertBody('behind-the-poison'), count: 1 },
     ]);
     const a = await start();
-    await until(() => delivered().includes('behind-the-poison'), 'behind-the-poison');
+    await until('behind-the-poison', () => delivered().includes('behind-the-poison'), wait);
     const dead = await deadLetters(a);
     expect(dead).toHaveLength(2);
     const byBody = [...dead].sort((x, y) => x.id - y.id);
@@ -118,7 +113,7 @@ describe('dead letters', () => {
     await agent?.stop();
     const a = await start();
     expect((await post(a, alertBody('after-restart'))).status).toBe(200);
-    await until(() => delivered().includes('after-restart'), 'after-restart');
+    await until('after-restart', () => delivered().includes('after-restart'), wait);
     expect(await deadLetters(a)).toHaveLength(2);
     expect(await (await fetch(`${a.url}/metrics`)).text()).toMatch(/^herald_dead_letters 2$/m);
     expect(a.output()).not.toContain('pipeline worker exited');
@@ -133,7 +128,7 @@ describe('dead letters', () => {
     const retry = await fetch(`${a.url}/api/v2/dead-letters/${second?.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.admin}` } });
     expect(retry.status).toBe(202);
     // Still unreadable: after its attempts it is back among the dead letters, under a new id.
-    await until(async () => (await deadLetters(a)).some((d) => d.id > (second?.id ?? 0)), 'the retried dead letter to come back');
+    await until('the retried dead letter to come back', async () => (await deadLetters(a)).some((d) => d.id > (second?.id ?? 0)), wait);
     expect((await fetch(`${a.url}/api/v2/dead-letters/${first?.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKENS.admin}` } })).status).toBe(200);
     expect((await fetch(`${a.url}/api/v2/dead-letters/${first?.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKENS.admin}` } })).status).toBe(404);
     const left = await deadLetters(a);
@@ -154,8 +149,8 @@ describe('batches too big for the pipeline thread', () => {
     // 100 requests of 512 KB in one group: 51 MB as one batch, more than the thread's 32 MB heap.
     for (let i = 0; i < 100; i++) expect((await post(a, big(i))).status).toBe(200);
     expect((await post(a, alertBody('after-the-big-group'))).status).toBe(200);
-    await until(() => delivered().includes('after-the-big-group'), 'after-the-big-group', 120_000);
-    await until(() => delivered().filter((n) => n === 'Big').length === 100, 'all 100 big alerts', 120_000);
+    await until('after-the-big-group', () => delivered().includes('after-the-big-group'), { ms: 120_000 });
+    await until('all 100 big alerts', () => delivered().filter((n) => n === 'Big').length === 100, { ms: 120_000 });
     const bigBatches = sink.requests.filter((r) => r.body.includes('"Big"'));
     expect(bigBatches.length).toBeGreaterThan(1);
     expect(Math.max(...bigBatches.map((r) => r.body.length))).toBeLessThan(4 * 1024 * 1024);
@@ -172,7 +167,7 @@ describe('batches too big for the pipeline thread', () => {
     const a = await startAgent({ configDir: dir, dataDir, env: DEPLOYMENT_ENV, args: ['--pipeline-heap-mb', '16'], tokens: TOKENS });
     agent = a;
     expect((await post(a, alertBody('after-the-huge-batch'))).status).toBe(200);
-    await until(() => delivered().includes('after-the-huge-batch'), 'after-the-huge-batch', 120_000);
+    await until('after-the-huge-batch', () => delivered().includes('after-the-huge-batch'), { ms: 120_000 });
     const failed = (await (await fetch(`${a.url}/api/v2/history?outcome=failed`, { headers: a.headers('admin') })).json()) as { entries: { receiver: string; answer: string; notifications: number }[] };
     expect(failed.entries[0]).toMatchObject({ receiver: 'sink', notifications: 1 });
     expect(failed.entries[0]?.answer).toContain('the pipeline thread stopped while sending this batch, 3 times');

@@ -8,6 +8,7 @@ import { Outbox } from '../store/outbox.js';
 import { openDb } from '../store/schema.js';
 import { buildApp } from './app.js';
 import { testAuth } from '../../../test/support/auth.js';
+import { until } from '../../../test/support/eventually.js';
 
 class Sink implements Notifier {
   readonly channel = 'webhook' as const;
@@ -54,9 +55,8 @@ const item = (auditID: string, resource: string, name: string) => ({
 const list = (items: unknown[]) => JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items });
 const post = (app: FastifyInstance, payload: string, token = TOKEN) =>
   app.inject({ method: 'POST', url: '/api/v2/audit', payload, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
-const until = async (check: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-};
+/** Longer than the 2 s the loop here used to give, and within the 5 s a unit test has. */
+const wait = { ms: 4_000 };
 
 describe('POST /api/v2/audit', () => {
   it('stores the EventList before answering 200, and what a rule selects reaches the receiver', async () => {
@@ -64,7 +64,7 @@ describe('POST /api/v2/audit', () => {
     const res = await post(app, list([item('a-1', 'secrets', 'db'), item('a-2', 'configmaps', 'cfg')]));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 200, message: 'accepted 2 audit events' });
-    await until(() => sink.labels.length > 0);
+    await until('the audit notification at the receiver', () => sink.labels.length > 0, wait);
     await new Promise((r) => setTimeout(r, 50));
     expect(sink.labels).toEqual([expect.objectContaining({ alerttype: 'auditing', resource: 'secrets', name: 'db', user: 'alice', verb: 'get', code: '200', cluster: 'member-a' })]);
   });
@@ -103,7 +103,7 @@ describe('POST /api/v2/audit', () => {
     };
     const res = await post(app, list([crafted, item('a-2', 'secrets', 'db')]));
     expect(res.statusCode).toBe(200);
-    await until(() => sink.labels.length >= 2);
+    await until('both audit notifications at the receiver', () => sink.labels.length >= 2, wait);
     expect(sink.labels.map((l) => l['name']?.length)).toEqual([1024, 2]);
   });
 

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki } from '../../../test/wire/certs.js';
+import { until } from '../../../test/support/eventually.js';
 import { buildSnapshot } from '../config/snapshot.js';
 import type { KubeEvent } from '../ingest/kube-event.js';
 import type { Notification } from '../model/notification.js';
@@ -111,13 +112,8 @@ const notified = (): string[] =>
     .inbox(1000)
     .filter((r) => r.source === 'event')
     .flatMap((r) => (JSON.parse(r.body) as Notification[]).map((n) => `${n.annotations['uid'] ?? ''}:${n.annotations['count'] ?? ''}`));
-const until = async (what: string, check: () => boolean): Promise<void> => {
-  for (let i = 0; i < 100; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}; notified ${JSON.stringify(notified())}`);
-};
+/** How long a wait may take, and what a timed-out one shows: what was notified. */
+const wait = { ms: 5_000, detail: () => `notified ${JSON.stringify(notified())}` };
 
 beforeAll(async () => {
   kubeConfig = await api.start(makeTestPki());
@@ -135,15 +131,15 @@ describe('EventSource', () => {
 
     api.put('e1', 1);
     api.put('quiet', 1, 'Normal');
-    await until('e1', () => notified().includes('e1:1'));
+    await until('e1', () => notified().includes('e1:1'), wait);
     for (let c = 2; c <= 4; c++) api.put('e1', c);
-    await until('e1:4', () => notified().includes('e1:4'));
+    await until('e1:4', () => notified().includes('e1:4'), wait);
 
     // A dropped connection: the watch resumes from the last resourceVersion it saw.
     const seenRv = String(api.rv);
     api.drop();
     api.put('e2', 1);
-    await until('e2', () => notified().includes('e2:1'));
+    await until('e2', () => notified().includes('e2:1'), wait);
     expect(api.watchFrom.at(-1)).toBe(seenRv);
 
     // The version is compacted away while the watch is down: 410, then a relist.
@@ -151,7 +147,7 @@ describe('EventSource', () => {
     api.compactedBelow = api.rv + 1;
     api.put('e1', 5);
     api.put('e3', 1);
-    await until('e1:5 and e3', () => notified().includes('e1:5') && notified().includes('e3:1'));
+    await until('e1:5 and e3', () => notified().includes('e1:5') && notified().includes('e3:1'), wait);
 
     // The agent stops; while it is away an event repeats and a new one happens.
     await source.stop();
@@ -160,7 +156,7 @@ describe('EventSource', () => {
     api.put('e4', 1);
     source = newSource();
     await source.start();
-    await until('e2:2 and e4', () => notified().includes('e2:2') && notified().includes('e4:1'));
+    await until('e2:2 and e4', () => notified().includes('e2:2') && notified().includes('e4:1'), wait);
     await new Promise((r) => setTimeout(r, 1200));
     await source.stop();
 

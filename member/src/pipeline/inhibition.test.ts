@@ -11,6 +11,7 @@ import { InhibitSourceStore } from '../store/inhibit-sources.js';
 import { Outbox } from '../store/outbox.js';
 import { openDb } from '../store/schema.js';
 import { inhibitRule, receiver, silence } from '../../../test/support/objects.js';
+import { until } from '../../../test/support/eventually.js';
 import { Inhibition } from './inhibition.js';
 import { Pipeline } from './pipeline.js';
 
@@ -40,13 +41,8 @@ class Recorder implements Notifier {
   }
 }
 
-const until = async (check: () => boolean, ms = 10_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+/** Polled every 5 ms, as the pipeline's own tests are. */
+const wait = { ms: 10_000, every: 5 };
 type Alert = Record<string, string> & { status?: 'firing' | 'resolved' };
 const payload = (alerts: Alert[]): string =>
   JSON.stringify({
@@ -87,7 +83,7 @@ describe('inhibition in the pipeline', () => {
   it('a source and its targets in one request: the targets are muted, recorded in history and counted', async () => {
     const { webhook, slack, outbox, metrics, accept } = setup(storePath());
     accept([{ alertname: 'PodNotReady', node: 'n1', pod: 'a' }, { alertname: 'NodeDown', node: 'n1' }, { alertname: 'PodNotReady', node: 'n1', pod: 'b' }, { alertname: 'PodNotReady', node: 'n2', pod: 'c' }]);
-    await until(() => delivered(webhook).length === 2);
+    await until('two notifications delivered', () => delivered(webhook).length === 2, wait);
     expect(delivered(webhook)).toEqual(['NodeDown@n1:firing', 'PodNotReady@n2:firing']);
     const inhibited = outbox.history({ outcome: 'inhibited', limit: 10 });
     expect(inhibited).toEqual([
@@ -102,14 +98,14 @@ describe('inhibition in the pipeline', () => {
   it('a resolved target is muted too; once the source resolves, a target firing again is delivered', async () => {
     const { webhook, metrics, outbox, accept } = setup(storePath());
     accept([{ alertname: 'NodeDown', node: 'n1' }]);
-    await until(() => delivered(webhook).length === 1);
+    await until('the NodeDown notification delivered', () => delivered(webhook).length === 1, wait);
     accept([{ alertname: 'PodNotReady', node: 'n1' }]);
     accept([{ alertname: 'PodNotReady', node: 'n1', status: 'resolved' }]);
-    await until(() => outbox.history({ outcome: 'inhibited', limit: 5 }).length === 2);
+    await until('two inhibited in the history', () => outbox.history({ outcome: 'inhibited', limit: 5 }).length === 2, wait);
     expect(await counted(metrics, 'node-down')).toBe(2);
     accept([{ alertname: 'NodeDown', node: 'n1', status: 'resolved' }]);
     accept([{ alertname: 'PodNotReady', node: 'n1' }]);
-    await until(() => delivered(webhook).includes('PodNotReady@n1:firing'));
+    await until('PodNotReady@n1 delivered', () => delivered(webhook).includes('PodNotReady@n1:firing'), wait);
     expect(delivered(webhook)).toEqual(['NodeDown@n1:firing', 'NodeDown@n1:resolved', 'PodNotReady@n1:firing']);
     expect((await metrics.inhibitSources.get()).values[0]?.value).toBe(0);
   });
@@ -118,12 +114,12 @@ describe('inhibition in the pipeline', () => {
     const path = storePath();
     const first = setup(path);
     first.accept([{ alertname: 'NodeDown', node: 'n1' }]);
-    await until(() => delivered(first.webhook).length === 1);
+    await until('the NodeDown notification delivered', () => delivered(first.webhook).length === 1, wait);
     await first.pipeline.stop();
     const second = setup(path);
     second.accept([{ alertname: 'PodNotReady', node: 'n1' }, { alertname: 'Other', node: 'n1' }]);
-    await until(() => delivered(second.webhook).length === 1);
-    await until(() => second.outbox.history({ outcome: 'inhibited', limit: 5 }).length === 1);
+    await until('one notification delivered after the restart', () => delivered(second.webhook).length === 1, wait);
+    await until('one inhibited in the history', () => second.outbox.history({ outcome: 'inhibited', limit: 5 }).length === 1, wait);
     expect(delivered(second.webhook)).toEqual(['Other@n1:firing']);
     expect(await counted(second.metrics, 'node-down')).toBe(1);
   });
@@ -132,7 +128,7 @@ describe('inhibition in the pipeline', () => {
     const current = snap({ inhibitRules: [nodeDown({ type: 'tenant', namespace: 'team-a' })] });
     const { webhook, slack, outbox, accept } = setup(storePath(), () => current);
     accept([{ alertname: 'NodeDown', node: 'n1' }, { alertname: 'PodNotReady', node: 'n1', namespace: 'team-a' }]);
-    await until(() => delivered(webhook).length === 2 && outbox.history({ outcome: 'inhibited', limit: 5 }).length === 1);
+    await until('two delivered and one inhibited', () => delivered(webhook).length === 2 && outbox.history({ outcome: 'inhibited', limit: 5 }).length === 1, wait);
     expect(delivered(webhook)).toEqual(['NodeDown@n1:firing', 'PodNotReady@n1:firing']);
     expect(slack.sent).toEqual([]);
     expect(outbox.history({ outcome: 'inhibited', limit: 5 })[0]).toMatchObject({ target: 'team/slack', answer: 'inhibited by node-down' });
@@ -142,7 +138,7 @@ describe('inhibition in the pipeline', () => {
     const current = snap({ silences: [silence('quiet', G, { matcher: { matchLabels: { pod: 'quiet' } } })] });
     const { webhook, metrics, outbox, accept } = setup(storePath(), () => current);
     accept([{ alertname: 'NodeDown', node: 'n1' }, { alertname: 'PodNotReady', node: 'n1', pod: 'quiet' }]);
-    await until(() => delivered(webhook).length === 1);
+    await until('one notification delivered', () => delivered(webhook).length === 1, wait);
     expect(await counted(metrics, 'node-down')).toBe(0);
     expect(outbox.history({ outcome: 'inhibited', limit: 5 })).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
 import { DeliveryError, type Notifier, type SendContext } from '../notify/notifier.js';
 import { sendInOrder } from '../notify/sequence.js';
 import { receiver, config } from '../../../test/support/objects.js';
+import { until } from '../../../test/support/eventually.js';
 import { openDb } from '../store/schema.js';
 import { Outbox } from '../store/outbox.js';
 import { Pipeline } from './pipeline.js';
@@ -35,13 +36,8 @@ class Recorder implements Notifier {
 }
 
 const renderer = () => ({ render: () => 'text' });
-const until = async (check: () => boolean, ms = 5000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+/** Polled every 5 ms: a test looks at one receiver while another's retries, milliseconds apart, go on. */
+const wait = { ms: 10_000, every: 5 };
 const payload = (alerts: Record<string, string>[]): string => JSON.stringify({ version: '4', status: 'firing', alerts: alerts.map((labels) => ({ labels, startsAt: '2026-11-21T12:00:00Z' })) });
 
 let pipelines: Pipeline[] = [];
@@ -69,7 +65,7 @@ describe('Pipeline', () => {
     const { webhook, slack, pipeline, accept, outbox } = setup();
     pipeline.start();
     accept(payload([{ alertname: 'A', namespace: 'team-a' }, { alertname: 'A', namespace: 'team-a', pod: 'p2' }, { alertname: 'B' }]), 3);
-    await until(() => webhook.sent.length === 2 && slack.sent.length === 1);
+    await until('two webhook sends and one Slack send', () => webhook.sent.length === 2 && slack.sent.length === 1, wait);
     expect(webhook.sent.map((s) => s.alerts).sort()).toEqual([['A', 'A'], ['B']]);
     expect(slack.sent).toEqual([{ receiver: 'team', alerts: ['A', 'A'], cluster: 'member-a' }]);
     expect(outbox.history({ limit: 10 }).map((h) => h.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
@@ -83,9 +79,9 @@ describe('Pipeline', () => {
     pipeline.start();
     for (let i = 0; i < 4; i++) accept(payload([{ alertname: `A${i}`, namespace: 'team-a' }]), 1);
     // The webhook receiver is not held up by the failing Slack queue.
-    await until(() => webhook.sent.length === 4);
+    await until('four webhook sends', () => webhook.sent.length === 4, wait);
     expect(slack.sent.length).toBe(0);
-    await until(() => slack.sent.length === 4);
+    await until('four Slack sends', () => slack.sent.length === 4, wait);
     expect(slack.sent.map((s) => s.alerts[0])).toEqual(['A0', 'A1', 'A2', 'A3']);
     const retries = outbox.history({ target: 'team/slack', outcome: 'retrying', limit: 100 });
     expect(retries.length).toBe(5);
@@ -98,7 +94,7 @@ describe('Pipeline', () => {
     slack.down = () => new DeliveryError('Slack: channel_not_found', { retryable: false, why: { kind: 'api', api: 'slack', code: 'channel_not_found' } });
     pipeline.start();
     accept(payload([{ alertname: 'X', namespace: 'team-a' }]), 1);
-    await until(() => outbox.history({ target: 'team/slack', limit: 5 }).length === 1);
+    await until('one team/slack history entry', () => outbox.history({ target: 'team/slack', limit: 5 }).length === 1, wait);
     await new Promise((r) => setTimeout(r, 100));
     expect(slack.calls).toBe(1);
     expect(outbox.history({ target: 'team/slack', limit: 5 })[0]).toMatchObject({ outcome: 'failed', reason: 'client-error', answer: 'Slack: channel_not_found', fingerprints: [expect.stringMatching(/^[0-9a-f]{16}$/)] });
@@ -110,9 +106,9 @@ describe('Pipeline', () => {
     webhook.down = () => (bad-- > 0 ? new DeliveryError('HTTP 400 no such hook', { retryable: false, why: { kind: 'status', status: 400 } }) : undefined);
     pipeline.start();
     accept(payload([{ alertname: 'A' }]), 1);
-    await until(() => outbox.history({ limit: 10 }).length === 1);
+    await until('one history entry', () => outbox.history({ limit: 10 }).length === 1, wait);
     accept(payload([{ alertname: 'B' }, { alertname: 'B', pod: 'p' }]), 2);
-    await until(() => webhook.sent.length === 1);
+    await until('one webhook send', () => webhook.sent.length === 1, wait);
     const health = outbox.health().get('ops/webhook');
     expect(health).toMatchObject({ delivered: 2, failed: 1, pending: 0, lastError: 'HTTP 400 no such hook' });
     expect(health?.lastSuccessAt).toBeGreaterThanOrEqual(health?.lastFailureAt ?? Infinity);
@@ -124,7 +120,7 @@ describe('Pipeline', () => {
     webhook.down = () => new DeliveryError('connect ECONNREFUSED', { retryable: true, why: { kind: 'thrown', error: { code: 'ECONNREFUSED' } } });
     pipeline.start();
     accept(payload([{ alertname: 'X' }]), 1);
-    await until(() => outbox.history({ outcome: 'failed', limit: 5 }).length === 1);
+    await until('one failed history entry', () => outbox.history({ outcome: 'failed', limit: 5 }).length === 1, wait);
     expect(webhook.calls).toBe(3);
     expect(outbox.history({ outcome: 'failed', limit: 1 })[0]).toMatchObject({ reason: 'network', answer: 'gave up after 3 attempts: connect ECONNREFUSED' });
   });
@@ -133,10 +129,10 @@ describe('Pipeline', () => {
     const { webhook, pipeline, accept, outbox } = setup();
     pipeline.start();
     accept(payload([{ alertname: 'A' }]), 1);
-    await until(() => webhook.sent.length === 1);
+    await until('one webhook send', () => webhook.sent.length === 1, wait);
     accept(payload([{ alertname: 'A' }, { alertname: 'A' }]), 2);
     accept(payload([{ alertname: 'A', extra: 'changed labels: a different alert' }]), 1);
-    await until(() => webhook.sent.length === 2);
+    await until('two webhook sends', () => webhook.sent.length === 2, wait);
     await new Promise((r) => setTimeout(r, 100));
     expect(webhook.sent.length).toBe(2);
     expect(pipeline.depth()).toEqual({ inbox: 0, pending: 0, batches: 0 });
@@ -147,7 +143,7 @@ describe('Pipeline', () => {
     const { webhook, pipeline, accept } = setup({ snapshot: snap({ batchMaxSize: 2, batchMaxWait: '50ms' }) });
     pipeline.start();
     accept(payload([1, 2, 3, 4, 5].map((i) => ({ alertname: 'A', i: String(i) }))), 5);
-    await until(() => webhook.sent.reduce((n, s) => n + s.alerts.length, 0) === 5);
+    await until('five alerts sent to the webhook', () => webhook.sent.reduce((n, s) => n + s.alerts.length, 0) === 5, wait);
     expect(webhook.sent.map((s) => s.alerts.length).sort()).toEqual([1, 2, 2]);
   });
 
@@ -158,7 +154,7 @@ describe('Pipeline', () => {
     webhook.send = (ctx) => (times.push(Date.now()), send(ctx));
     pipeline.start();
     for (let i = 0; i < 6; i++) accept(payload([{ alertname: `T${i}` }]), 1);
-    await until(() => webhook.sent.length === 6, 5000);
+    await until('six webhook sends', () => webhook.sent.length === 6, { ...wait, ms: 5000 });
     expect(webhook.sent.map((s) => s.alerts[0])).toEqual(['T0', 'T1', 'T2', 'T3', 'T4', 'T5']);
     // 2 at once, then one per 100 ms: the sixth goes out no sooner than ~400 ms after the first.
     expect((times[5] as number) - (times[0] as number)).toBeGreaterThanOrEqual(350);
@@ -172,7 +168,7 @@ describe('Pipeline', () => {
     await first.pipeline.stop();
     const second = setup({ path });
     second.pipeline.start();
-    await until(() => second.webhook.sent.length === 2);
+    await until('two webhook sends after the restart', () => second.webhook.sent.length === 2, wait);
     expect(second.webhook.sent.map((s) => s.alerts[0]).sort()).toEqual(['A', 'B']);
   });
 
@@ -199,7 +195,7 @@ describe('Pipeline', () => {
     p1.start();
     outbox.accept('alertmanager', payload([{ alertname: 'A' }]), 1, Date.now());
     p1.accepted();
-    await until(() => outbox.history({ limit: 5 }).some((h) => h.outcome === 'retrying'));
+    await until('a retrying history entry', () => outbox.history({ limit: 5 }).some((h) => h.outcome === 'retrying'), wait);
     await p1.stop();
     expect(first.sent).toEqual(['p1']);
     // A new process: the batch's progress comes from the store.
@@ -209,7 +205,7 @@ describe('Pipeline', () => {
     const p2 = new Pipeline({ outbox: outbox2, snapshot: () => current, notifiers: { webhook: second }, renderer });
     pipelines.push(p2);
     p2.start();
-    await until(() => outbox2.history({ limit: 5 }).some((h) => h.outcome === 'delivered'));
+    await until('a delivered history entry', () => outbox2.history({ limit: 5 }).some((h) => h.outcome === 'delivered'), wait);
     expect(second.sent).toEqual(['p2', 'p3']);
     expect(outbox2.history({ outcome: 'delivered', limit: 1 })[0]?.answer).toBe('ok p1 (sent by an earlier attempt), ok p2, ok p3');
   });
