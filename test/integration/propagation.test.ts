@@ -154,9 +154,12 @@ describe('propagation from the host to two members', () => {
     }
     await rawRequest(member('member-a'), 'PATCH', '/apis/herald.dev/v1alpha1/receivers/global-email', { contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { email: { to: ['hand-edited@example.com'] } } }) });
     await until('hand edit repaired', async () => (field(await get(member('member-a'), 'receivers', 'global-email'), 'spec.email.to') as string[])[0] === 'changed@example.com', wait);
-    // Repaired, and reported: an Event on the host object and a counter.
+    // Repaired, and reported: an Event on the host object and a counter. The Event is found as
+    // kubectl describe finds it, by the object's kind, name and uid.
+    const uid = field(await get(host, 'receivers', 'global-email'), 'metadata.uid') as string;
+    const describeSelector = encodeURIComponent(`involvedObject.kind=Receiver,involvedObject.name=global-email,involvedObject.uid=${uid}`);
     await until('drift event on the host', async () => {
-      const events = JSON.parse(await rawRequest(host, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dglobal-email')) as { items: { reason: string; message: string }[] };
+      const events = JSON.parse(await rawRequest(host, 'GET', `/api/v1/events?fieldSelector=${describeSelector}`)) as { items: { reason: string; message: string }[] };
       return events.items.some((e) => e.reason === 'DriftRepaired' && e.message === 'the copy on member-a was edited there; Herald restored it');
     }, wait);
     expect(await controller.metrics.registry.getSingleMetricAsString('herald_drift_repaired_total')).toContain('herald_drift_repaired_total{cluster="member-a",kind="Receiver",how="edited"} 1');
