@@ -2,6 +2,29 @@
  * The agent's delivery pipeline: route → group → deliver, over the durable outbox. Ingest
  * calls `accepted()` after each commit; the pipeline works in chunks, yielding between them, so
  * ingest stays responsive under load. `start()` resumes whatever a previous run left.
+ *
+ * From ingest to record, each step and what does it (every arrow is a committed transaction):
+ *  1. accept    api/ingest.ts, api/audit.ts (raw body, before the 2xx) and events/ledger.ts
+ *               (Kubernetes Events, already notifications): Outbox.accept writes an inbox row;
+ *               worker-handle.ts nudges this thread (worker.ts).
+ *  2. normalise RouteStage.drainChunk → route-stage.ts normalizers: ingest/alertmanager.ts, and
+ *               ingest/audit.ts with the Rules and their rate limits.
+ *  3. route     routing/route.ts route(): global silences, routers, tenant receivers, tenant
+ *               silences, channel selectors; inhibition.ts; Event/audit dedup (recent.ts).
+ *  4. segment   RouteStage writes one segment per target and group (keys.ts groupKeyOf) and
+ *               deletes the inbox row in the same transaction.
+ *  5. group     Grouper.consider → Outbox.closeGroup: a batch at batchMaxSize, batchMaxWait or
+ *               BATCH_MAX_BYTES.
+ *  6. schedule  Deliverer.pass: the head batch of each target queue (Outbox.head), one at a time
+ *               per queue, its throttle (throttle.ts) and the global concurrency permitting.
+ *  7. decide    Deliverer.attempt → notification-log.ts decide(): send, or suppress what the
+ *               target was already told (Alertmanager's notification log).
+ *  8. resolve   target.ts resolveTarget: the receiver block, its Config (or the retryable
+ *               "no Config"), credentials.
+ *  9. render    sendOnce → template/ (chooseTemplate, the renderer), split per channel limits.
+ * 10. send      notify/channels/<channel>.ts through notify/http.ts and the egress policy.
+ * 11. record    Outbox.delivered | suppressed | retry (keys.ts backoffMs) | failed, with the
+ *               failure reason (notify/failure-reason.ts): history, health, metrics.
  */
 import type { Channel } from '@herald/shared';
 import type { Snapshot } from '../config/snapshot.js';
