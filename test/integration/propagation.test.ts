@@ -38,6 +38,12 @@ const entries = (o: unknown, path: string): Entry[] => (field(o, path) as Entry[
 /** What a timed-out wait shows: the controller's last log entries. */
 const wait = { detail: () => `controller said: ${JSON.stringify(logs.slice(-3))}` };
 const member = (name: string): KubeConfig => set.kubeConfig(name);
+/** The Events on a host object, found as kubectl describe finds them: by kind, name and uid. */
+const eventsOn = async (plural: string, kind: string, name: string): Promise<{ reason: string; type: string; message: string; count?: number }[]> => {
+  const uid = field(await get(host, plural, name), 'metadata.uid') as string;
+  const selector = encodeURIComponent(`involvedObject.kind=${kind},involvedObject.name=${name},involvedObject.uid=${uid}`);
+  return (JSON.parse(await rawRequest(host, 'GET', `/api/v1/events?fieldSelector=${selector}`)) as { items: { reason: string; type: string; message: string; count?: number }[] }).items;
+};
 
 beforeAll(async () => {
   set = await startClusters({ names: ['hub', 'member-a', 'member-b'] });
@@ -251,6 +257,12 @@ describe('propagation from the host to two members', () => {
     for (const message of Object.values(await outcomes('configs', 'team-a-token'))) {
       expect(message).toBe('ApplyFailed: Secret herald-system/sa-token is of type kubernetes.io/service-account-token; Herald never propagates ServiceAccount tokens');
     }
+    // kubectl describe shows why, once per member, as a Warning on the object.
+    await until('ApplyFailed Events on team-a-token', async () => (await eventsOn('configs', 'Config', 'team-a-token')).filter((e) => e.reason === 'ApplyFailed').length === 2, wait);
+    for (const e of (await eventsOn('configs', 'Config', 'team-a-token')).filter((x) => x.reason === 'ApplyFailed')) {
+      expect(e.type).toBe('Warning');
+      expect(e.message).toMatch(/^on member-[ab]: Secret herald-system\/sa-token is of type kubernetes.io\/service-account-token/);
+    }
     for (const [plural, name] of [['receivers', 'team-a-steal'], ['configs', 'team-a-token']] as const) await rawRequest(host, 'DELETE', `/apis/${API}/${plural}/${name}`);
   });
 
@@ -295,6 +307,7 @@ describe('propagation from the host to two members', () => {
     await set.get('member-b').stop();
     const ready = async (): Promise<string | undefined> => entries(await get(host, 'memberclusters', 'member-b'), 'status.conditions').find((c) => c.type === 'Ready')?.status;
     await until('member-b not Ready', async () => (await ready()) === 'False', wait);
+    await until('a MemberNotReady Event on member-b', async () => (await eventsOn('memberclusters', 'MemberCluster', 'member-b')).some((e) => e.reason === 'MemberNotReady' && e.type === 'Warning'), wait);
     const agentReady = entries(await get(host, 'memberclusters', 'member-b'), 'status.conditions').find((c) => c.type === 'AgentReady');
     expect(agentReady?.status).toBe('Unknown');
     const down = await controller.metrics.registry.metrics();
@@ -315,5 +328,11 @@ describe('propagation from the host to two members', () => {
     await until('member-b converges', async () => (await get(member('member-b'), 'receivers', 'during-outage')) !== undefined, { ...wait, ms: 60_000 });
     await until('status converges', async () => field(await get(host, 'receivers', 'during-outage'), 'status.summary') === '2/2', { ...wait, ms: 60_000 });
     expect(await ready()).toBe('True');
+    await until('a MemberReady Event on member-b', async () => (await eventsOn('memberclusters', 'MemberCluster', 'member-b')).some((e) => e.reason === 'MemberReady' && e.type === 'Normal'), wait);
+    // Down once: an Event when it went down, not one per failed pass (several passes failed). A
+    // pass may read the member's status before the first write reaches the host's cache: at most two.
+    const downs = (await eventsOn('memberclusters', 'MemberCluster', 'member-b')).filter((e) => e.reason === 'MemberNotReady');
+    expect(downs.length).toBeGreaterThanOrEqual(1);
+    expect(downs.length).toBeLessThanOrEqual(2);
   });
 });

@@ -36,6 +36,7 @@ import { badSecretNamespaces, DEFAULT_MEMBER_SECRET_NAMESPACES, kubeconfigSecret
 import { heraldsSecrets, readHostSecret, removeSecret, secretRefOfPath, writeSecret, type SecretFailure } from './secret-copies.js';
 import { failureKey, heldBack, planFor, type Found } from './diff.js';
 import { createHostMetrics, forgetMember } from './metrics.js';
+import { EventRecorder, outcomeReason, type InvolvedObject } from './events.js';
 import { nextMemberStatus, propagatedStatus, sameStatus, type MemberHealth } from './status.js';
 import { AGENT_LEASE_PATH, agentHealth, type AgentLease } from './agent-health.js';
 import { Deletion, orphanPaths, remainingOn, type Deletable } from './deletion.js';
@@ -126,6 +127,7 @@ export class PropagationController {
   private stopped = false;
   private readonly deletion: Deletion;
   private readonly secretNamespaces: readonly string[];
+  private readonly events: EventRecorder;
 
   constructor(private readonly opts: ControllerOptions) {
     this.secretNamespaces = [...new Set(opts.secretNamespaces ?? [DEFAULT_SECRET_NAMESPACE])];
@@ -133,6 +135,7 @@ export class PropagationController {
     if (bad) throw new Error(bad);
     this.custom = opts.kc.makeApiClient(CustomObjectsApi);
     this.deletion = new Deletion({ kc: opts.kc, log: opts.log, now: () => this.now().getTime() });
+    this.events = new EventRecorder({ kc: opts.kc, component: FIELD_MANAGER, now: () => this.now(), log: opts.log });
   }
 
   async start(): Promise<void> {
@@ -355,6 +358,7 @@ export class PropagationController {
     const { failures, deliveries, stillThere } = await this.sync(me, kc, desired, { orphans: orphanPaths(all), list: full });
     if (full) loop.listedAt = startedAt;
     this.deletion.memberSynced({ name, reachable: true, syncedAt: startedAt, remaining: remainingOn(all, stillThere) });
+    const before = this.results.get(name);
     this.record(name, desired.outcomes, (r) => {
       const delivery = deliveries.get(`${r.kind}/${r.name}`);
       const reported = delivery ? { delivery } : {};
@@ -363,6 +367,7 @@ export class PropagationController {
       if (failed) return { state: 'ApplyFailed', message: failed, ...reported };
       return r.missingSecrets.length > 0 ? { state: 'Applied', message: `Secret ${r.missingSecrets.join(', ')} not found on the host`, ...reported } : { state: 'Applied', ...reported };
     });
+    await this.reportOutcomes(name, before, this.results.get(name));
     const agent = agentHealth(lease, this.now());
     await this.writeMemberStatus(mc, { ready: true, version, synced: failures.size === 0 && desired.outcomes.every((o) => !o.error), agent });
     this.scheduleStatuses();
@@ -454,23 +459,7 @@ export class PropagationController {
     this.metrics.drift.inc({ cluster: member, kind: o.kind, how });
     this.opts.log({ msg: 'drift repaired', cluster: member, kind: o.kind, name: o.metadata.name, how });
     if (o.kind === 'Secret') return;
-    const now = (this.opts.now?.() ?? new Date()).toISOString();
-    // kubectl describe finds an object's Events by its uid: without it they show under no object.
-    const uid = this.list<{ metadata: { name: string; uid?: string } }>(o.kind).find((h) => h.metadata.name === o.metadata.name)?.metadata.uid;
-    const event = {
-      metadata: { generateName: `${o.metadata.name}.`, namespace: 'default' },
-      involvedObject: { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(uid ? { uid } : {}) },
-      reason: 'DriftRepaired',
-      message,
-      type: 'Warning',
-      source: { component: FIELD_MANAGER },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    };
-    await rawRequest(this.opts.kc, 'POST', '/api/v1/namespaces/default/events', { body: JSON.stringify(event) }).catch((err: unknown) =>
-      this.opts.log({ msg: 'cannot record drift event', error: (err as Error).message }),
-    );
+    await this.events.record({ object: this.hostRef(o.kind, o.metadata.name), type: 'Warning', reason: 'DriftRepaired', message });
   }
 
   private record(member: string, outcomes: RenderOutcome[], state: (r: RenderOutcome) => Pick<ClusterStatus, 'state' | 'message' | 'delivery'>): void {
@@ -529,7 +518,32 @@ export class PropagationController {
     this.lastStatusWrites = writes;
   }
 
+  /** A host object as an Event's involvedObject, with its uid (kubectl describe matches on it). */
+  private hostRef(kind: string, name: string): InvolvedObject {
+    const uid = this.list<{ metadata: { name: string; uid?: string } }>(kind).find((h) => h.metadata.name === name)?.metadata.uid;
+    return { apiVersion: `${GROUP}/${VERSION}`, kind, name, ...(uid ? { uid } : {}) };
+  }
+
+  /** Events for what changed to a failure on a member since its last pass (not every pass). */
+  private async reportOutcomes(member: string, before: Results | undefined, after: Results | undefined): Promise<void> {
+    for (const [key, now] of after ?? []) {
+      const reason = now.placed ? outcomeReason(before?.get(key), now) : undefined;
+      if (!reason) continue;
+      const [kind = '', name = ''] = key.split('/');
+      await this.events.record({ object: this.hostRef(kind, name), type: 'Warning', reason, message: `on ${member}: ${now.message ?? now.state}` });
+    }
+  }
+
+  /** Events when a member stops answering and when it answers again. */
+  private async reportReadiness(mc: MemberCluster, health: MemberHealth): Promise<void> {
+    const was = mc.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const object = { apiVersion: `${GROUP}/${VERSION}`, kind: 'MemberCluster', name: mc.metadata.name, ...(mc.metadata.uid ? { uid: mc.metadata.uid } : {}) };
+    if (!health.ready && was !== 'False') await this.events.record({ object, type: 'Warning', reason: 'MemberNotReady', message: health.message ?? 'the member API server does not answer' });
+    else if (health.ready && was === 'False') await this.events.record({ object, type: 'Normal', reason: 'MemberReady', message: 'the member API server answers again' });
+  }
+
   private async writeMemberStatus(mc: MemberCluster, health: MemberHealth): Promise<void> {
+    await this.reportReadiness(mc, health);
     this.metrics.memberReady.set({ cluster: mc.metadata.name }, health.ready ? 1 : 0);
     this.metrics.agentReady.set({ cluster: mc.metadata.name }, health.agent?.status === 'True' ? 1 : 0);
     const status = nextMemberStatus(mc, health, this.now().toISOString());
