@@ -113,6 +113,12 @@ describe('herald-host under the chart’s ServiceAccount', () => {
       const events = (await getJson(admin, '/api/v1/namespaces/default/events')) as { items: { reason: string; involvedObject: { name: string } }[] };
       return events.items.some((e) => e.reason === 'DriftRepaired' && e.involvedObject.name === 'sink') ? true : undefined;
     }, () => `no DriftRepaired Event; ${said()}`);
+    // The same drift again within ten minutes is counted on that Event (a patch the Role allows).
+    await rawRequest(member, 'DELETE', '/apis/herald.dev/v1alpha1/receivers/sink');
+    await eventually(async () => {
+      const events = (await getJson(admin, '/api/v1/namespaces/default/events')) as { items: { reason: string; count?: number; involvedObject: { name: string } }[] };
+      return events.items.some((e) => e.reason === 'DriftRepaired' && e.involvedObject.name === 'sink' && e.count === 2) ? true : undefined;
+    }, () => `the second drift is not counted on the Event; ${said()}`);
     await rawRequest(admin, 'DELETE', '/apis/herald.dev/v1alpha1/receivers/sink');
     await eventually(async () => ((await getJson(member, '/apis/herald.dev/v1alpha1/receivers/sink')) === undefined ? true : undefined), () => `copy not removed; ${said()}`);
     await eventually(async () => ((await getJson(admin, '/apis/herald.dev/v1alpha1/receivers/sink')) === undefined ? true : undefined), () => `host object kept by its finalizer; ${said()}`);
@@ -176,7 +182,7 @@ describe('herald-host has no more than it needs (SubjectAccessReview)', () => {
     for (const ns of ['herald-system', 'team-a']) expect(await may({ resource: 'secrets', verb: 'list', namespace: ns }), `list secrets -n ${ns}`).toBe(true);
     expect(await may({ group: 'coordination.k8s.io', resource: 'leases', verb: 'create', namespace: 'herald-system' })).toBe(true);
     for (const verb of ['get', 'update']) expect(await may({ group: 'coordination.k8s.io', resource: 'leases', verb, namespace: 'herald-system', name: 'herald-host' })).toBe(true);
-    expect(await may({ resource: 'events', verb: 'create', namespace: 'default' })).toBe(true);
+    for (const verb of ['create', 'patch']) expect(await may({ resource: 'events', verb, namespace: 'default' }), `${verb} events`).toBe(true);
     expect(await may({ group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create' })).toBe(true);
     expect(await may({ group: 'authorization.k8s.io', resource: 'subjectaccessreviews', verb: 'create' })).toBe(true);
   });
