@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { waitFor } from './net.js';
 import { rawRequest } from '../../shared/src/k8s/raw.js';
 
-export async function readCrds(dir: string): Promise<V1CustomResourceDefinition[]> {
+async function readCrds(dir: string): Promise<V1CustomResourceDefinition[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
   const docs = await Promise.all(files.map(async (f) => parseAllDocuments(await readFile(join(dir, f), 'utf8'))));
   return docs.flat().map((d) => d.toJS() as V1CustomResourceDefinition);

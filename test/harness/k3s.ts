@@ -9,7 +9,7 @@ import { REPO_ROOT } from './binaries.js';
 import { installCrds } from './crds.js';
 import type { TestClusters } from './provider.js';
 
-export const DEFAULT_K3S_IMAGE = 'rancher/k3s:v1.35.4-k3s1';
+const DEFAULT_K3S_IMAGE = 'rancher/k3s:v1.35.4-k3s1';
 
 /** Fails with a clear message unless testcontainers finds a working container runtime. */
 export async function requireDocker(): Promise<void> {

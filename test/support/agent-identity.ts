@@ -9,15 +9,15 @@ import { KINDS, PROPAGATED_KINDS } from '../../shared/src/index.js';
 import { rawRequest } from '../../shared/src/k8s/raw.js';
 import { kubeconfigYaml } from '../harness/kubeconfig.js';
 
-export const AGENT_NAMESPACE = 'herald-system';
-export const AGENT_SERVICE_ACCOUNT = 'herald-agent';
+const AGENT_NAMESPACE = 'herald-system';
+const AGENT_SERVICE_ACCOUNT = 'herald-agent';
 export const AGENT_USER = `system:serviceaccount:${AGENT_NAMESPACE}:${AGENT_SERVICE_ACCOUNT}`;
 
 /** The kinds an agent reads: every kind the host propagates, by plural. */
 const HERALD_KINDS = PROPAGATED_KINDS.map((k) => KINDS.find((d) => d.kind === k)?.plural ?? '');
 
 /** What the agent does on a member: read its configuration, mark it Accepted, watch Events, heartbeat. */
-export const AGENT_RULES = [
+const AGENT_RULES = [
   { apiGroups: ['herald.dev'], resources: HERALD_KINDS, verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['herald.dev'], resources: HERALD_KINDS.map((k) => `${k}/status`), verbs: ['get', 'patch', 'update'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../harness/binaries.js';
 
 const run = promisify(execFile);
 
-export function helmBinary(): string {
+function helmBinary(): string {
   const path = join(process.env['HERALD_HELMBIN'] ?? join(REPO_ROOT, '.cache', 'helmbin'), 'helm');
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run helm:build\` (builds Helm with Go)`);
   return path;
@@ -35,7 +35,7 @@ export async function helm(...args: string[]): Promise<{ code: number; out: stri
 }
 
 /** A values file holding `values` (JSON is YAML). */
-export function valuesFile(values: Record<string, unknown>): string {
+function valuesFile(values: Record<string, unknown>): string {
   const file = join(mkdtempSync(join(tmpdir(), 'herald-values-')), 'values.yaml');
   writeFileSync(file, JSON.stringify(values));
   return file;

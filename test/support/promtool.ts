@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../harness/binaries.js';
 
-export function promtoolBinary(): string {
+function promtoolBinary(): string {
   const path = join(process.env['HERALD_PROMTOOL'] ?? join(REPO_ROOT, '.cache', 'promtool'), 'promtool');
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run promtool:build\` (builds promtool with Go)`);
   return path;

@@ -17,7 +17,7 @@ export { freePort };
 const CLI = fileURLToPath(new URL('../../member/src/cli.ts', import.meta.url));
 
 /** The static bearer tokens a started agent accepts, by role. */
-export interface AgentTokens {
+interface AgentTokens {
   ingest: string;
   admin: string;
 }
@@ -80,7 +80,7 @@ function tokenFiles(dataDir: string, tokens: AgentTokens): string[] {
   return ['--ingest-token-file', join(dataDir, 'ingest-token'), '--admin-token-file', join(dataDir, 'admin-token')];
 }
 
-export const randomTokens = (): AgentTokens => ({ ingest: `ingest-${randomBytes(16).toString('hex')}`, admin: `admin-${randomBytes(16).toString('hex')}` });
+const randomTokens = (): AgentTokens => ({ ingest: `ingest-${randomBytes(16).toString('hex')}`, admin: `admin-${randomBytes(16).toString('hex')}` });
 
 /** The agent's command line. */
 function agentArgs(opts: StartOptions, dataDir: string, port: number, tokens: AgentTokens | false): string[] {

@@ -14,13 +14,13 @@ import { freePort, waitFor } from '../harness/net.js';
 import { supervise } from '../harness/processes.js';
 import type { AgentProcess } from './agent-process.js';
 
-export interface AlertmanagerBinaries {
+interface AlertmanagerBinaries {
   alertmanager: string;
   amtool: string;
 }
 
 /** The binaries in HERALD_AMBIN (default .cache/ambin); a clear error when they were not built. */
-export function findAlertmanager(): AlertmanagerBinaries {
+function findAlertmanager(): AlertmanagerBinaries {
   const dir = process.env['HERALD_AMBIN'] ?? join(REPO_ROOT, '.cache', 'ambin');
   const bins = { alertmanager: join(dir, 'alertmanager'), amtool: join(dir, 'amtool') };
   for (const path of Object.values(bins)) {
@@ -48,7 +48,7 @@ export function agentWebhook(agent: AgentProcess): WebhookTarget {
 }
 
 /** The top-level route; durations in Alertmanager's syntax (`1s`, `5m`). */
-export interface RouteOptions {
+interface RouteOptions {
   /** Default `['alertname']`; `['...']` groups by every label. */
   groupBy?: string[];
   /** Default 1s each for group_wait and group_interval (tests are quick), 1h for repeat_interval. */
@@ -57,7 +57,7 @@ export interface RouteOptions {
   repeatInterval?: string;
 }
 
-export interface InhibitRule {
+interface InhibitRule {
   source_matchers: string[];
   target_matchers: string[];
   equal?: string[];
@@ -119,7 +119,7 @@ function routeOf(route: RouteOptions): Record<string, unknown> {
 }
 
 /** The alertmanager.yml text (pure): one receiver, `herald`, the webhook to the target. */
-export function alertmanagerConfig(opts: Pick<AlertmanagerOptions, 'webhook' | 'route' | 'inhibitRules'>): string {
+function alertmanagerConfig(opts: Pick<AlertmanagerOptions, 'webhook' | 'route' | 'inhibitRules'>): string {
   const { webhook } = opts;
   const httpConfig = httpConfigOf(webhook);
   const receiver = { url: webhook.url, send_resolved: webhook.sendResolved ?? true, max_alerts: webhook.maxAlerts ?? 0, ...(httpConfig ? { http_config: httpConfig } : {}) };

@@ -9,7 +9,7 @@ import { DeliveryError, type Renderer, type SendContext, type Target } from '../
 import type { ChannelOptions } from '../../member/src/config/settings.js';
 
 /** Renders `<kind>:<template name or default>:<number of alerts>`, so tests see what was asked for. */
-export const fakeRenderer: Renderer = {
+const fakeRenderer: Renderer = {
   render: (kind, name, data) => `${kind}:${name ?? 'default'}:${data.alerts.length}`,
 };
 
@@ -39,7 +39,7 @@ export function sampleData(): TemplateData {
 }
 
 /** Resolves `{value}` credentials; anything else fails the way the real resolver does. */
-export function inlineSecret(credential: Credential | undefined, field: string): string {
+function inlineSecret(credential: Credential | undefined, field: string): string {
   if (credential?.value !== undefined) return credential.value;
   throw new DeliveryError(`${field}: credential cannot be resolved`, { retryable: true, why: { kind: 'config' } });
 }

@@ -15,7 +15,7 @@ import { json, startHttpServer, type RecordedRequest, type Reply } from './http-
 /** UTF-8 size as the provider measures it, computed independently of the notifier's own helper. */
 const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
-export interface DingTalkRobotMessage {
+interface DingTalkRobotMessage {
   msgtype: string;
   content: string;
   title?: string;
@@ -24,7 +24,7 @@ export interface DingTalkRobotMessage {
   at_ms: number;
 }
 
-export interface DingTalkChatMessage {
+interface DingTalkChatMessage {
   chatid: string;
   msgtype: string;
   content: string;

@@ -8,7 +8,7 @@
  */
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export interface DiscordMessage {
+interface DiscordMessage {
   content?: string;
   embeds?: { title?: string; description?: string; color?: number }[];
   allowed_mentions?: { parse?: string[]; users?: string[]; roles?: string[] };

@@ -17,14 +17,14 @@ import { json, startHttpServer, type RecordedRequest, type Reply } from './http-
 /** UTF-8 size as the provider measures it, computed independently of the notifier's own helper. */
 const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
-export interface FeishuAppMessage {
+interface FeishuAppMessage {
   user_ids?: string[];
   department_ids?: string[];
   msg_type: string;
   content: Record<string, unknown>;
 }
 
-export interface FeishuBotMessage {
+interface FeishuBotMessage {
   msg_type: string;
   content: Record<string, unknown>;
   at_ms: number;

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export interface OpsgenieAlert {
+interface OpsgenieAlert {
   alias: string;
   message: string;
   priority: string;

@@ -9,7 +9,7 @@
  */
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export interface PagerDutyIncident {
+interface PagerDutyIncident {
   dedupKey: string;
   routingKey: string;
   status: 'triggered' | 'resolved';

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 
-export interface ProxiedRequest {
+interface ProxiedRequest {
   method: string;
   /** The absolute URL the client asked the proxy for. */
   url: string;

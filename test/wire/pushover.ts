@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export interface PushoverMessage {
+interface PushoverMessage {
   user: string;
   message: string;
   title?: string;

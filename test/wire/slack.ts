@@ -5,7 +5,7 @@
  */
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export interface SlackPost {
+interface SlackPost {
   channel: string;
   text: string;
 }

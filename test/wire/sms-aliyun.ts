@@ -7,14 +7,14 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export interface AliyunSend {
+interface AliyunSend {
   numbers: string[];
   text: string;
   signName: string;
   templateCode: string;
 }
 
-export type AliyunMode = 'ok' | 'flow-control' | 'throttled' | 'unavailable';
+type AliyunMode = 'ok' | 'flow-control' | 'throttled' | 'unavailable';
 
 export interface FakeAliyun {
   apiUrl: string;

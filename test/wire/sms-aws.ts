@@ -7,12 +7,12 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export interface AwsSend {
+interface AwsSend {
   number: string;
   text: string;
 }
 
-export type AwsMode = 'ok' | 'throttled' | 'unavailable';
+type AwsMode = 'ok' | 'throttled' | 'unavailable';
 
 export interface FakeAws {
   apiUrl: string;

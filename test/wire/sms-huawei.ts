@@ -8,9 +8,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export const HUAWEI_PATH = '/sms/batchSendSms/v1';
+const HUAWEI_PATH = '/sms/batchSendSms/v1';
 
-export interface HuaweiSend {
+interface HuaweiSend {
   numbers: string[];
   params: string[];
   from: string;
@@ -18,7 +18,7 @@ export interface HuaweiSend {
   signature: string;
 }
 
-export type HuaweiMode = 'ok' | 'throttled';
+type HuaweiMode = 'ok' | 'throttled';
 
 export interface FakeHuawei {
   url: string;

@@ -7,7 +7,7 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export interface TencentSend {
+interface TencentSend {
   numbers: string[];
   params: string[];
   sdkAppId: string;
@@ -16,7 +16,7 @@ export interface TencentSend {
   region: string;
 }
 
-export type TencentMode = 'ok' | 'throttled' | 'internal-error';
+type TencentMode = 'ok' | 'throttled' | 'internal-error';
 
 export interface FakeTencent {
   apiUrl: string;

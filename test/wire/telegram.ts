@@ -9,7 +9,7 @@
  */
 import { json, startHttpServer, type RecordedRequest, type Reply } from './http-server.js';
 
-export interface TelegramMessage {
+interface TelegramMessage {
   chat_id: string;
   text: string;
 }

@@ -15,7 +15,7 @@ import { json, startHttpServer, type RecordedRequest, type Reply } from './http-
 /** UTF-8 size as the provider measures it, computed independently of the notifier's own helper. */
 const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
-export interface WechatAppMessage {
+interface WechatAppMessage {
   touser?: string;
   toparty?: string;
   totag?: string;
@@ -24,7 +24,7 @@ export interface WechatAppMessage {
   content: string;
 }
 
-export interface WechatBotMessage {
+interface WechatBotMessage {
   msgtype: string;
   content: string;
   mentioned_list?: string[];

@@ -15,7 +15,7 @@ does not hold (an agent finds those only when it first sends). It exits 0 when t
 to report, 1 otherwise.`;
 
 /** The report in lines for people (pure). */
-export function reportText(dir: string, r: CheckReport): string {
+function reportText(dir: string, r: CheckReport): string {
   const counts = Object.entries(r.loaded).map(([kind, n]) => `${n} ${kind}`);
   const head = `${dir}: ${counts.length > 0 ? counts.join(', ') : 'no Herald objects'}`;
   if (r.problems.length === 0) return `${head}\nno problems`;

@@ -45,7 +45,7 @@ export const list = (v: Values, name: string): string[] => {
 };
 export const bool = (v: Values, name: string): boolean => v[name] === true;
 
-export const OUTPUTS = ['yaml', 'json'] as const;
+const OUTPUTS = ['yaml', 'json'] as const;
 export type Output = (typeof OUTPUTS)[number];
 
 /** -o yaml|json, or undefined for the command's table. */

@@ -13,7 +13,7 @@ import { NAMESPACE, type PolicyRule } from './rbac.js';
 import { EVENTS_NAMESPACE, HOST, hostClusterRules, hostEventRules, hostKubeconfigRules, hostLeaseRules, hostSecretRules } from './host-rbac.js';
 
 export { HOST };
-export const HOST_PORT = 19094;
+const HOST_PORT = 19094;
 /** The release image of this version (image.ts), unless `init --image` says otherwise. */
 export const HOST_IMAGE = DEFAULT_HOST_IMAGE;
 
@@ -33,7 +33,7 @@ const RBAC = 'rbac.authorization.k8s.io';
 const labels = (): Record<string, string> => ({ ...PART_OF, 'app.kubernetes.io/name': HOST });
 const selector = { 'app.kubernetes.io/name': HOST };
 
-export function hostCrds(): Manifest[] {
+function hostCrds(): Manifest[] {
   // crdFor gives the CRD as a plain object type; it is a Manifest (apiVersion, kind, metadata.name).
   return KINDS.map((def) => crdFor(def) as unknown as Manifest);
 }
@@ -54,7 +54,7 @@ function granted(kind: 'ClusterRole' | 'Role', name: string, namespace: string |
 }
 
 /** The ServiceAccount and every grant it has: nothing else on the host is granted to herald-host. */
-export function hostRbac(secretNamespaces: readonly string[]): Manifest[] {
+function hostRbac(secretNamespaces: readonly string[]): Manifest[] {
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: HOST, namespace: NAMESPACE, labels: labels() } },
     ...granted('ClusterRole', HOST, undefined, hostClusterRules()),
@@ -87,7 +87,7 @@ function container(o: HostInstall): Record<string, unknown> {
 }
 
 /** The Deployment, its Service and PodDisruptionBudget. */
-export function hostWorkload(o: HostInstall): Manifest[] {
+function hostWorkload(o: HostInstall): Manifest[] {
   const metadata = { name: HOST, namespace: NAMESPACE, labels: labels() };
   return [
     {

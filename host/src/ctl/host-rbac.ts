@@ -13,7 +13,7 @@ import type { PolicyRule } from './rbac.js';
 
 export const HOST = 'herald-host';
 /** The leader Lease's name (herald-host --lease-namespace holds it). */
-export const HOST_LEASE = 'herald-host';
+const HOST_LEASE = 'herald-host';
 /** Where the controller's drift Events go: the objects they are about are cluster-scoped. */
 export const EVENTS_NAMESPACE = 'default';
 

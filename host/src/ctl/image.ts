@@ -5,10 +5,10 @@
  */
 import { HERALD_VERSION } from '@herald/shared';
 
-export const IMAGE_REPOSITORY = 'ghcr.io/herald-dev';
+const IMAGE_REPOSITORY = 'ghcr.io/herald-dev';
 
 export const agentImage = (version: string = HERALD_VERSION): string => `${IMAGE_REPOSITORY}/herald-agent:${version}`;
-export const hostImage = (version: string = HERALD_VERSION): string => `${IMAGE_REPOSITORY}/herald-host:${version}`;
+const hostImage = (version: string = HERALD_VERSION): string => `${IMAGE_REPOSITORY}/herald-host:${version}`;
 
 export const DEFAULT_AGENT_IMAGE = agentImage();
 export const DEFAULT_HOST_IMAGE = hostImage();

@@ -5,7 +5,7 @@ import { bool, isDnsLabel, list, str, type Values } from './command.js';
 import type { JoinOptions } from './join.js';
 
 /** NAMESPACE/NAME of a ServiceAccount. */
-export function serviceAccountOf(value: string): { namespace: string; name: string } {
+function serviceAccountOf(value: string): { namespace: string; name: string } {
   const [namespace, name, ...rest] = value.split('/');
   if (!namespace || !name || rest.length > 0 || !isDnsLabel(namespace) || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) {
     throw new UsageError(`--alertmanager ${value} must be NAMESPACE/SERVICEACCOUNT, e.g. monitoring/alertmanager-main`);
@@ -13,7 +13,7 @@ export function serviceAccountOf(value: string): { namespace: string; name: stri
   return { namespace, name };
 }
 
-export function labelsOf(pairs: string[]): Record<string, string> {
+function labelsOf(pairs: string[]): Record<string, string> {
   return Object.fromEntries(
     pairs.map((p) => {
       const m = /^([A-Za-z0-9][-A-Za-z0-9_./]{0,252})=([-A-Za-z0-9_.]{0,63})$/.exec(p);
@@ -24,7 +24,7 @@ export function labelsOf(pairs: string[]): Record<string, string> {
 }
 
 /** A duration flag (Go form: 90s, 2m) in milliseconds. */
-export function durationFlag(flag: string, value: string): number {
+function durationFlag(flag: string, value: string): number {
   try {
     return parseDuration(value);
   } catch {

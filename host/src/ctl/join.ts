@@ -68,7 +68,7 @@ const install = (o: InstallOptions): Manifest[] =>
   });
 
 /** What join writes on the host (pure): namespaces, the kubeconfig Secret, the MemberCluster. */
-export function hostObjects(o: Pick<JoinOptions, 'name' | 'labels' | 'secretNamespaces'>, creds: { kubeconfig?: string; stringData?: string; expires?: string }): Manifest[] {
+function hostObjects(o: Pick<JoinOptions, 'name' | 'labels' | 'secretNamespaces'>, creds: { kubeconfig?: string; stringData?: string; expires?: string }): Manifest[] {
   const secretName = `${o.name}-kubeconfig`;
   return [
     // herald-system: the host's Lease, and the Secrets Herald objects reference by default.

@@ -9,7 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeconfigInto, UsageError } from '@herald/shared/cli';
 import { str, type Values } from './command.js';
 
-export function loadKubeconfig(file: string | undefined, context: string | undefined, flags: { file: string; context: string }): KubeConfig {
+function loadKubeconfig(file: string | undefined, context: string | undefined, flags: { file: string; context: string }): KubeConfig {
   const kc = new KubeConfig();
   if (file !== undefined) {
     loadKubeconfigInto(kc, file, flags.file);

@@ -41,7 +41,7 @@ export interface AgentInstall {
 /** The Secret in herald-system holding the agent's static ingest token (key `token`); join creates it once. */
 export const INGEST_TOKEN_SECRET = 'herald-agent-ingest-token';
 /** The Role that lets an identity post alerts to the agent, and the binding join makes for --alertmanager. */
-export const INGEST_ROLE = 'herald-ingest';
+const INGEST_ROLE = 'herald-ingest';
 
 export const PART_OF = { 'app.kubernetes.io/part-of': 'herald' };
 /**
@@ -52,7 +52,7 @@ export const KEEP = { 'helm.sh/resource-policy': 'keep' };
 const labels = (component: string): Record<string, string> => ({ ...PART_OF, 'app.kubernetes.io/name': component });
 export const AGENT_PORT = 19093;
 
-export function memberCrds(): Manifest[] {
+function memberCrds(): Manifest[] {
   return PROPAGATED_KINDS.map((kind) => crdFor(KINDS.find((d) => d.kind === kind) as (typeof KINDS)[number]) as unknown as Manifest);
 }
 
@@ -122,7 +122,7 @@ function ingestAccess(alertmanagers: AgentInstall['alertmanagers']): Manifest[] 
 }
 
 const TLS_DIR = '/etc/herald/tls';
-export const PIPELINE_HEAP_MB = 32;
+const PIPELINE_HEAP_MB = 32;
 const INGEST_DIR = '/etc/herald/ingest';
 
 function container(o: AgentInstall): Record<string, unknown> {

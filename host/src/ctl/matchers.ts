@@ -7,7 +7,7 @@ import type { LabelSelector, LabelSelectorRequirement } from '@herald/shared';
 import { fullMatchRegex, RegexError } from '@herald/shared/regex';
 import { UsageError } from '@herald/shared/cli';
 
-export type Operator = '=' | '!=' | '=~' | '!~';
+type Operator = '=' | '!=' | '=~' | '!~';
 
 export interface Matcher {
   name: string;

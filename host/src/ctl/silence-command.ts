@@ -181,7 +181,7 @@ function expire(): Command {
   };
 }
 
-export const SILENCE_USAGE = `Silences on the host, with amtool's verbs.
+const SILENCE_USAGE = `Silences on the host, with amtool's verbs.
 
 usage: heraldctl silence add|query|expire …   (heraldctl silence COMMAND --help for its flags)
 

@@ -12,9 +12,9 @@ import { KubeError, rawRequest } from '@herald/shared/k8s';
 import { placementFor } from '../propagation/placement.js';
 import { selectorOf, selectorText, type Matcher } from './matchers.js';
 
-export const COMMENT = 'herald.dev/comment';
-export const AUTHOR = 'herald.dev/author';
-export const EXPIRED_AT = 'herald.dev/expired-at';
+const COMMENT = 'herald.dev/comment';
+const AUTHOR = 'herald.dev/author';
+const EXPIRED_AT = 'herald.dev/expired-at';
 const SILENCES = `/apis/${API_VERSION}/silences`;
 
 export interface AddArgs {

@@ -10,7 +10,7 @@ import { API_VERSION, KINDS, PROPAGATED_KINDS, type Condition, type DeliveryHeal
 import { KubeError, rawRequest } from '@herald/shared/k8s';
 import { table } from './output.js';
 
-export interface MemberRow {
+interface MemberRow {
   name: string;
   ready: string;
   agent: string;
@@ -30,7 +30,7 @@ export interface ObjectProblem {
   message: string;
 }
 
-export interface DeliveryProblem {
+interface DeliveryProblem {
   receiver: string;
   member: string;
   delivery: DeliveryHealth;

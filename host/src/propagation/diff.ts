@@ -19,7 +19,7 @@ export interface Plan {
 }
 
 /** Whether a copy on the member says what the desired object says (labels may be added there). */
-export function matches(desired: MemberObject, found: Found['object']): boolean {
+function matches(desired: MemberObject, found: Found['object']): boolean {
   const labels = found.metadata?.labels ?? {};
   const sameLabels = Object.entries(desired.metadata.labels).every(([k, v]) => labels[k] === v);
   return sameLabels && (desired.kind === 'Secret' ? sameSecret(desired, found) : isDeepStrictEqual(desired.spec ?? {}, found.spec ?? {}));

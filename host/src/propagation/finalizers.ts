@@ -8,7 +8,7 @@
 import type { Operation } from 'rfc6902';
 
 export const FINALIZER = 'herald.dev/propagation';
-export const ORPHAN_ANNOTATION = 'herald.dev/orphan';
+const ORPHAN_ANNOTATION = 'herald.dev/orphan';
 
 export interface Finalizable {
   metadata: { name: string; resourceVersion?: string; finalizers?: string[]; annotations?: Record<string, string>; deletionTimestamp?: string };

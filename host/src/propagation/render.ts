@@ -14,7 +14,7 @@ import { placementFor, type MemberInfo } from './placement.js';
 import { COPIED_FROM_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL, keyOf, refusedByType, refusedForMember, refusedOnHost, type SecretRules } from './secret-policy.js';
 
 export { MANAGED_BY, MANAGED_BY_LABEL };
-export const GENERATION_ANNOTATION = 'herald.dev/source-generation';
+const GENERATION_ANNOTATION = 'herald.dev/source-generation';
 
 export interface HostObject {
   apiVersion: string;

@@ -69,7 +69,7 @@ const withoutTimes = <T extends { lastTransitionTime?: string }>(xs: T[] | undef
   xs?.map(({ lastTransitionTime: _t, ...rest }) => rest);
 
 /** Whether two condition lists say the same, ignoring transition times. */
-export function sameConditions(a: Condition[] | undefined, b: Condition[]): boolean {
+function sameConditions(a: Condition[] | undefined, b: Condition[]): boolean {
   return JSON.stringify(withoutTimes(a)) === JSON.stringify(withoutTimes(b));
 }
 

@@ -14,7 +14,7 @@ import { declaredOnly } from '../ingest/project.js';
 import type { AppDeps } from './app.js';
 
 /** The list's text with only the fields Herald reads; the text as received when that is all it has. */
-export function storedText(list: AuditEventList, raw: string | undefined): string {
+function storedText(list: AuditEventList, raw: string | undefined): string {
   const kept = declaredOnly(AuditEventList, list);
   return kept === list && raw !== undefined ? raw : JSON.stringify(kept);
 }

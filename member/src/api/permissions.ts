@@ -10,10 +10,10 @@ import type { Permission } from '@herald/shared/auth';
 
 export type Role = 'ingest' | 'admin' | 'metrics';
 
-export const AGENT_AUTH_RESOURCE = { group: 'herald.dev', resource: 'agents', name: 'herald-agent' } as const;
+const AGENT_AUTH_RESOURCE = { group: 'herald.dev', resource: 'agents', name: 'herald-agent' } as const;
 
 /** The verb an admin request needs, by its HTTP method. */
-export function adminVerb(method: string): 'get' | 'create' | 'delete' {
+function adminVerb(method: string): 'get' | 'create' | 'delete' {
   if (method === 'GET' || method === 'HEAD') return 'get';
   return method === 'DELETE' ? 'delete' : 'create';
 }

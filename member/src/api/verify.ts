@@ -40,7 +40,7 @@ type VerifyBody = Static<typeof VerifyBody>;
 /** Longest answer or reason a verify reply reports (history keeps the whole, redacted). */
 const REASON_CHARS = 160;
 
-export interface ChannelOutcome {
+interface ChannelOutcome {
   channel: string;
   ok: boolean;
   answer?: string;

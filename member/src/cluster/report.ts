@@ -9,9 +9,9 @@ import { parseTargetKey } from '../model/target-key.js';
 import type { TargetHealth } from '../store/outbox.js';
 
 export const LEASE_NAMESPACE = 'herald-system';
-export const LEASE_NAME = 'herald-agent';
-export const READY_ANNOTATION = 'herald.dev/agent-ready';
-export const DELIVERY_ANNOTATION = 'herald.dev/delivery';
+const LEASE_NAME = 'herald-agent';
+const READY_ANNOTATION = 'herald.dev/agent-ready';
+const DELIVERY_ANNOTATION = 'herald.dev/delivery';
 
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());

@@ -32,7 +32,7 @@ export interface ReporterOptions {
   statusEveryMs?: number;
 }
 
-export const FIELD_MANAGER = 'herald-agent';
+const FIELD_MANAGER = 'herald-agent';
 
 export class Reporter {
   private timer: NodeJS.Timeout | undefined;

@@ -40,7 +40,7 @@ export interface ClusterSourceOptions {
 }
 
 /** The Accepted condition an object should carry, given the problems found in it. */
-export function acceptedCondition(problems: Problem[], generation: number | undefined): Omit<Condition, 'lastTransitionTime'> {
+function acceptedCondition(problems: Problem[], generation: number | undefined): Omit<Condition, 'lastTransitionTime'> {
   const bad = problems.length > 0;
   return {
     type: 'Accepted',

@@ -34,13 +34,13 @@ export interface EffectiveSettings {
 }
 
 /** Notification Manager's Helm default; grouping by cluster and alerttype keeps sources apart. */
-export const DEFAULT_GROUP_LABELS = ['alertname', 'namespace', 'cluster', 'alerttype'];
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_GROUP_LABELS = ['alertname', 'namespace', 'cluster', 'alerttype'];
+const DEFAULT_TIMEOUT_MS = 10_000;
 /**
  * Well below any sane repeat_interval, above the gap between Alertmanager HA peers' copies of a
  * notification (peer_timeout, 15 s, per position).
  */
-export const DEFAULT_DEDUP_WINDOW_MS = 30_000;
+const DEFAULT_DEDUP_WINDOW_MS = 30_000;
 
 function deliveryOf(d: NonNullable<SettingsSpec['delivery']> = {}): EffectiveSettings['delivery'] {
   return {

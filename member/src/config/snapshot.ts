@@ -24,7 +24,7 @@ export interface Problem {
 
 export type Scope = { kind: 'global' } | { kind: 'tenant'; tenant: string } | { kind: 'none' };
 
-export interface CompiledChannel {
+interface CompiledChannel {
   channel: Channel;
   enabled: boolean;
   alertMatch: LabelMatcher;
@@ -83,7 +83,7 @@ export interface SnapshotInput {
 }
 
 /** scopeOf: global if the global selector matches; tenant if the tenant selector matches and the tenant label is set. */
-export function scopeOf(labels: Labels, settings: EffectiveSettings): Scope {
+function scopeOf(labels: Labels, settings: EffectiveSettings): Scope {
   if (compileSelector(settings.globalReceiverSelector)(labels)) return { kind: 'global' };
   const tenant = labels[settings.tenantKey];
   if (tenant !== undefined && compileSelector(settings.tenantReceiverSelector)(labels)) return { kind: 'tenant', tenant };

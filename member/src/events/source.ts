@@ -19,7 +19,7 @@ import { EventLedger, type Seen } from './ledger.js';
 import { EventWatch, type ChangeType } from './watch.js';
 
 /** Shortest series window, so `batchMaxWait: 0s` does not turn a storm back into one notification per update. */
-export const MIN_SERIES_WINDOW_MS = 1000;
+const MIN_SERIES_WINDOW_MS = 1000;
 /** Past this many waiting events, write them at once rather than hold more in memory. */
 const MAX_PENDING = 1000;
 

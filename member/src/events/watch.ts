@@ -11,7 +11,7 @@ import type { KubeEvent } from '../ingest/kube-event.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-export interface WatchHandlers {
+interface WatchHandlers {
   onList(items: KubeEvent[]): void;
   onChange(type: ChangeType, event: KubeEvent): void;
 }

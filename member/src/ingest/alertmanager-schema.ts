@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 const LabelMap = Type.Record(Type.String({ maxLength: 1024 }), Type.String({ maxLength: 65536 }));
 const StatusSchema = Type.Union([Type.Literal('firing'), Type.Literal('resolved')]);
 
-export const AlertSchema = Type.Object({
+const AlertSchema = Type.Object({
   status: Type.Optional(StatusSchema),
   labels: LabelMap,
   annotations: Type.Optional(LabelMap),

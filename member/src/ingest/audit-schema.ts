@@ -11,11 +11,11 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 
-export const MAX_AUDIT_EVENTS_PER_REQUEST = 10_000;
+const MAX_AUDIT_EVENTS_PER_REQUEST = 10_000;
 
 const Text = Type.String();
 
-export const AuditUser = Type.Object({
+const AuditUser = Type.Object({
   username: Type.Optional(Text),
   uid: Type.Optional(Text),
   groups: Type.Optional(Type.Array(Text)),

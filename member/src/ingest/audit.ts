@@ -22,7 +22,7 @@ export function withoutCommand(uri: string): string {
   return `${path}${kept.length > 0 ? `?${kept.join('&')}` : ''}`;
 }
 
-export function auditFacts(e: AuditEvent): AuditFacts {
+function auditFacts(e: AuditEvent): AuditFacts {
   const ref = e.objectRef ?? {};
   return {
     stage: e.stage,
@@ -40,7 +40,7 @@ export function auditFacts(e: AuditEvent): AuditFacts {
 }
 
 /** Longest label and annotation value taken from an audit event (the schema does not bound them). */
-export const MAX_AUDIT_VALUE = 1024;
+const MAX_AUDIT_VALUE = 1024;
 
 /** Every value cut to MAX_AUDIT_VALUE characters. */
 function bounded(values: Record<string, string>): Record<string, string> {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 
 export type Labels = Record<string, string>;
 export type Status = 'firing' | 'resolved';
-export type Source = 'alertmanager' | 'event' | 'audit' | 'verify';
+type Source = 'alertmanager' | 'event' | 'audit' | 'verify';
 
 export interface Notification {
   /** Hash of the labels, as Alertmanager's fingerprint: the identity of the alert. */
@@ -56,7 +56,7 @@ export interface GroupState {
 }
 
 /** Labels (or annotations) shared by every item, with the same value. */
-export function commonOf(items: readonly Labels[]): Labels {
+function commonOf(items: readonly Labels[]): Labels {
   const [first, ...rest] = items;
   if (!first) return {};
   const out: Labels = {};

@@ -39,7 +39,7 @@ function parseObject(text: string): Record<string, unknown> | undefined {
  * The provider's code and message. A reply without one is judged by its HTTP status (5xx and 429
  * retryable); a 2xx without one is not the provider speaking (a proxy's page), so it is retried.
  */
-export function codeReplyOf(reply: HttpReply, ctx: ReplyContext): CodeReply {
+function codeReplyOf(reply: HttpReply, ctx: ReplyContext): CodeReply {
   const body = parseObject(reply.body);
   const code = body?.[ctx.codeField];
   if (body && typeof code === 'number') {

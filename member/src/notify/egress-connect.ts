@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { denial, type EgressDeniedError, type EgressPolicy } from './egress.js';
 
 /** Whether the policy can refuse anything (else connections are made exactly as before). */
-export function restricts(policy: EgressPolicy): boolean {
+function restricts(policy: EgressPolicy): boolean {
   return policy.invalid !== undefined || policy.deny.length > 0;
 }
 

@@ -5,7 +5,7 @@
  * an error code (ECONNREFUSED, ETIMEDOUT, an abort), or the channel's own API code.
  */
 
-export const FAILURE_REASONS = ['auth', 'rate-limited', 'client-error', 'server-error', 'network', 'timeout', 'config', 'template', 'other'] as const;
+const FAILURE_REASONS = ['auth', 'rate-limited', 'client-error', 'server-error', 'network', 'timeout', 'config', 'template', 'other'] as const;
 /**
  * auth: credentials refused; rate-limited: the channel throttles; client-error: the channel
  * refused this request (a 4xx, an unknown chat); server-error: the channel failed (a 5xx, "system
@@ -67,7 +67,7 @@ function reasonOfApi(e: Extract<FailureEvidence, { kind: 'api' }>): FailureReaso
   return e.status !== undefined && e.status >= 400 ? reasonOfStatus(e.status) : 'client-error';
 }
 
-export function reasonOfStatus(status: number): FailureReason {
+function reasonOfStatus(status: number): FailureReason {
   if (status === 401 || status === 403 || status === 407) return 'auth';
   if (status === 429) return 'rate-limited';
   if (status === 408 || status === 504) return 'timeout';

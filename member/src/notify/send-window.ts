@@ -98,7 +98,7 @@ export class SendWindow {
 }
 
 /** Resolves at `at` (epoch ms), or rejects with the signal's reason when it aborts first. */
-export function sleepUntil(at: number, signal: AbortSignal, now: () => number = Date.now): Promise<void> {
+function sleepUntil(at: number, signal: AbortSignal, now: () => number = Date.now): Promise<void> {
   const ms = at - now();
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   if (ms <= 0) return Promise.resolve();

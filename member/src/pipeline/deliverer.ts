@@ -21,7 +21,7 @@ import { TemplateError, chooseTemplate } from '../template/index.js';
 import { decide, type BatchPart, type Origin } from './notification-log.js';
 
 /** Send attempts a batch may begin without finishing (the thread died) before it fails. */
-export const MAX_UNFINISHED_SENDS = 3;
+const MAX_UNFINISHED_SENDS = 3;
 
 export interface DelivererDeps {
   outbox: Outbox;

@@ -12,7 +12,7 @@ import type { Clock } from './clock.js';
  * it, so a group of alerts with huge annotations goes out in several batches, not one that does
  * not fit its heap (--pipeline-heap-mb).
  */
-export const BATCH_MAX_BYTES = 2 * 1024 * 1024;
+const BATCH_MAX_BYTES = 2 * 1024 * 1024;
 
 export class Grouper {
   private readonly timers = new Map<string, { cancel(): void }>();

@@ -23,7 +23,7 @@ export interface TouchedGroup {
 }
 
 /** A request's notifications, and for an Alertmanager request what it said about itself. */
-export interface Normalized {
+interface Normalized {
   notifications: Notification[];
   origin?: Origin;
 }
@@ -32,12 +32,12 @@ export interface Normalized {
  * Normalizes one inbox row by its source, from the stored text: ingest runs on the main thread
  * and routing on the pipeline's, so a body parsed at ingest could not be handed over for less.
  */
-export type Normalizer = (row: InboxRow, snap: Snapshot) => Normalized;
+type Normalizer = (row: InboxRow, snap: Snapshot) => Normalized;
 
 /** Audit Rules' rate limits: windows live as long as the pipeline thread. */
 const auditLimits = new RateLimiter();
 
-export const normalizers: Record<string, Normalizer> = {
+const normalizers: Record<string, Normalizer> = {
   alertmanager: (row, snap) => {
     const payload = JSON.parse(row.body) as AlertmanagerPayload;
     const stamp = { cluster: snap.settings.cluster.name, clusterLabels: snap.settings.cluster.labels };
@@ -72,7 +72,7 @@ function chunkOf(rows: InboxRow[]): InboxRow[] {
 }
 
 /** Routing attempts an accepted request gets before it goes to the dead letters. */
-export const MAX_ROUTE_ATTEMPTS = 3;
+const MAX_ROUTE_ATTEMPTS = 3;
 
 export class RouteStage {
   readonly recent: RecentKeys;

@@ -56,7 +56,7 @@ export function listLookup(sources: readonly SourceAlert[]): SourceLookup {
 }
 
 /** Whether a rule mutes a notification with these labels, whatever its scope. */
-export function ruleInhibits(rule: CompiledInhibitRule, lookup: SourceLookup, labels: Labels): boolean {
+function ruleInhibits(rule: CompiledInhibitRule, lookup: SourceLookup, labels: Labels): boolean {
   if (!rule.target(labels)) return false;
   const twoSided = rule.source(labels);
   for (const source of lookup(rule, equalKey(labels, rule.equal))) {

@@ -7,7 +7,7 @@ import type { Rule, RuleSpec } from '@herald/shared';
 import { parseDuration } from '@herald/shared/duration';
 import { searchRegex, type UserRegex } from '@herald/shared/regex';
 
-export type Labels = Record<string, string>;
+type Labels = Record<string, string>;
 
 export interface CompiledEventMatch {
   types?: Set<string>;

@@ -45,7 +45,7 @@ export const DEFAULT_EVENT_RULE: CompiledRule = {
 
 const within = <T>(set: Set<T> | undefined, value: T): boolean => set === undefined || set.has(value);
 
-export function eventMatches(m: CompiledEventMatch | undefined, f: EventFacts): boolean {
+function eventMatches(m: CompiledEventMatch | undefined, f: EventFacts): boolean {
   if (!m) return true;
   return (
     within(m.types, f.type) &&
@@ -76,7 +76,7 @@ function whoMatches(m: CompiledAuditMatch, f: AuditFacts): boolean {
   );
 }
 
-export function auditMatches(m: CompiledAuditMatch | undefined, f: AuditFacts): boolean {
+function auditMatches(m: CompiledAuditMatch | undefined, f: AuditFacts): boolean {
   if (!m) return true;
   return (
     within(m.stages, f.stage) &&

@@ -9,9 +9,9 @@ import { replaceAllString, searchRegex } from '@herald/shared/regex';
 import type { Dictionary } from './language.js';
 
 /** Hidden from `sortedPairs … "labels"`, as Notification Manager hides it. */
-export const HIDDEN_LABELS: ReadonlySet<string> = new Set(['rule_id']);
+const HIDDEN_LABELS: ReadonlySet<string> = new Set(['rule_id']);
 /** Hidden from `sortedPairs … "annotations"`: the message ones are shown on their own line instead. */
-export const HIDDEN_ANNOTATIONS: ReadonlySet<string> = new Set(['runbook_url', 'message', 'summary', 'summary_cn', 'summaryCn']);
+const HIDDEN_ANNOTATIONS: ReadonlySet<string> = new Set(['runbook_url', 'message', 'summary', 'summary_cn', 'summaryCn']);
 
 export interface Pair {
   name: string;

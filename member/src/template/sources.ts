@@ -16,7 +16,7 @@ export interface TemplateProblem {
   message: string;
 }
 
-export interface TemplateSource {
+interface TemplateSource {
   source: string;
   /** The Template object that defined it; undefined for built-ins. */
   object?: string;

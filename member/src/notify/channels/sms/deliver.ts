@@ -27,14 +27,14 @@ interface Outcome {
 }
 
 /** Splits items into slices of at most size. */
-export function batchesOf<T>(items: readonly T[], size: number): T[][] {
+function batchesOf<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
 /** A short name for a batch of numbers: all of a few, else the first and last and how many. */
-export function describeNumbers(numbers: readonly string[]): string {
+function describeNumbers(numbers: readonly string[]): string {
   if (numbers.length <= 3) return numbers.join(', ');
   return `${numbers[0]}…${numbers.at(-1)} (${numbers.length} numbers)`;
 }
