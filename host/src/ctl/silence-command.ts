@@ -114,6 +114,16 @@ function window(v: Values, now: Date): { start: Date; durationMs: number; schedu
   return { start, durationMs: end !== undefined ? end.getTime() - start.getTime() : (duration ?? 3_600_000) };
 }
 
+/** $USER, else the login name; a uid with no passwd entry (a container's) has none, and userInfo throws. */
+function defaultAuthor(): string {
+  if (process.env['USER']) return process.env['USER'];
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** From add's flags to the arguments of silenceObject. */
 function addArgs(v: Values, positionals: string[]): AddArgs {
   const matchers = positionals.map((p, i) => parseMatcher(p, i === 0));
@@ -125,7 +135,7 @@ function addArgs(v: Values, positionals: string[]): AddArgs {
   return {
     matchers,
     comment,
-    author: str(v, 'author') ?? (process.env['USER'] || userInfo().username),
+    author: str(v, 'author') ?? defaultAuthor(),
     ...window(v, new Date()),
     ...(tenant !== undefined ? { tenant: { key: str(v, 'tenant-key') ?? 'namespace', value: tenant } } : {}),
     labels: labelFlags(v),
