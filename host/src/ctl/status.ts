@@ -6,7 +6,7 @@
  * report is pure; the one read (the caller's own rights decide what it sees) is at the bottom.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, KINDS, PROPAGATED_KINDS, type Condition, type DeliveryHealth, type MemberCluster, type PropagatedStatus, type PropagationPolicy } from '@herald/shared';
+import { API_VERSION, PLURALS, PROPAGATED_KINDS, type Condition, type DeliveryHealth, type MemberCluster, type PropagatedStatus, type PropagationPolicy } from '@herald/shared';
 import { KubeError, rawRequest } from '@herald/shared/k8s';
 import { table } from './output.js';
 
@@ -146,7 +146,7 @@ export function statusText(r: StatusReport): string {
 
 // --- the read ---------------------------------------------------------------------------------
 
-const plural = (kind: string): string => KINDS.find((k) => k.kind === kind)?.plural ?? `${kind.toLowerCase()}s`;
+const plural = (kind: string): string => PLURALS[kind] ?? `${kind.toLowerCase()}s`;
 
 async function listKind<T>(kc: KubeConfig, kind: string): Promise<T[]> {
   try {

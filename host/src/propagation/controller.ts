@@ -20,7 +20,7 @@ import {
 } from '@kubernetes/client-node';
 import {
   GROUP,
-  KINDS,
+  PLURALS,
   PROPAGATED_KINDS,
   VERSION,
   type ClusterStatus,
@@ -43,7 +43,6 @@ import { Deletion, orphanPaths, remainingOn, type Deletable } from './deletion.j
 import { deleting } from './finalizers.js';
 
 type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
-const PLURALS: Record<string, string> = Object.fromEntries(KINDS.map((k) => [k.kind, k.plural]));
 const keyOf = (o: KubernetesObject): string => `${o.kind ?? ''}/${o.metadata?.name ?? ''}`;
 
 /** The delivery health agents wrote into the status of their Receiver copies, by `Receiver/name`. */

@@ -4,14 +4,13 @@
  * deleted one once every reachable member has let go of the copies.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { GROUP, KINDS, VERSION } from '@herald/shared';
+import { GROUP, PLURALS, VERSION } from '@herald/shared';
 import { secretRefsOf } from '@herald/shared/credential';
 import { rawRequest } from '@herald/shared/k8s';
 import { addFinalizer, cleanedUp, deleting, orphaned, removeFinalizer, type Finalizable, type MemberCleanup } from './finalizers.js';
 
 export type Deletable = Finalizable & { kind: string; spec?: unknown };
 
-const PLURALS: Record<string, string> = Object.fromEntries(KINDS.map((k) => [k.kind, k.plural]));
 const keyOf = (o: { kind: string; metadata: { name: string } }): string => `${o.kind}/${o.metadata.name}`;
 const pathOf = (o: { kind: string; metadata: { name: string } }): string => `/apis/${GROUP}/${VERSION}/${PLURALS[o.kind] ?? ''}/${o.metadata.name}`;
 

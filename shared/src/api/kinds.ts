@@ -153,3 +153,6 @@ export const KINDS: readonly KindDef[] = [
     ],
   },
 ];
+
+/** Each kind's REST plural (`Receiver` → `receivers`), for paths built by hand. */
+export const PLURALS: Readonly<Record<string, string>> = Object.fromEntries(KINDS.map((k) => [k.kind, k.plural]));
