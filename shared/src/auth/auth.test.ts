@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { authorize, bearerToken, KubeReviewer, parseTokenFile, StaticTokens, type Permission } from './auth.js';
+import { authorizationOf, authorize, bearerToken, KubeReviewer, parseTokenFile, StaticTokens, type Permission } from './auth.js';
 
 const file = (text: string): string => {
   const path = join(mkdtempSync(join(tmpdir(), 'herald-auth-')), 'token');
@@ -88,6 +88,16 @@ function reviews(opts: { users?: Record<string, string>; allowed?: (user: string
   };
   return { post, calls };
 }
+
+describe('authorizationOf', () => {
+  it('takes Authorization, else the header a service proxy passes on', () => {
+    expect(authorizationOf({ authorization: 'Bearer a', 'x-herald-authorization': 'Bearer b' })).toBe('Bearer a');
+    expect(authorizationOf({ 'x-herald-authorization': 'Bearer b' })).toBe('Bearer b');
+    // Two of them (Node joins repeats of unknown headers, but an array is refused, not guessed at).
+    expect(authorizationOf({ 'x-herald-authorization': ['Bearer b', 'Bearer c'] })).toBeUndefined();
+    expect(authorizationOf({})).toBeUndefined();
+  });
+});
 
 describe('authorize', () => {
   const tokens = new StaticTokens([{ role: 'ingest', path: file('static-ingest-token-1\n') }, { role: 'admin', path: file('static-admin-token-22\n') }]);

@@ -8,7 +8,21 @@ import { authorize, type Authorizer, type Permission, type Verdict } from './aut
 
 interface HookRequest {
   method: string;
-  headers: { authorization?: string | undefined };
+  headers: { authorization?: string | undefined; [PROXIED_AUTHORIZATION]?: string | string[] | undefined };
+}
+
+/**
+ * Where a caller puts its bearer token when a Kubernetes API server's service proxy stands
+ * between (the host reaching a member's agent): the proxy keeps `Authorization` for itself (it
+ * holds the caller's credential for the API server) and passes this header on. The token is
+ * reviewed exactly as an `Authorization` one; when both come, `Authorization` is the one used.
+ */
+export const PROXIED_AUTHORIZATION = 'x-herald-authorization';
+
+/** The Authorization-style header of a request: its own, else the proxied one. */
+export function authorizationOf(headers: HookRequest['headers']): string | undefined {
+  const proxied = headers[PROXIED_AUTHORIZATION];
+  return headers.authorization ?? (typeof proxied === 'string' ? proxied : undefined);
 }
 
 interface HookReply {
@@ -46,7 +60,7 @@ export function authHook(o: AuthHookOptions) {
     const permission = o.permission(request);
     // Fail closed: a route in a guarded scope without a permission of its own is a bug, not an open door.
     const verdict: Verdict | Promise<Verdict> = permission
-      ? authorize(o.auth, request.headers.authorization, permission)
+      ? authorize(o.auth, authorizationOf(request.headers), permission)
       : { ok: false, status: 403, reason: 'forbidden', message: 'no permission is defined for this route' };
     if (verdict instanceof Promise) verdict.then(finish, (err: unknown) => done(err instanceof Error ? err : new Error(String(err))));
     else finish(verdict);
