@@ -9,7 +9,7 @@ export default defineConfig({
       { find: '@herald/shared/k8s', replacement: fileURLToPath(new URL('./shared/src/k8s/raw.ts', import.meta.url)) },
       { find: '@herald/shared/channels', replacement: fileURLToPath(new URL('./shared/src/api/channels.ts', import.meta.url)) },
       { find: '@herald/member/check', replacement: fileURLToPath(new URL('./member/src/config/check.ts', import.meta.url)) },
-      { find: /^@herald\/shared\/(selector|regex|credential|duration|auth|cli|log|silence)$/, replacement: fileURLToPath(new URL('./shared/src/$1/$1.ts', import.meta.url)) },
+      { find: /^@herald\/shared\/(selector|regex|credential|duration|auth|cli|log|silence|json-bounds)$/, replacement: fileURLToPath(new URL('./shared/src/$1/$1.ts', import.meta.url)) },
     ],
   },
   test: {

@@ -12,7 +12,7 @@ import type { Authorizer } from '@herald/shared/auth';
 import { createLogs, type LogFormat, type LogLevel } from '@herald/shared/log';
 import { buildApp } from './api/app.js';
 import type { ServerLimits } from './api/server-limits.js';
-import type { JsonBounds } from './ingest/json-bounds.js';
+import type { JsonBounds } from '@herald/shared/json-bounds';
 import { toSnapshotInput, type ConfigInput } from './config/objects.js';
 import { buildSnapshot, type Problem, type Snapshot } from './config/snapshot.js';
 import { createMetrics, type Metrics } from './metrics.js';

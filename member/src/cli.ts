@@ -16,7 +16,7 @@ import { DEFAULT_SERVER_LIMITS } from './api/server-limits.js';
 import { agentAuthorizer } from './auth-setup.js';
 import { loadDir, watchDir } from './config/dir-source.js';
 import { parseEventScope } from './events/scope.js';
-import { DEFAULT_JSON_BOUNDS } from './ingest/json-bounds.js';
+import { DEFAULT_JSON_BOUNDS } from '@herald/shared/json-bounds';
 import { storeOpenProblem } from './store/open-error.js';
 import { HERALD_VERSION } from './version.js';
 

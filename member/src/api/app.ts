@@ -10,7 +10,7 @@ import type { Channel } from '@herald/shared';
 import { authHook, type Authorizer } from '@herald/shared/auth';
 import { createLogs, type LogLevel, type Logger } from '@herald/shared/log';
 import type { Snapshot } from '../config/snapshot.js';
-import { DEFAULT_JSON_BOUNDS, type JsonBounds } from '../ingest/json-bounds.js';
+import { DEFAULT_JSON_BOUNDS, type JsonBounds } from '@herald/shared/json-bounds';
 import type { Metrics } from '../metrics.js';
 import type { EgressPolicy } from '../notify/egress.js';
 import type { Notifier, Renderer } from '../notify/notifier.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { jsonBoundsProblem, type JsonBounds } from '../ingest/json-bounds.js';
+import { jsonBoundsProblem, type JsonBounds } from '@herald/shared/json-bounds';
 
 type Done = (err: Error | null, body?: unknown) => void;
 

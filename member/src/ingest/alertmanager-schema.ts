@@ -24,7 +24,7 @@ export const AlertmanagerPayload = Type.Object({
   commonLabels: Type.Optional(LabelMap),
   commonAnnotations: Type.Optional(LabelMap),
   externalURL: Type.Optional(Type.String({ maxLength: 8192 })),
-  // No count cap: the body limit and the JSON bounds (json-bounds.ts) bound the work, and
+  // No count cap: the body limit and the JSON bounds (shared/json-bounds) bound the work, and
   // Alertmanager sends a whole group in one request (large groups pass 10,000 alerts).
   alerts: Type.Array(AlertSchema, { minItems: 1 }),
 });
