@@ -229,6 +229,7 @@ async function fromCluster(agent: Agent, o: CliOptions, kc: KubeConfig): Promise
     // The Lease outlives four missed renewals, as Karmada's 40 s grace does for a 10 s period.
     durationSec: o.heartbeatSeconds * 4,
     statusEveryMs: o.heartbeatSeconds * 3000,
+    scheme: o.tls ? 'https' : 'http',
     log: (entry) => agent.app.log.warn(entry),
     state: () => ({ ready: agent.ready, health: agent.outbox.health(), receivers: agent.snapshot.receivers.map((r) => r.name) }),
   });

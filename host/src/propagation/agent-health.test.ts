@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentHealth } from './agent-health.js';
+import { agentHealth, agentScheme } from './agent-health.js';
 
 const now = new Date('2026-11-21T12:00:00Z');
 const lease = (renewTime: string, ready = 'true') => ({
@@ -30,5 +30,14 @@ describe('agentHealth', () => {
     const garbled = { metadata: { annotations: { 'herald.dev/delivery': '{nope' } }, spec: { renewTime: '2026-11-21T11:59:59.000000Z' } };
     expect(agentHealth(garbled, now)).toMatchObject({ status: 'True' });
     expect(agentHealth(garbled, now).delivery).toBeUndefined();
+  });
+});
+
+describe('agentScheme', () => {
+  it('is what the Lease says, and http when it says nothing', () => {
+    expect(agentScheme({ metadata: { annotations: { 'herald.dev/api-scheme': 'https' } } })).toBe('https');
+    expect(agentScheme({ metadata: { annotations: { 'herald.dev/api-scheme': 'gopher' } } })).toBe('http');
+    expect(agentScheme({})).toBe('http');
+    expect(agentScheme(undefined)).toBe('http');
   });
 });

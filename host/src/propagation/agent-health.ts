@@ -3,9 +3,9 @@
  * fresh but not ready → False; expired or missing → Unknown, as Karmada marks a member whose
  * Lease lapsed. The Lease also carries the agent's delivery totals.
  */
-import type { DeliveryHealth } from '@herald/shared';
+import { AGENT_ANNOTATIONS, AGENT_LEASE, type AgentScheme, type DeliveryHealth } from '@herald/shared';
 
-export const AGENT_LEASE_PATH = '/apis/coordination.k8s.io/v1/namespaces/herald-system/leases/herald-agent';
+export const AGENT_LEASE_PATH = `/apis/coordination.k8s.io/v1/namespaces/${AGENT_LEASE.namespace}/leases/${AGENT_LEASE.name}`;
 
 export interface AgentLease {
   metadata?: { annotations?: Record<string, string> };
@@ -22,7 +22,7 @@ export interface AgentHealth {
 }
 
 function deliveryOf(lease: AgentLease): DeliveryHealth | undefined {
-  const text = lease.metadata?.annotations?.['herald.dev/delivery'];
+  const text = lease.metadata?.annotations?.[AGENT_ANNOTATIONS.delivery];
   if (!text) return undefined;
   try {
     const parsed = JSON.parse(text) as unknown;
@@ -39,6 +39,11 @@ function reported(lease: AgentLease): Pick<AgentHealth, 'heartbeat' | 'delivery'
   return { ...(renew ? { heartbeat: new Date(renew).toISOString() } : {}), ...(delivery ? { delivery } : {}) };
 }
 
+/** How the agent serves its API, as its Lease says (http when the Lease does not say). */
+export function agentScheme(lease: AgentLease | undefined): AgentScheme {
+  return lease?.metadata?.annotations?.[AGENT_ANNOTATIONS.scheme] === 'https' ? 'https' : 'http';
+}
+
 export function agentHealth(lease: AgentLease | undefined, now: Date): AgentHealth {
   if (!lease) return { status: 'Unknown', reason: 'NoHeartbeat', message: 'no herald-agent Lease in herald-system: is the agent installed (heraldctl join)?' };
   const { renewTime: renew, leaseDurationSeconds: duration = 40, holderIdentity: holder = 'the agent' } = lease.spec ?? {};
@@ -48,7 +53,7 @@ export function agentHealth(lease: AgentLease | undefined, now: Date): AgentHeal
     const since = renew ? `last heartbeat ${Math.round(age)} s ago` : 'no heartbeat yet';
     return { ...base, status: 'Unknown', reason: 'HeartbeatExpired', message: `${holder}: ${since} (lease ${duration} s)` };
   }
-  if (lease.metadata?.annotations?.['herald.dev/agent-ready'] === 'false') {
+  if (lease.metadata?.annotations?.[AGENT_ANNOTATIONS.ready] === 'false') {
     return { ...base, status: 'False', reason: 'AgentNotReady', message: `${holder} is running but not ready (configuration not loaded or pipeline stopped)` };
   }
   return { ...base, status: 'True', reason: 'Heartbeat', message: `${holder} renews its Lease` };

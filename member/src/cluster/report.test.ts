@@ -34,14 +34,14 @@ describe('delivery health', () => {
 
 describe('leaseFor', () => {
   it('renews the herald-agent Lease with readiness and totals for the host', () => {
-    const lease = leaseFor({ holder: 'agent-0', durationSec: 40, now: new Date('2026-11-21T12:00:00Z'), ready: false, delivery: { delivered: 1, failed: 0, pending: 0 } });
+    const lease = leaseFor({ holder: 'agent-0', durationSec: 40, now: new Date('2026-11-21T12:00:00Z'), ready: false, delivery: { delivered: 1, failed: 0, pending: 0 }, scheme: 'https' });
     expect(lease).toEqual({
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: {
         name: 'herald-agent',
         namespace: 'herald-system',
-        annotations: { 'herald.dev/agent-ready': 'false', 'herald.dev/delivery': '{"delivered":1,"failed":0,"pending":0}' },
+        annotations: { 'herald.dev/agent-ready': 'false', 'herald.dev/delivery': '{"delivered":1,"failed":0,"pending":0}', 'herald.dev/api-scheme': 'https' },
       },
       spec: { holderIdentity: 'agent-0', leaseDurationSeconds: 40, renewTime: '2026-11-21T12:00:00.000000Z' },
     });

@@ -3,16 +3,12 @@
  * its readiness and delivery totals in annotations for the host to read, and per-Receiver delivery
  * health for the Receivers' status.
  */
-import { sumDeliveryHealth, type DeliveryHealth } from '@herald/shared';
+import { AGENT_ANNOTATIONS, AGENT_LEASE, sumDeliveryHealth, type AgentScheme, type DeliveryHealth } from '@herald/shared';
 import { microTime, type ObjectId } from '@herald/shared/k8s';
 import { parseTargetKey } from '../model/target-key.js';
 import type { TargetHealth } from '../store/outbox.js';
 
-export const LEASE_NAMESPACE = 'herald-system';
-const LEASE_NAME = 'herald-agent';
-const READY_ANNOTATION = 'herald.dev/agent-ready';
-const DELIVERY_ANNOTATION = 'herald.dev/delivery';
-
+export const LEASE_NAMESPACE = AGENT_LEASE.namespace;
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -47,6 +43,8 @@ export interface LeaseArgs {
   now: Date;
   ready: boolean;
   delivery: DeliveryHealth;
+  /** How the agent's API is served: the host reaches it through the service proxy with this scheme. */
+  scheme: AgentScheme;
 }
 
 /** The heartbeat Lease, as a server-side apply body. */
@@ -55,9 +53,8 @@ export function leaseFor(a: LeaseArgs): ObjectId & { spec: Record<string, unknow
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
     metadata: {
-      name: LEASE_NAME,
-      namespace: LEASE_NAMESPACE,
-      annotations: { [READY_ANNOTATION]: String(a.ready), [DELIVERY_ANNOTATION]: JSON.stringify(a.delivery) },
+      ...AGENT_LEASE,
+      annotations: { [AGENT_ANNOTATIONS.ready]: String(a.ready), [AGENT_ANNOTATIONS.delivery]: JSON.stringify(a.delivery), [AGENT_ANNOTATIONS.scheme]: a.scheme },
     },
     spec: { holderIdentity: a.holder, leaseDurationSeconds: a.durationSec, renewTime: microTime(a.now) },
   };

@@ -5,7 +5,7 @@
  * on the next tick: reporting never affects delivery.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { GROUP, VERSION, type DeliveryHealth } from '@herald/shared';
+import { GROUP, VERSION, type AgentScheme, type DeliveryHealth } from '@herald/shared';
 import { applyObject, rawRequest } from '@herald/shared/k8s';
 import type { TargetHealth } from '../store/outbox.js';
 import { healthByReceiver, leaseFor, LEASE_NAMESPACE, sumHealth } from './report.js';
@@ -30,6 +30,8 @@ export interface ReporterOptions {
   durationSec?: number;
   /** Least time between two status writes of one Receiver; default 30 s. */
   statusEveryMs?: number;
+  /** How the agent's API is served (told to the host in the Lease). */
+  scheme: AgentScheme;
 }
 
 const FIELD_MANAGER = 'herald-agent';
@@ -62,7 +64,7 @@ export class Reporter {
   async tick(): Promise<void> {
     const now = this.opts.now?.() ?? new Date();
     const state = this.opts.state();
-    const lease = leaseFor({ holder: this.opts.holder, durationSec: this.opts.durationSec ?? 40, now, ready: state.ready, delivery: sumHealth(state.health) });
+    const lease = leaseFor({ holder: this.opts.holder, durationSec: this.opts.durationSec ?? 40, now, ready: state.ready, delivery: sumHealth(state.health), scheme: this.opts.scheme });
     try {
       await applyObject(this.opts.kc, lease, { fieldManager: FIELD_MANAGER });
       await this.writeReceivers(state, now.getTime());

@@ -8,3 +8,4 @@ export * from './settings.js';
 export * from './federation.js';
 export * from './kinds.js';
 export * from './crd.js';
+export * from './agent-lease.js';
