@@ -11,13 +11,14 @@ const HistoryQuery = Type.Object({
   outcome: Type.Optional(Type.Union([Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('retrying'), Type.Literal('suppressed'), Type.Literal('inhibited')])),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: '1 to 1000; default 100' })),
+  before: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'only entries whose id is below this (the next page)' })),
 });
 
 export function historyRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Querystring: Static<typeof HistoryQuery> }>('/api/v2/history', { schema: { querystring: HistoryQuery } }, (request) => {
     const q = request.query;
     const entries = deps.outbox
-      .history({ receiver: q.receiver, channel: q.channel, outcome: q.outcome, since: q.since ? Date.parse(q.since) : undefined, limit: q.limit ? Number(q.limit) : 100 })
+      .history({ receiver: q.receiver, channel: q.channel, outcome: q.outcome, since: q.since ? Date.parse(q.since) : undefined, limit: q.limit ? Number(q.limit) : 100, before: q.before ? Number(q.before) : undefined })
       .map(({ target, at, ...rest }) => ({ at: new Date(at).toISOString(), ...parseTargetKey(target), ...rest }));
     return { entries };
   });

@@ -24,3 +24,18 @@ describe('InhibitSourceStore', () => {
     expect(new InhibitSourceStore(db).load().map((s) => s.fingerprint)).toEqual(['ok']);
   });
 });
+
+describe('Outbox.history', () => {
+  it('pages newest first: `before` continues below the last id seen', () => {
+    const db = openDb({ path: ':memory:' });
+    const store = new InhibitSourceStore(db);
+    const inhibited = [1, 2, 3, 4, 5].map((at) => ({ at, target: 'ops/webhook', groupKey: `g${at}`, rule: 'r', fingerprints: ['f'] }));
+    store.save({ upserts: [], deletes: [], inhibited }, () => undefined);
+    const outbox = new Outbox(db);
+    const first = outbox.history({ limit: 2 });
+    expect(first.map((e) => e.groupKey)).toEqual(['g5', 'g4']);
+    const second = outbox.history({ limit: 2, before: first[1]?.id });
+    expect(second.map((e) => e.groupKey)).toEqual(['g3', 'g2']);
+    expect(outbox.history({ limit: 2, before: second[1]?.id }).map((e) => e.groupKey)).toEqual(['g1']);
+  });
+});

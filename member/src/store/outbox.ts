@@ -116,6 +116,8 @@ export interface HistoryQuery {
   channel?: string;
   outcome?: string;
   since?: number;
+  /** Only entries older than this id: the next page of a list. */
+  before?: number | undefined;
   limit: number;
 }
 
@@ -466,6 +468,7 @@ export class Outbox {
     if (q.channel) filters.push(['target LIKE ?', `%/${q.channel}`]);
     if (q.outcome) filters.push(['outcome = ?', q.outcome]);
     if (q.since !== undefined) filters.push(['at >= ?', q.since]);
+    if (q.before !== undefined) filters.push(['id < ?', q.before]);
     const where = filters.map(([sql]) => sql);
     const args = filters.map(([, value]) => value);
     const sql = `SELECT * FROM history ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
