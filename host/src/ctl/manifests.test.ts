@@ -20,6 +20,8 @@ describe('memberManifests', () => {
       'ServiceAccount/herald-system/herald-propagator',
       'ClusterRole/herald-propagator',
       'ClusterRoleBinding/herald-propagator',
+      'Role/herald-system/herald-propagator-agent',
+      'RoleBinding/herald-system/herald-propagator-agent',
       'Role/herald-system/herald-agent-secrets',
       'RoleBinding/herald-system/herald-agent-secrets',
       'Role/herald-system/herald-propagator-secrets',
@@ -36,6 +38,18 @@ describe('memberManifests', () => {
       'Service/herald-system/herald-agent',
     ]);
     expect(ms.find((m) => m.kind === 'PersistentVolumeClaim')).toMatchObject({ spec: { storageClassName: 'fast', resources: { requests: { storage: '2Gi' } } } });
+  });
+  it('lets the propagator reach the agent only through the service proxy of its own port, as its admin', () => {
+    const ms = memberManifests({ ...base, storage: { kind: 'emptyDir' } });
+    const role = ms.find((m) => m.kind === 'Role' && m.metadata.name === 'herald-propagator-agent');
+    expect(role).toMatchObject({
+      rules: [
+        { apiGroups: [''], resources: ['services/proxy'], verbs: ['get', 'create'], resourceNames: ['http:herald-agent:http', 'https:herald-agent:http'] },
+        { apiGroups: ['herald.dev'], resources: ['agents/admin'], verbs: ['get', 'create'], resourceNames: ['herald-agent'] },
+      ],
+    });
+    const service = ms.find((m) => m.kind === 'Service') as unknown as { spec: { ports: { name: string }[] } };
+    expect(service.spec.ports.map((p) => p.name)).toEqual(['http']);
   });
   it('gives the propagator Secrets only through a Role per namespace, and no rights on namespaces', () => {
     const ms = memberManifests({ ...base, storage: { kind: 'emptyDir' } });

@@ -6,7 +6,7 @@
  * Service, and the propagator the host uses to reach the member.
  */
 import { KINDS, PROPAGATED_KINDS, crdFor } from '@herald/shared';
-import { AGENT, NAMESPACE, PROPAGATOR, agentClusterRules, agentIngestRules, agentLeaseRules, agentSecretRules, propagatorRules, propagatorSecretRules, type PolicyRule } from './rbac.js';
+import { AGENT, AGENT_PORT_NAME, NAMESPACE, PROPAGATOR, agentClusterRules, agentIngestRules, agentLeaseRules, agentSecretRules, propagatorAgentRules, propagatorRules, propagatorSecretRules, type PolicyRule } from './rbac.js';
 
 export interface Manifest {
   apiVersion: string;
@@ -82,6 +82,7 @@ function rbac(): Manifest[] {
     ...granted(AGENT, { kind: 'Role', name: `${AGENT}-lease`, namespace: NAMESPACE, rules: agentLeaseRules() }),
     serviceAccount(PROPAGATOR),
     ...granted(PROPAGATOR, { kind: 'ClusterRole', name: PROPAGATOR, rules: propagatorRules() }),
+    ...granted(PROPAGATOR, { kind: 'Role', name: `${PROPAGATOR}-agent`, namespace: NAMESPACE, rules: propagatorAgentRules() }),
   ];
 }
 
@@ -134,7 +135,7 @@ function container(o: AgentInstall): Record<string, unknown> {
     // Authenticated: the static ingest token, and (in a cluster, by default) ServiceAccount tokens.
     // The pipeline thread's heap: with NODE_OPTIONS below, what the agent's memory target is measured with.
     args: ['--port', String(AGENT_PORT), '--data-dir', '/var/lib/herald', '--ingest-token-file', `${INGEST_DIR}/token`, '--pipeline-heap-mb', String(PIPELINE_HEAP_MB), ...tls],
-    ports: [{ name: 'http', containerPort: AGENT_PORT }],
+    ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT }],
     env: [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       // The namespace SubjectAccessReviews about herald-agent name.
@@ -203,7 +204,7 @@ function workload(o: AgentInstall): Manifest[] {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: AGENT, namespace: NAMESPACE, labels: labels(AGENT) },
-      spec: { selector, ports: [{ name: 'http', port: AGENT_PORT, targetPort: AGENT_PORT }] },
+      spec: { selector, ports: [{ name: AGENT_PORT_NAME, port: AGENT_PORT, targetPort: AGENT_PORT }] },
     },
   ];
 }

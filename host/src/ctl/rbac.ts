@@ -17,6 +17,8 @@ export interface PolicyRule {
 export const NAMESPACE = 'herald-system';
 export const AGENT = 'herald-agent';
 export const PROPAGATOR = 'herald-propagator';
+/** The name of the agent Service's port: the service proxy path and the RBAC resource name carry it. */
+export const AGENT_PORT_NAME = 'http';
 
 const heraldPlurals = (): string[] => PROPAGATED_KINDS.map((k) => KINDS.find((d) => d.kind === k)?.plural ?? `${k.toLowerCase()}s`);
 
@@ -63,6 +65,20 @@ export function propagatorRules(): PolicyRule[] {
   return [
     { apiGroups: [GROUP], resources: heraldPlurals(), verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get'], resourceNames: [AGENT] },
+  ];
+}
+
+/**
+ * Rules of the propagator's Role in herald-system for reaching the agent through the member API
+ * server's service proxy (test-send and history from the host): the proxy itself, which RBAC
+ * names as the path does, `<scheme>:<service>:<port name>` (the host asks with the scheme the
+ * agent serves), and the agent's admin role, which the agent asks about by
+ * SubjectAccessReview (read is `get`, verify is `create`). Nothing else on the Service.
+ */
+export function propagatorAgentRules(): PolicyRule[] {
+  return [
+    { apiGroups: [''], resources: ['services/proxy'], verbs: ['get', 'create'], resourceNames: ['http', 'https'].map((scheme) => `${scheme}:${AGENT}:${AGENT_PORT_NAME}`) },
+    { apiGroups: [GROUP], resources: ['agents/admin'], verbs: ['get', 'create'], resourceNames: [AGENT] },
   ];
 }
 
