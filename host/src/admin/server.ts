@@ -1,10 +1,11 @@
 /**
- * The host's HTTP API (fastify): health, Prometheus metrics, and read-only admin views — the
- * members and their health, and the propagation matrix. Every replica serves it (a standby reads
- * the same objects from the API server), so it works whichever replica leads. The admin routes
- * (and /metrics, when protected) sit in a scope whose hook authenticates the caller for the route
- * the router matched: a static admin token, or a Kubernetes identity allowed to list what the
- * route shows (see permissions.ts).
+ * The host's HTTP API (fastify): health, Prometheus metrics, admin views (the members and their
+ * health, the propagation matrix), and what the host asks members' agents in an admin's name
+ * (test-send, delivery history across members). Every replica serves it (a standby reads the
+ * same objects from the API server), so it works whichever replica leads. The admin routes (and
+ * /metrics, when protected) sit in a scope whose hook authenticates the caller for the route the
+ * router matched, before any body is read: a static admin token, or a Kubernetes identity allowed
+ * what the route needs (see permissions.ts).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createLogs, requestFields, requestLevel, type LogLevel, type Logger } from '@herald/shared/log';
@@ -12,7 +13,9 @@ import { authHook, type Authorizer, type Permission } from '@herald/shared/auth'
 import type { KubeConfig } from '@kubernetes/client-node';
 import { GROUP, KINDS, PROPAGATED_KINDS, VERSION, type MemberCluster, type PropagatedStatus } from '@herald/shared';
 import { rawRequest } from '@herald/shared/k8s';
-import { ADMIN_ROUTES, metricsPermission } from './permissions.js';
+import { adminPermission, metricsPermission } from './permissions.js';
+import { memberRoutes } from './member-routes.js';
+import { jsonParser } from './json-parser.js';
 import { clusterView, matrixRow } from './views.js';
 
 export interface AdminOptions {
@@ -29,6 +32,9 @@ export interface AdminOptions {
   protectMetrics?: boolean;
 }
 
+/** The largest request body: a verify request with a receiver and config inline is a few KB. */
+const BODY_LIMIT = 256 * 1024;
+
 const plural = (kind: string): string => KINDS.find((k) => k.kind === kind)?.plural ?? `${kind.toLowerCase()}s`;
 
 async function list<T>(kc: KubeConfig, kind: string): Promise<T[]> {
@@ -40,17 +46,24 @@ export function buildAdmin(opts: AdminOptions): FastifyInstance {
   // Widened to fastify's logger type, so the app keeps fastify's default generics.
   const logger: FastifyBaseLogger = opts.logger ?? createLogs({ level: opts.logLevel ?? 'info', format: 'json' })('host');
   // One line per request instead of fastify's two; probes and scrapes at debug.
-  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), requestTimeout: 60_000, connectionTimeout: 120_000 });
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    requestTimeout: 60_000,
+    connectionTimeout: 120_000,
+    // A field the schema does not know is an error, not silently dropped; types are not coerced.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+  });
   app.addHook('onResponse', (request, reply, done) => {
     const fields = requestFields({ request, reply });
     request.log[requestLevel(fields.path)](fields, 'request answered');
     done();
   });
-  // Every route is a GET: no body is ever read (so none can be sent to make the host parse it).
+  // No body is read outside the guarded scopes: none can be sent to make the host parse it.
   app.removeAllContentTypeParsers();
   const error = (status: number, reason: string, message: string) => ({ status, error: reason, message });
   /** Routes whose every request needs `permission(route)`, checked on the route the router matched. */
-  const guarded = (permission: (request: FastifyRequest) => Permission | undefined, routes: (scope: FastifyInstance) => void): void => {
+  const guarded = (permission: (request: FastifyRequest) => Permission | undefined, routes: (scope: FastifyInstance) => void, parse = false): void => {
     void app.register((scope, _opts, done) => {
       scope.addHook(
         'onRequest',
@@ -61,6 +74,8 @@ export function buildAdmin(opts: AdminOptions): FastifyInstance {
           refused: (request, verdict) => app.log.warn({ method: request.method, path: (request as FastifyRequest).routeOptions.url, status: verdict.status }, `refused: ${verdict.message}`),
         }),
       );
+      // Encapsulated: the parser exists only here, behind the hook (onRequest runs before it).
+      if (parse) scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, jsonParser);
       routes(scope);
       done();
     });
@@ -76,7 +91,7 @@ export function buildAdmin(opts: AdminOptions): FastifyInstance {
   if (opts.protectMetrics) guarded(() => metricsPermission(opts.namespace), metrics);
   else metrics(app);
   guarded(
-    (request) => ADMIN_ROUTES[request.routeOptions.url ?? ''],
+    (request) => adminPermission(request),
     (scope) => {
       scope.get('/api/v1/clusters', async () => ({ clusters: (await list<MemberCluster>(opts.kc, 'MemberCluster')).map(clusterView) }));
       scope.get('/api/v1/propagation', async () => {
@@ -87,7 +102,9 @@ export function buildAdmin(opts: AdminOptions): FastifyInstance {
         );
         return { objects: rows.flat() };
       });
+      memberRoutes(scope, opts.kc);
     },
+    true,
   );
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     const status = err.statusCode ?? 0;

@@ -12,7 +12,7 @@
  */
 import {
   CustomObjectsApi,
-  KubeConfig,
+  type KubeConfig,
   makeInformer,
   type Informer,
   type KubernetesObject,
@@ -41,6 +41,7 @@ import { nextMemberStatus, propagatedStatus, sameStatus, type MemberHealth } fro
 import { AGENT_LEASE_PATH, agentHealth, type AgentLease } from './agent-health.js';
 import { Deletion, orphanPaths, remainingOn, type Deletable } from './deletion.js';
 import { deleting } from './finalizers.js';
+import { memberKubeConfig } from '../members/kubeconfig.js';
 
 type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 const keyOf = (o: KubernetesObject): string => `${o.kind ?? ''}/${o.metadata?.name ?? ''}`;
@@ -282,20 +283,6 @@ export class PropagationController {
     return found.filter((s): s is HostSecret => s !== undefined);
   }
 
-  private async memberKubeConfig(mc: MemberCluster): Promise<KubeConfig> {
-    const ref = mc.spec.kubeconfigSecretRef;
-    if (!ref) throw new Error('spec.kubeconfigSecretRef is not set');
-    const ns = ref.namespace || DEFAULT_SECRET_NAMESPACE;
-    const secret = JSON.parse(await rawRequest(this.opts.kc, 'GET', `/api/v1/namespaces/${ns}/secrets/${ref.name}`).catch(() => {
-      throw new Error(`kubeconfig Secret ${ns}/${ref.name} not found on the host`);
-    })) as { data?: Record<string, string> };
-    const encoded = secret.data?.[ref.key];
-    if (!encoded) throw new Error(`kubeconfig Secret ${ns}/${ref.name} has no key ${ref.key}`);
-    const kc = new KubeConfig();
-    kc.loadFromString(Buffer.from(encoded, 'base64').toString('utf8'));
-    return kc;
-  }
-
   /** Whether a failing member is still within the failure threshold (its Ready status is kept). */
   private withinGrace(mc: MemberCluster, loop: Loop): boolean {
     const now = this.now().getTime();
@@ -334,7 +321,7 @@ export class PropagationController {
     let lease: AgentLease | undefined;
     try {
       if (mc.spec.paused) throw new Error('paused (spec.paused)');
-      kc = await this.memberKubeConfig(mc);
+      kc = await memberKubeConfig(this.opts.kc, mc);
       version = (JSON.parse(await rawRequest(kc, 'GET', '/version', { timeoutMs: 3000 })) as { gitVersion: string }).gitVersion;
       lease = await this.agentLease(kc);
     } catch (err) {

@@ -21,6 +21,8 @@ export interface RawOptions {
   accept?: string;
   body?: string;
   timeoutMs?: number;
+  /** More request headers (the kubeconfig's credentials are added after these). */
+  headers?: Record<string, string>;
 }
 
 const pooled = new WeakMap<KubeConfig, Agent>();
@@ -56,14 +58,14 @@ function send(url: URL, options: RequestOptions, method: string, body: string | 
   });
 }
 
-/** One request; resolves with the body text on 2xx, rejects with KubeError (status 0: no answer) otherwise. */
-export async function rawRequest(kc: KubeConfig, method: string, path: string, opts: RawOptions = {}): Promise<string> {
+/** One request; resolves with the status and body text of any answer, rejects with KubeError (status 0) when none came. */
+export async function rawResponse(kc: KubeConfig, method: string, path: string, opts: RawOptions = {}): Promise<{ status: number; text: string }> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new KubeError(0, 'kubeconfig has no current cluster');
   const url = new URL(path, cluster.server);
   const options: RequestOptions = {
     method,
-    headers: { 'content-type': opts.contentType ?? 'application/json', accept: opts.accept ?? 'application/json' },
+    headers: { ...opts.headers, 'content-type': opts.contentType ?? 'application/json', accept: opts.accept ?? 'application/json' },
     timeout: opts.timeoutMs ?? 10_000,
   };
   await kc.applyToHTTPSOptions(options);
@@ -72,9 +74,14 @@ export async function rawRequest(kc: KubeConfig, method: string, path: string, o
   // A kept-alive connection the server had just closed: Node's advice is to try once more.
   if ('error' in answer && answer.reused && (answer.error as NodeJS.ErrnoException).code === 'ECONNRESET') answer = await send(url, options, method, opts.body);
   if ('error' in answer) throw new KubeError(0, `${method} ${url.pathname}: ${answer.error.message}`);
-  const { status, text } = answer;
+  return answer;
+}
+
+/** One request; resolves with the body text on 2xx, rejects with KubeError (status 0: no answer) otherwise. */
+export async function rawRequest(kc: KubeConfig, method: string, path: string, opts: RawOptions = {}): Promise<string> {
+  const { status, text } = await rawResponse(kc, method, path, opts);
   if (status >= 200 && status < 300) return text;
-  throw new KubeError(status, `${method} ${url.pathname}: HTTP ${status}: ${messageOf(text)}`);
+  throw new KubeError(status, `${method} ${new URL(path, 'https://x').pathname}: HTTP ${status}: ${messageOf(text)}`);
 }
 
 function messageOf(text: string): string {
