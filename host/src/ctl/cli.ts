@@ -14,6 +14,7 @@ import { initCommand } from './init-command.js';
 import { joinCommand, unjoinCommand } from './join-command.js';
 import { silenceCommands } from './silence-command.js';
 import { statusCommand } from './status-command.js';
+import { historyCommand, verifyCommand } from './member-commands.js';
 
 const JOIN_FLAGS = {
   ...HOST_FLAGS,
@@ -51,6 +52,8 @@ const COMMANDS: Record<string, Entry> = {
   join: joinCommand(JOIN_FLAGS),
   unjoin: unjoinCommand(UNJOIN_FLAGS),
   status: statusCommand(),
+  verify: verifyCommand(),
+  history: historyCommand(),
   silence: silenceCommands(),
   'check-config': checkConfigCommand(),
 };
