@@ -31,6 +31,12 @@ export default defineConfig({
         test: { name: 'wire', include: ['member/src/**/*.wire.test.ts', 'test/wire/**/*.test.ts'], testTimeout: 60_000 },
       },
       {
+        // Real control planes reaching test processes through their service proxy: run by
+        // test/netns/run.sh, in a network namespace whose loopback holds the agents' addresses.
+        extends: true,
+        test: { name: 'netns', include: ['test/netns/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 },
+      },
+      {
         extends: true,
         test: {
           name: 'integration',

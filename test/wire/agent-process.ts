@@ -61,6 +61,8 @@ export interface StartOptions {
   kubeconfig?: string;
   dataDir?: string;
   port?: number;
+  /** The address to listen on; default 127.0.0.1. */
+  host?: string;
   env?: NodeJS.ProcessEnv;
   args?: string[];
   /** Serve HTTPS with this certificate; `ca` is what the test trusts. */
@@ -88,7 +90,7 @@ function agentArgs(opts: StartOptions, dataDir: string, port: number, tokens: Ag
   const tls = opts.tls ? tlsFiles(dataDir, opts.tls) : [];
   const auth = tokens ? tokenFiles(dataDir, tokens) : [];
   const entry = opts.bundleCli ? [opts.bundleCli] : opts.bundled ? [BUNDLED_CLI] : ['--import', 'tsx', CLI];
-  return [...entry, ...source, '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...tls, ...auth, ...(opts.args ?? [])];
+  return [...entry, ...source, '--data-dir', dataDir, '--port', String(port), '--host', opts.host ?? '127.0.0.1', '--log-level', 'warn', ...tls, ...auth, ...(opts.args ?? [])];
 }
 
 async function untilReady(url: string, ca: string | undefined, child: ChildProcess, out: () => string): Promise<void> {
@@ -115,7 +117,7 @@ export async function startAgent(opts: StartOptions): Promise<AgentProcess> {
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ca = opts.tls?.ca;
-  const url = `${ca ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const url = `${ca ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`;
   await untilReady(url, ca, child, () => out);
   const given = tokens || { ingest: '', admin: '' };
   return {
