@@ -195,3 +195,40 @@ describe('heraldctl status', () => {
     expect(text.out).toMatch(/^down-hook\s+member-a\s+\d+\s+\d+\s+\d+\s+\S/m);
   });
 });
+
+describe('an object the member’s agent refuses', () => {
+  type Status = { summary?: string; conditions?: { type: string; status: string; reason: string }[]; clusters?: { name: string; state: string; message?: string; accepted?: string }[] };
+  const status = async (name: string): Promise<{ uid: string; status: Status }> => {
+    const o = JSON.parse(await rawRequest(host, 'GET', `/apis/${API}/silences/${name}`)) as { metadata: { uid: string }; status?: Status };
+    return { uid: o.metadata.uid, status: o.status ?? {} };
+  };
+  const onA = (s: Status) => s.clusters?.find((c) => c.name === 'member-a');
+
+  it('is Rejected on the host with the agent’s reason, not READY, with an Event; fixed, it is Applied and accepted', async () => {
+    await apply(host, { apiVersion: API, kind: 'Silence', metadata: { name: 'bad-cron' }, spec: { matcher: { matchLabels: { alertname: 'Nightly' } }, schedule: 'every night', duration: '1h' } } as never);
+    const rejected = await eventually(async () => {
+      const s = await status('bad-cron');
+      return onA(s.status)?.state === 'Rejected' ? s : undefined;
+    }, () => 'bad-cron Rejected on member-a', 60_000);
+    expect(onA(rejected.status)).toMatchObject({ accepted: 'False' });
+    expect(onA(rejected.status)?.message).toMatch(/^the agent refused it: spec\.schedule: .*cron/);
+    expect(rejected.status.conditions?.find((c) => c.type === 'Propagated')).toMatchObject({ status: 'False' });
+    expect(rejected.status.summary).toMatch(/^0\//);
+    const events = await eventually(async () => {
+      const list = JSON.parse(await rawRequest(host, 'GET', `/api/v1/events?fieldSelector=${encodeURIComponent('involvedObject.name=bad-cron')}`)) as { items: { reason: string; message: string; involvedObject: { uid?: string } }[] };
+      return list.items.find((e) => e.reason === 'Rejected');
+    }, () => 'a Rejected Event on bad-cron');
+    expect(events.involvedObject.uid).toBe(rejected.uid);
+    expect(events.message).toMatch(/^on member-a: the agent refused it: /);
+    const st = await heraldctl('status');
+    expect(st.code).toBe(1);
+    expect(st.out).toMatch(/^Silence\/bad-cron\s+member-a\s+Rejected\s/m);
+
+    await apply(host, { apiVersion: API, kind: 'Silence', metadata: { name: 'bad-cron' }, spec: { matcher: { matchLabels: { alertname: 'Nightly' } }, schedule: '0 2 * * *', duration: '1h' } } as never);
+    const fixed = await eventually(async () => {
+      const s = await status('bad-cron');
+      return onA(s.status)?.state === 'Applied' && onA(s.status)?.accepted === 'True' ? s : undefined;
+    }, () => 'bad-cron Applied and accepted on member-a', 60_000);
+    expect(onA(fixed.status)?.message).toBeUndefined();
+  });
+});

@@ -24,7 +24,6 @@ import {
   PROPAGATED_KINDS,
   VERSION,
   type ClusterStatus,
-  type DeliveryHealth,
   type MemberCluster,
   type PropagatedStatus,
   type PropagationPolicy,
@@ -41,21 +40,11 @@ import { nextMemberStatus, propagatedStatus, sameStatus, type MemberHealth } fro
 import { AGENT_LEASE_PATH, agentHealth, type AgentLease } from './agent-health.js';
 import { Deletion, orphanPaths, remainingOn, type Deletable } from './deletion.js';
 import { deleting } from './finalizers.js';
+import { forgetVerdicts, memberReports, withVerdict, type MemberReport } from './member-reports.js';
 import { memberKubeConfig } from '../members/kubeconfig.js';
 
 type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 const keyOf = (o: KubernetesObject): string => `${o.kind ?? ''}/${o.metadata?.name ?? ''}`;
-
-/** The delivery health agents wrote into the status of their Receiver copies, by `Receiver/name`. */
-function reportedDeliveries(found: Found[]): Map<string, DeliveryHealth> {
-  const out = new Map<string, DeliveryHealth>();
-  for (const f of found) {
-    const delivery = (f.object as { status?: { delivery?: DeliveryHealth } }).status?.delivery;
-    const name = /\/receivers\/([^/]+)$/.exec(f.path)?.[1];
-    if (delivery && name) out.set(`Receiver/${name}`, delivery);
-  }
-  return out;
-}
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -115,7 +104,8 @@ export class PropagationController {
   /** Per member: path → JSON of what was last applied there (drift is a difference from it). */
   private readonly applied = new Map<string, Map<string, string>>();
   /** Per member: the delivery health its agent wrote on the Receiver copies, as last listed. */
-  private readonly deliveries = new Map<string, Map<string, DeliveryHealth>>();
+  /** Per member, what its agent reported on the copies at the last listing (member-reports.ts). */
+  private readonly reports = new Map<string, Map<string, MemberReport>>();
   readonly metrics = createHostMetrics();
   /** What each host object last looked like, minus status: a status write is not a change to propagate. */
   private readonly seen = new Map<string, string>();
@@ -205,7 +195,7 @@ export class PropagationController {
     this.loops.delete(name);
     this.results.delete(name);
     this.applied.delete(name);
-    this.deliveries.delete(name);
+    this.reports.delete(name);
     this.deletion.forget(name);
     forgetMember(this.metrics, name);
   }
@@ -341,17 +331,18 @@ export class PropagationController {
     // which is how drift is found; a pass started by a host change trusts what it applied last, so
     // a burst of 1,000 changes does not list 1,000 copies from every member on every pass.
     const full = loop.listedAt === undefined || loop.failures > 0 || startedAt - loop.listedAt >= (this.opts.resyncMs ?? 30_000);
-    const { failures, deliveries, stillThere } = await this.sync(me, kc, desired, { orphans: orphanPaths(all), list: full });
+    const { failures, reports, stillThere } = await this.sync(me, kc, desired, { orphans: orphanPaths(all), list: full });
     if (full) loop.listedAt = startedAt;
     this.deletion.memberSynced({ name, reachable: true, syncedAt: startedAt, remaining: remainingOn(all, stillThere) });
     const before = this.results.get(name);
     this.record(name, desired.outcomes, (r) => {
-      const delivery = deliveries.get(`${r.kind}/${r.name}`);
-      const reported = delivery ? { delivery } : {};
+      const report = reports.get(`${r.kind}/${r.name}`);
+      const reported = report?.delivery ? { delivery: report.delivery } : {};
       if (r.error) return { state: r.error.state, message: r.error.message };
       const failed = failures.get(`${r.kind}/${r.name}`);
       if (failed) return { state: 'ApplyFailed', message: failed, ...reported };
-      return r.missingSecrets.length > 0 ? { state: 'Applied', message: `Secret ${r.missingSecrets.join(', ')} not found on the host`, ...reported } : { state: 'Applied', ...reported };
+      const applied = r.missingSecrets.length > 0 ? { state: 'Applied' as const, message: `Secret ${r.missingSecrets.join(', ')} not found on the host` } : { state: 'Applied' as const };
+      return { ...withVerdict(applied, report), ...reported };
     });
     await this.reportOutcomes(name, before, this.results.get(name));
     const agent = agentHealth(lease, this.now());
@@ -374,12 +365,13 @@ export class PropagationController {
     kc: KubeConfig,
     desiredState: { objects: MemberObject[]; outcomes: RenderOutcome[] },
     opts: { orphans: ReadonlySet<string>; list: boolean },
-  ): Promise<{ failures: Map<string, string>; deliveries: Map<string, DeliveryHealth>; stillThere: Set<string> }> {
+  ): Promise<{ failures: Map<string, string>; reports: Map<string, MemberReport>; stillThere: Set<string> }> {
     const desired = desiredState.objects.map((object) => ({ path: pathOf(object, PLURALS), object }));
     const applied = this.applied.get(member.name) ?? new Map<string, string>();
     this.applied.set(member.name, applied);
     const found = opts.list ? await this.managedCopies(kc, member.secretNamespaces) : [...applied].map(([path, json]) => ({ path, object: JSON.parse(json) as Found['object'] }));
-    if (opts.list) this.deliveries.set(member.name, reportedDeliveries(found));
+    if (opts.list) this.reports.set(member.name, memberReports(found));
+    const reports = this.reports.get(member.name) ?? new Map<string, MemberReport>();
     const plan = planFor({ desired, found, applied });
     // What Herald knows to be its own there: listed with its marks, or written by this controller.
     const own = new Set(found.map((f) => f.path));
@@ -400,7 +392,8 @@ export class PropagationController {
     for (const d of plan.drift) if (!failures.has(failureKey(d.object))) await this.reportDrift(member.name, d.object, d.how);
     for (const { path, object } of desired) if (!failures.has(failureKey(object))) applied.set(path, JSON.stringify(object));
     for (const path of remove) applied.delete(path);
-    return { failures, deliveries: this.deliveries.get(member.name) ?? new Map<string, DeliveryHealth>(), stillThere };
+    forgetVerdicts(reports, plan.apply);
+    return { failures, reports, stillThere };
   }
 
   /**

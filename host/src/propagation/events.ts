@@ -54,11 +54,12 @@ export function eventStep(seen: Seen | undefined, bucket: Bucket | undefined, no
 
 /**
  * The Event a member's outcome for an object calls for, when it changed since the last pass
- * (pure): a failed apply, or an object applied without a Secret it references.
+ * (pure): a failed apply, an object the member's agent refused, or an object applied without a
+ * Secret it references.
  */
 export function outcomeReason(was: { state: string; message?: string } | undefined, now: { state: string; message?: string }): string | undefined {
   if (was?.state === now.state && was.message === now.message) return undefined;
-  if (now.state === 'ApplyFailed' || now.state === 'ApplyOverridesFailed') return now.state;
+  if (now.state === 'ApplyFailed' || now.state === 'ApplyOverridesFailed' || now.state === 'Rejected') return now.state;
   return now.state === 'Applied' && now.message ? 'SecretMissing' : undefined;
 }
 

@@ -183,6 +183,8 @@ export const PROPAGATION_STATES = [
   'Applied',
   'ApplyFailed',
   'ApplyOverridesFailed',
+  /** Applied, and the member's agent refused it (its Accepted condition is False). */
+  'Rejected',
   'ClusterNotReady',
   'Deleting',
   'Orphaned',
@@ -207,6 +209,8 @@ export const ClusterStatus = Type.Object({
   state: StringEnum(PROPAGATION_STATES),
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0, format: 'int64' })),
   message: Type.Optional(Type.String({ maxLength: 4096 })),
+  /** The member agent's verdict on the copy it has (Unknown: none yet for this generation). */
+  accepted: Type.Optional(StringEnum(['True', 'False', 'Unknown'] as const)),
   lastTransitionTime: Type.Optional(Type.String({ format: 'date-time' })),
   delivery: Type.Optional(DeliveryHealth),
 });
