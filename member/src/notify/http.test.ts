@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpAnswer, redact, redactUrl } from './http.js';
+import { httpAnswer, queryTokensOf, redact, redactUrl } from './http.js';
 
 describe('redactUrl', () => {
   it('keeps scheme, host and path; redacts userinfo and query values', () => {
@@ -30,6 +30,14 @@ describe('redact', () => {
 
   it('ignores empty secrets', () => {
     expect(redact('abc', [''])).toBe('abc');
+  });
+});
+
+describe('queryTokensOf', () => {
+  it('is the decoded query values long enough to be tokens', () => {
+    expect(queryTokensOf('https://h/robot/send?access_token=abc123def&timestamp=1&sig=s%2Fg%3D-0123')).toEqual(['abc123def', 's/g=-0123']);
+    expect(queryTokensOf('https://h/p')).toEqual([]);
+    expect(queryTokensOf('not a url')).toEqual([]);
   });
 });
 

@@ -53,6 +53,19 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/** Query values this long are taken for tokens when the URL is a credential. */
+const QUERY_TOKEN_CHARS = 8;
+
+/**
+ * The token-like query values (decoded) of a URL that carries its credential in the query (a bot's
+ * access_token or key, a Teams signature). A server that quotes the request line back shows the
+ * path and query, not the URL, so redacting the whole URL does not cover them.
+ */
+export function queryTokensOf(url: string): string[] {
+  if (!URL.canParse(url)) return [];
+  return [...new URL(url).searchParams.values()].filter((value) => value.length >= QUERY_TOKEN_CHARS);
+}
+
 /** Resolves credentials through ctx.secret and remembers every value, so errors can be redacted. */
 export interface SecretRecorder {
   secret(credential: Credential | undefined, field: string): string;
