@@ -43,6 +43,7 @@ const table: Array<[string, FailureEvidence, FailureReason]> = [
   ['dingtalk -1 busy', { kind: 'api', api: 'dingtalk', code: -1, status: 200 }, 'server-error'],
   ['dingtalk 460101 too long', { kind: 'api', api: 'dingtalk', code: 460101, status: 200 }, 'client-error'],
   ['wechat 40014 token', { kind: 'api', api: 'wechat', code: 40014, status: 200 }, 'auth'],
+  ['wechat 93000 bot key refused', { kind: 'api', api: 'wechat', code: 93000, status: 200 }, 'auth'],
   ['wechat 45009 frequency', { kind: 'api', api: 'wechat', code: 45009, status: 200 }, 'rate-limited'],
   ['feishu 99991663 token', { kind: 'api', api: 'feishu', code: 99991663, status: 400 }, 'auth'],
   ['feishu 99991400 limit', { kind: 'api', api: 'feishu', code: 99991400, status: 400 }, 'rate-limited'],

@@ -163,7 +163,10 @@ const SLACK: Record<string, FailureReason> = {
   request_timeout: 'timeout',
 };
 
-/** WeChat Work: 40001 bad secret, 40013 bad corpid, 40014/41001/42001 token, 60020 IP not allowed; 45009/45033 limits; -1 busy. */
+/**
+ * WeChat Work: 40001 bad secret, 40013 bad corpid, 40014/41001/42001 token, 60020 IP not allowed,
+ * 93000 a group bot key that is wrong or whose bot left the chat; 45009/45033 limits; -1 busy.
+ */
 const WECHAT = new Map<number, FailureReason>([
   [40001, 'auth'],
   [40013, 'auth'],
@@ -171,6 +174,7 @@ const WECHAT = new Map<number, FailureReason>([
   [41001, 'auth'],
   [42001, 'auth'],
   [60020, 'auth'],
+  [93000, 'auth'],
   [45009, 'rate-limited'],
   [45033, 'rate-limited'],
   [-1, 'server-error'],

@@ -256,6 +256,8 @@ describe('WechatNotifier group bot', () => {
     const err = await deliveryErrorOf(notifier().send(ctx({ chatbot: { webhook: { value: wrongUrl } } })));
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/errcode 93000 invalid webhook url/);
+    // The key is the bot's credential: an operator alerting on auth failures must see this one.
+    expect(err.reason).toBe('auth');
     expect(err.message).not.toContain('not-the-key');
     expect(err.message).toMatch(/key=<redacted>/);
   });
