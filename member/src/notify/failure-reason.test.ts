@@ -60,6 +60,8 @@ const table: Array<[string, FailureEvidence, FailureReason]> = [
   ['huawei gateway throttling', { kind: 'api', api: 'sms', code: 'APIGW.0308', status: 429 }, 'rate-limited'],
   ['aws throttling', { kind: 'api', api: 'sms', code: 'Throttling', status: 400 }, 'rate-limited'],
   ['aws internal', { kind: 'api', api: 'sms', code: 'InternalError', status: 500 }, 'server-error'],
+  ['pushover token invalid', { kind: 'api', api: 'pushover', code: 'token', status: 400 }, 'auth'],
+  ['pushover user invalid', { kind: 'api', api: 'pushover', code: 'user', status: 400 }, 'client-error'],
   ['several failures: the first', { kind: 'combined', reasons: ['auth', 'network'] }, 'auth'],
   ['no failures recorded', { kind: 'combined', reasons: [] }, 'other'],
   ['kept from an earlier error', { kind: 'same', reason: 'template' }, 'template'],

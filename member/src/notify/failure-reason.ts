@@ -19,8 +19,11 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 const REASONS: ReadonlySet<unknown> = new Set(FAILURE_REASONS);
 export const isFailureReason = (v: unknown): v is FailureReason => REASONS.has(v);
 
-/** Channels whose API codes are known; `smtp` codes are reply codes (535) or nodemailer's (EAUTH). */
-export type ApiName = 'slack' | 'dingtalk' | 'wechat' | 'feishu' | 'smtp' | 'sms';
+/**
+ * Channels whose API codes are known; `smtp` codes are reply codes (535) or nodemailer's (EAUTH);
+ * `pushover` codes are the request field its 4xx names invalid (`{"token":"invalid"}`).
+ */
+export type ApiName = 'slack' | 'dingtalk' | 'wechat' | 'feishu' | 'smtp' | 'sms' | 'pushover';
 
 /** What a failure left behind, as the place that saw it knows it. */
 export type FailureEvidence =
@@ -236,5 +239,8 @@ function reasonOfApiCode(api: ApiName, code: string | number): FailureReason | u
       return smtpReason(code);
     case 'sms':
       return smsReason(code);
+    case 'pushover':
+      // A refused application token; any other invalid field is the request's own fault.
+      return code === 'token' ? 'auth' : undefined;
   }
 }

@@ -12,6 +12,7 @@ import { DeliveryError, classifyHttpStatus, type Notifier, type ReceiverBlock, t
 import { headerOf, jsonObjectOf } from '../reply.js';
 import { sendInOrder, sendToEach } from '../sequence.js';
 import { configOf } from '../config-need.js';
+import type { FailureEvidence } from '../failure-reason.js';
 
 type Profile = ReceiverBlock<'pushover'>['profiles'][number];
 
@@ -46,19 +47,25 @@ function waitOf(reply: HttpReply): number | undefined {
   return reply.status === 429 && Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined;
 }
 
+/** A 4xx names the field it refuses (`{"token":"invalid"}`): a bad token is refused credentials. */
+function evidenceOf(reply: HttpReply, body: Record<string, unknown> | undefined): FailureEvidence {
+  const field = body ? Object.keys(body).find((k) => body[k] === 'invalid') : undefined;
+  return field !== undefined ? { kind: 'api', api: 'pushover', code: field, status: reply.status } : { kind: 'status', status: reply.status };
+}
+
 function answerOf(reply: HttpReply, secrets: readonly string[]): string {
   const body = jsonObjectOf(reply);
   if (classifyHttpStatus(reply.status) === 'ok' && body?.['status'] === 1) return `HTTP ${reply.status} request ${String(body['request'])}`;
   const wait = waitOf(reply);
   throw new DeliveryError(redact(`pushover messages.json: ${httpAnswer(reply, secrets)}`, secrets), {
     retryable: classifyHttpStatus(reply.status) !== 'terminal',
-    why: { kind: 'status', status: reply.status },
+    why: evidenceOf(reply, body),
     ...(wait !== undefined ? { retryAfterMs: wait } : {}),
   });
 }
 
 /** A bad application token, the quota or an outage hits every profile alike. */
-const stops = (err: DeliveryError): boolean => err.retryable || err.message.includes('"token":"invalid"');
+const stops = (err: DeliveryError): boolean => err.retryable || err.reason === 'auth';
 
 export class PushoverNotifier implements Notifier<'pushover'> {
   readonly channel = 'pushover' as const;

@@ -68,6 +68,7 @@ describe('PushoverNotifier', () => {
     const err = await deliveryErrorOf(new PushoverNotifier().send(ctx([{ userKey: stranger }, { userKey: BOB }])));
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/user …xxxx: pushover messages.json: HTTP 400 .*"user":"invalid".*user identifier is not a valid user/);
+    expect(err.reason).toBe('client-error');
     expect(err.message).toMatch(/already sent to user …okzF/);
     expect(pushover.messages.map((m) => m.user)).toEqual([BOB]);
   });
@@ -81,7 +82,8 @@ describe('PushoverNotifier', () => {
   it('stops at an invalid application token, which never appears in the error', async () => {
     const wrong = 'WrongTokenSECRETvalue123456789';
     const err = await deliveryErrorOf(new PushoverNotifier().send(ctx([{ userKey: ALICE }, { userKey: BOB }], { token: wrong })));
-    expect(err.retryable).toBe(false);
+    // Pushover refuses the token with a 400, not a 401: its body says it is the credentials.
+    expect({ retryable: err.retryable, reason: err.reason }).toEqual({ retryable: false, reason: 'auth' });
     expect(err.message).toMatch(/application token is invalid/);
     expect(err.message).toMatch(/not attempted: user …okzF/);
     expect(err.message).not.toContain(wrong);
