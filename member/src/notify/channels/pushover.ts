@@ -4,11 +4,11 @@
  * and each part's title carries its number. Devices are one comma-separated `device` parameter.
  * Pushover's own advice decides retries: 4xx means the request is wrong (terminal); 5xx may be
  * retried, but not sooner than 5 seconds; 429 means the app's monthly quota is spent, which
- * clears at X-Limit-App-Reset, so it is retried then.
+ * clears at X-Limit-App-Reset, so it is retried then (or after a Retry-After, when one comes).
  */
 import { sizeOf, splitMessage } from '../../template/split.js';
 import { httpAnswer, postHttp, recordSecrets, redact, type HttpReply } from '../http.js';
-import { DeliveryError, classifyHttpStatus, type Notifier, type ReceiverBlock, type SendContext, type SendResult } from '../notifier.js';
+import { DeliveryError, classifyHttpStatus, retryAfterMs, type Notifier, type ReceiverBlock, type SendContext, type SendResult } from '../notifier.js';
 import { headerOf, jsonObjectOf } from '../reply.js';
 import { sendInOrder, sendToEach } from '../sequence.js';
 import { configOf } from '../config-need.js';
@@ -43,8 +43,12 @@ export function pushoverForms(args: { token: string; profile: Profile; text: str
 
 function waitOf(reply: HttpReply): number | undefined {
   if (reply.status >= 500) return SERVER_ERROR_WAIT_MS;
+  if (reply.status !== 429) return undefined;
+  // A Retry-After (a gateway's, say) says when; Pushover's own quota reply names its reset instead.
+  const after = retryAfterMs(headerOf(reply, 'retry-after'));
+  if (after !== undefined) return after;
   const reset = Number(headerOf(reply, 'x-limit-app-reset'));
-  return reply.status === 429 && Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined;
+  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined;
 }
 
 /** A 4xx names the field it refuses (`{"token":"invalid"}`): a bad token is refused credentials. */

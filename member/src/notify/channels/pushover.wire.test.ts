@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PushoverNotifier } from './pushover.js';
 import { deliveryErrorOf, sendContext } from '../../../../test/wire/context.js';
 import { startFakePushover, type FakePushover } from '../../../../test/wire/pushover.js';
+import { json, startHttpServer } from '../../../../test/wire/http-server.js';
 import { chineseText, han, textRenderer, wholeCodePoints } from '../../../../test/wire/text.js';
 import type { ReceiverBlock } from '../notifier.js';
 
@@ -20,11 +21,11 @@ afterEach(async () => {
 
 type Profiles = ReceiverBlock<'pushover'>['profiles'];
 
-function ctx(profiles: Profiles, opts: { body?: string; token?: string } = {}) {
+function ctx(profiles: Profiles, opts: { body?: string; token?: string; apiUrl?: string } = {}) {
   const c = sendContext({
     channel: 'pushover',
     spec: { profiles },
-    config: { pushoverTokenSecret: { value: opts.token ?? TOKEN }, apiUrl: pushover.apiUrl },
+    config: { pushoverTokenSecret: { value: opts.token ?? TOKEN }, apiUrl: opts.apiUrl ?? pushover.apiUrl },
   });
   return opts.body === undefined ? c : { ...c, templates: textRenderer(opts.body) };
 }
@@ -99,6 +100,16 @@ describe('PushoverNotifier', () => {
     expect(err.retryAfterMs).toBeGreaterThan(590_000);
     expect(err.retryAfterMs).toBeLessThanOrEqual(600_000);
     expect(err.message).toMatch(/HTTP 429 .*monthly message limit/);
+  });
+
+  it('retries a 429 after its Retry-After, as from a gateway in front of Pushover', async () => {
+    const gateway = await startHttpServer({ handler: () => json(429, { message: 'slow down' }, { 'retry-after': '7' }) });
+    try {
+      const err = await deliveryErrorOf(new PushoverNotifier().send(ctx([{ userKey: BOB }], { apiUrl: gateway.origin })));
+      expect(err).toMatchObject({ retryable: true, retryAfterMs: 7000, reason: 'rate-limited' });
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('retries a 5xx no sooner than 5 seconds', async () => {
