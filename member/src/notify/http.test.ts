@@ -28,6 +28,11 @@ describe('redact', () => {
     expect(redact(once, ['SECRET'])).toBe(once);
   });
 
+  it('redacts a derived value whole, though it holds a secret recorded before it', () => {
+    const header = 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240501/us-east-1/sns/aws4_request, Signature=f00dcafe';
+    expect(redact(`HTTP 403 quoting ${header}`, ['AKIDEXAMPLE', header])).toBe('HTTP 403 quoting <redacted>');
+  });
+
   it('ignores empty secrets', () => {
     expect(redact('abc', [''])).toBe('abc');
   });

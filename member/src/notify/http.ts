@@ -46,7 +46,9 @@ export function redactUrl(url: string): string {
 export function redact(text: string, secrets: readonly string[]): string {
   // URLs first: a secret inside a query must not leave a half-parsed URL behind.
   let out = text.replace(/\bhttps?:\/\/(?:<redacted>|[^\s"'<>()])+/g, (url) => redactUrl(url));
-  for (const secret of secrets) {
+  // Longest first: a derived value (a signed Authorization header) holds a shorter secret (the key
+  // id); replacing the shorter one first would break the longer one apart and leave its signature.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (secret === '') continue;
     for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join(REDACTED);
   }
