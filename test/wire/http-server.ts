@@ -1,6 +1,7 @@
 /**
  * A recording HTTP or HTTPS server on 127.0.0.1 and a random port. Every request is kept with its
- * body and (over mutual TLS) the client certificate's CN; a handler decides the reply. A request
+ * body and (over mutual TLS) the client certificate's CN; a handler decides the reply, or that
+ * there is none (the request hangs until the client gives up or the server closes). A request
  * without Herald's User-Agent is answered 400 before the handler sees it, so every fake built on
  * this server checks that each request a notifier makes (token fetches and signed SMS calls too)
  * carries it.
@@ -26,7 +27,8 @@ export interface Reply {
   body?: string;
 }
 
-export type Handler = (req: RecordedRequest) => Reply;
+/** The reply to a request; undefined answers nothing at all. */
+export type Handler = (req: RecordedRequest) => Reply | undefined;
 
 export interface TestHttpServer {
   /** `http(s)://127.0.0.1:<port>` */
@@ -61,6 +63,7 @@ export async function startHttpServer(opts: { handler: Handler; tls?: https.Serv
       requests.push(recorded);
       const agent = req.headers['user-agent'];
       const reply = agent === USER_AGENT ? opts.handler(recorded) : json(400, { error: `expected User-Agent ${USER_AGENT}, got ${agent ?? 'none'}` });
+      if (!reply) return;
       res.writeHead(reply.status, reply.headers ?? {});
       res.end(reply.body ?? '');
     });

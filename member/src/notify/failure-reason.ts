@@ -19,8 +19,11 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 const REASONS: ReadonlySet<unknown> = new Set(FAILURE_REASONS);
 export const isFailureReason = (v: unknown): v is FailureReason => REASONS.has(v);
 
-/** Channels whose API codes are known; `smtp` codes are reply codes (535) or nodemailer's (EAUTH). */
-export type ApiName = 'slack' | 'dingtalk' | 'wechat' | 'feishu' | 'smtp' | 'sms';
+/**
+ * Channels whose API codes are known; `smtp` codes are reply codes (535) or nodemailer's (EAUTH);
+ * `pushover` codes are the request field its 4xx names invalid (`{"token":"invalid"}`).
+ */
+export type ApiName = 'slack' | 'dingtalk' | 'wechat' | 'feishu' | 'smtp' | 'sms' | 'pushover';
 
 /** What a failure left behind, as the place that saw it knows it. */
 export type FailureEvidence =
@@ -163,7 +166,10 @@ const SLACK: Record<string, FailureReason> = {
   request_timeout: 'timeout',
 };
 
-/** WeChat Work: 40001 bad secret, 40013 bad corpid, 40014/41001/42001 token, 60020 IP not allowed; 45009/45033 limits; -1 busy. */
+/**
+ * WeChat Work: 40001 bad secret, 40013 bad corpid, 40014/41001/42001 token, 60020 IP not allowed,
+ * 93000 a group bot key that is wrong or whose bot left the chat; 45009/45033 limits; -1 busy.
+ */
 const WECHAT = new Map<number, FailureReason>([
   [40001, 'auth'],
   [40013, 'auth'],
@@ -171,6 +177,7 @@ const WECHAT = new Map<number, FailureReason>([
   [41001, 'auth'],
   [42001, 'auth'],
   [60020, 'auth'],
+  [93000, 'auth'],
   [45009, 'rate-limited'],
   [45033, 'rate-limited'],
   [-1, 'server-error'],
@@ -232,5 +239,8 @@ function reasonOfApiCode(api: ApiName, code: string | number): FailureReason | u
       return smtpReason(code);
     case 'sms':
       return smsReason(code);
+    case 'pushover':
+      // A refused application token; any other invalid field is the request's own fault.
+      return code === 'token' ? 'auth' : undefined;
   }
 }

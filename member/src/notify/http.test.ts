@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpAnswer, redact, redactUrl } from './http.js';
+import { httpAnswer, queryTokensOf, redact, redactUrl } from './http.js';
 
 describe('redactUrl', () => {
   it('keeps scheme, host and path; redacts userinfo and query values', () => {
@@ -28,8 +28,21 @@ describe('redact', () => {
     expect(redact(once, ['SECRET'])).toBe(once);
   });
 
+  it('redacts a derived value whole, though it holds a secret recorded before it', () => {
+    const header = 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240501/us-east-1/sns/aws4_request, Signature=f00dcafe';
+    expect(redact(`HTTP 403 quoting ${header}`, ['AKIDEXAMPLE', header])).toBe('HTTP 403 quoting <redacted>');
+  });
+
   it('ignores empty secrets', () => {
     expect(redact('abc', [''])).toBe('abc');
+  });
+});
+
+describe('queryTokensOf', () => {
+  it('is the decoded query values long enough to be tokens', () => {
+    expect(queryTokensOf('https://h/robot/send?access_token=abc123def&timestamp=1&sig=s%2Fg%3D-0123')).toEqual(['abc123def', 's/g=-0123']);
+    expect(queryTokensOf('https://h/p')).toEqual([]);
+    expect(queryTokensOf('not a url')).toEqual([]);
   });
 });
 

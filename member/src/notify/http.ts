@@ -46,11 +46,26 @@ export function redactUrl(url: string): string {
 export function redact(text: string, secrets: readonly string[]): string {
   // URLs first: a secret inside a query must not leave a half-parsed URL behind.
   let out = text.replace(/\bhttps?:\/\/(?:<redacted>|[^\s"'<>()])+/g, (url) => redactUrl(url));
-  for (const secret of secrets) {
+  // Longest first: a derived value (a signed Authorization header) holds a shorter secret (the key
+  // id); replacing the shorter one first would break the longer one apart and leave its signature.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (secret === '') continue;
     for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join(REDACTED);
   }
   return out;
+}
+
+/** Query values this long are taken for tokens when the URL is a credential. */
+const QUERY_TOKEN_CHARS = 8;
+
+/**
+ * The token-like query values (decoded) of a URL that carries its credential in the query (a bot's
+ * access_token or key, a Teams signature). A server that quotes the request line back shows the
+ * path and query, not the URL, so redacting the whole URL does not cover them.
+ */
+export function queryTokensOf(url: string): string[] {
+  if (!URL.canParse(url)) return [];
+  return [...new URL(url).searchParams.values()].filter((value) => value.length >= QUERY_TOKEN_CHARS);
 }
 
 /** Resolves credentials through ctx.secret and remembers every value, so errors can be redacted. */

@@ -12,7 +12,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { DeliveryError, type Notifier, type SendContext, type SendResult } from '../notifier.js';
-import { recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
+import { queryTokensOf, recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
 import { splitMessage } from '../../template/split.js';
 import { codeError, describeCode, requestCode, type CodeReply, type ReplyContext } from '../code-reply.js';
 import { fitChunks, jsonBytes, withKeywords } from '../fit-chunks.js';
@@ -110,6 +110,8 @@ export class DingTalkNotifier extends AppNotifier implements Notifier<'dingtalk'
     if (!bot) throw new Error('robotPart without a chatbot');
     const webhook = m.secrets.secret(bot.webhook, 'spec.dingtalk.chatbot.webhook');
     if (!URL.canParse(webhook)) throw new DeliveryError('dingtalk: spec.dingtalk.chatbot.webhook is not a URL', { retryable: false, why: { kind: 'config' } });
+    // The access_token, for a reply that quotes the request line rather than the URL.
+    for (const token of queryTokensOf(webhook)) m.secrets.derived(token);
     const secret = bot.secret ? m.secrets.secret(bot.secret, 'spec.dingtalk.chatbot.secret') : undefined;
     const maxBytes = Math.min(ROBOT_MAX_BYTES, ctx.options.chatbotMessageMaxSize ?? ROBOT_MAX_BYTES);
     const bodies = robotBodies(m, bot, maxBytes);

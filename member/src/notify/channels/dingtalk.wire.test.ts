@@ -5,6 +5,7 @@ import { utf8Length } from '../../template/split.js';
 import type { SendContext } from '../notifier.js';
 import { deliveryErrorOf, sendContext } from '../../../../test/wire/context.js';
 import { startFakeDingTalk, type FakeDingTalk } from '../../../../test/wire/dingtalk.js';
+import { json, startHttpServer } from '../../../../test/wire/http-server.js';
 
 const ROBOT_TOKEN = 'robot-AcCeSsToKeN-123';
 const SECRET = 'SECa1b2c3d4e5f6SeCrEt';
@@ -178,6 +179,18 @@ describe('DingTalkNotifier robot', () => {
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/access_token=<redacted>.*errcode 300001 token is not exist/);
     expect(err.message).not.toContain('gone-token-xyz');
+  });
+
+  it('keeps the access token out of an answer that quotes the request line back', async () => {
+    const quoting = await startHttpServer({ handler: (req) => json(200, { errcode: 300001, errmsg: `token is not exist: ${req.method} ${req.url}` }) });
+    try {
+      const c = ctx({ chatbot: bot({ webhook: { value: `${quoting.origin}/robot/send?access_token=${ROBOT_TOKEN}` } }) });
+      const err = await deliveryErrorOf(notifier().send(c));
+      expect(err.message).toMatch(/token is not exist: POST \/robot\/send\?access_token=<redacted>&timestamp=/);
+      expect(err.message).not.toContain(ROBOT_TOKEN);
+    } finally {
+      await quoting.close();
+    }
   });
 });
 

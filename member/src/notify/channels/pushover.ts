@@ -4,14 +4,15 @@
  * and each part's title carries its number. Devices are one comma-separated `device` parameter.
  * Pushover's own advice decides retries: 4xx means the request is wrong (terminal); 5xx may be
  * retried, but not sooner than 5 seconds; 429 means the app's monthly quota is spent, which
- * clears at X-Limit-App-Reset, so it is retried then.
+ * clears at X-Limit-App-Reset, so it is retried then (or after a Retry-After, when one comes).
  */
 import { sizeOf, splitMessage } from '../../template/split.js';
 import { httpAnswer, postHttp, recordSecrets, redact, type HttpReply } from '../http.js';
-import { DeliveryError, classifyHttpStatus, type Notifier, type ReceiverBlock, type SendContext, type SendResult } from '../notifier.js';
+import { DeliveryError, classifyHttpStatus, retryAfterMs, type Notifier, type ReceiverBlock, type SendContext, type SendResult } from '../notifier.js';
 import { headerOf, jsonObjectOf } from '../reply.js';
 import { sendInOrder, sendToEach } from '../sequence.js';
 import { configOf } from '../config-need.js';
+import type { FailureEvidence } from '../failure-reason.js';
 
 type Profile = ReceiverBlock<'pushover'>['profiles'][number];
 
@@ -42,8 +43,18 @@ export function pushoverForms(args: { token: string; profile: Profile; text: str
 
 function waitOf(reply: HttpReply): number | undefined {
   if (reply.status >= 500) return SERVER_ERROR_WAIT_MS;
+  if (reply.status !== 429) return undefined;
+  // A Retry-After (a gateway's, say) says when; Pushover's own quota reply names its reset instead.
+  const after = retryAfterMs(headerOf(reply, 'retry-after'));
+  if (after !== undefined) return after;
   const reset = Number(headerOf(reply, 'x-limit-app-reset'));
-  return reply.status === 429 && Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined;
+  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined;
+}
+
+/** A 4xx names the field it refuses (`{"token":"invalid"}`): a bad token is refused credentials. */
+function evidenceOf(reply: HttpReply, body: Record<string, unknown> | undefined): FailureEvidence {
+  const field = body ? Object.keys(body).find((k) => body[k] === 'invalid') : undefined;
+  return field !== undefined ? { kind: 'api', api: 'pushover', code: field, status: reply.status } : { kind: 'status', status: reply.status };
 }
 
 function answerOf(reply: HttpReply, secrets: readonly string[]): string {
@@ -52,13 +63,13 @@ function answerOf(reply: HttpReply, secrets: readonly string[]): string {
   const wait = waitOf(reply);
   throw new DeliveryError(redact(`pushover messages.json: ${httpAnswer(reply, secrets)}`, secrets), {
     retryable: classifyHttpStatus(reply.status) !== 'terminal',
-    why: { kind: 'status', status: reply.status },
+    why: evidenceOf(reply, body),
     ...(wait !== undefined ? { retryAfterMs: wait } : {}),
   });
 }
 
 /** A bad application token, the quota or an outage hits every profile alike. */
-const stops = (err: DeliveryError): boolean => err.retryable || err.message.includes('"token":"invalid"');
+const stops = (err: DeliveryError): boolean => err.retryable || err.reason === 'auth';
 
 export class PushoverNotifier implements Notifier<'pushover'> {
   readonly channel = 'pushover' as const;

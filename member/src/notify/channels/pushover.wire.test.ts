@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PushoverNotifier } from './pushover.js';
 import { deliveryErrorOf, sendContext } from '../../../../test/wire/context.js';
 import { startFakePushover, type FakePushover } from '../../../../test/wire/pushover.js';
+import { json, startHttpServer } from '../../../../test/wire/http-server.js';
 import { chineseText, han, textRenderer, wholeCodePoints } from '../../../../test/wire/text.js';
 import type { ReceiverBlock } from '../notifier.js';
 
@@ -20,11 +21,11 @@ afterEach(async () => {
 
 type Profiles = ReceiverBlock<'pushover'>['profiles'];
 
-function ctx(profiles: Profiles, opts: { body?: string; token?: string } = {}) {
+function ctx(profiles: Profiles, opts: { body?: string; token?: string; apiUrl?: string } = {}) {
   const c = sendContext({
     channel: 'pushover',
     spec: { profiles },
-    config: { pushoverTokenSecret: { value: opts.token ?? TOKEN }, apiUrl: pushover.apiUrl },
+    config: { pushoverTokenSecret: { value: opts.token ?? TOKEN }, apiUrl: opts.apiUrl ?? pushover.apiUrl },
   });
   return opts.body === undefined ? c : { ...c, templates: textRenderer(opts.body) };
 }
@@ -68,6 +69,7 @@ describe('PushoverNotifier', () => {
     const err = await deliveryErrorOf(new PushoverNotifier().send(ctx([{ userKey: stranger }, { userKey: BOB }])));
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/user …xxxx: pushover messages.json: HTTP 400 .*"user":"invalid".*user identifier is not a valid user/);
+    expect(err.reason).toBe('client-error');
     expect(err.message).toMatch(/already sent to user …okzF/);
     expect(pushover.messages.map((m) => m.user)).toEqual([BOB]);
   });
@@ -81,7 +83,8 @@ describe('PushoverNotifier', () => {
   it('stops at an invalid application token, which never appears in the error', async () => {
     const wrong = 'WrongTokenSECRETvalue123456789';
     const err = await deliveryErrorOf(new PushoverNotifier().send(ctx([{ userKey: ALICE }, { userKey: BOB }], { token: wrong })));
-    expect(err.retryable).toBe(false);
+    // Pushover refuses the token with a 400, not a 401: its body says it is the credentials.
+    expect({ retryable: err.retryable, reason: err.reason }).toEqual({ retryable: false, reason: 'auth' });
     expect(err.message).toMatch(/application token is invalid/);
     expect(err.message).toMatch(/not attempted: user …okzF/);
     expect(err.message).not.toContain(wrong);
@@ -97,6 +100,16 @@ describe('PushoverNotifier', () => {
     expect(err.retryAfterMs).toBeGreaterThan(590_000);
     expect(err.retryAfterMs).toBeLessThanOrEqual(600_000);
     expect(err.message).toMatch(/HTTP 429 .*monthly message limit/);
+  });
+
+  it('retries a 429 after its Retry-After, as from a gateway in front of Pushover', async () => {
+    const gateway = await startHttpServer({ handler: () => json(429, { message: 'slow down' }, { 'retry-after': '7' }) });
+    try {
+      const err = await deliveryErrorOf(new PushoverNotifier().send(ctx([{ userKey: BOB }], { apiUrl: gateway.origin })));
+      expect(err).toMatchObject({ retryable: true, retryAfterMs: 7000, reason: 'rate-limited' });
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('retries a 5xx no sooner than 5 seconds', async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SmsNotifier } from './sms.js';
 import { deliveryErrorOf, sendContext } from '../../../../test/wire/context.js';
 import { startFakeAliyun, type FakeAliyun } from '../../../../test/wire/sms-aliyun.js';
+import { json, startHttpServer } from '../../../../test/wire/http-server.js';
 import type { Renderer } from '../notifier.js';
 
 const KEY_ID = 'LTAI5tFakeKeyId0001';
@@ -16,7 +17,7 @@ afterEach(async () => {
   await aliyun.close();
 });
 
-function ctx(phoneNumbers: string[], opts: { secret?: string; render?: Renderer['render']; paramMaxLength?: number } = {}) {
+function ctx(phoneNumbers: string[], opts: { secret?: string; render?: Renderer['render']; paramMaxLength?: number; apiUrl?: string } = {}) {
   const c = sendContext({
     channel: 'sms',
     spec: { phoneNumbers },
@@ -28,7 +29,7 @@ function ctx(phoneNumbers: string[], opts: { secret?: string; render?: Renderer[
           templateCode: 'SMS_154950909',
           accessKeyId: { value: KEY_ID },
           accessKeySecret: { value: opts.secret ?? SECRET },
-          apiUrl: aliyun.apiUrl,
+          apiUrl: opts.apiUrl ?? aliyun.apiUrl,
           ...(opts.paramMaxLength ? { paramMaxLength: opts.paramMaxLength } : {}),
         },
       },
@@ -100,6 +101,16 @@ describe('SmsNotifier with Aliyun', () => {
     expect(err.retryable).toBe(true);
     expect(err.retryAfterMs).toBe(60_000);
     expect(err.message).toMatch(/isv\.BUSINESS_LIMIT_CONTROL/);
+  });
+
+  it('is retryable after the Retry-After of a 429 without a code, as from a gateway', async () => {
+    const gateway = await startHttpServer({ handler: () => json(429, { message: 'slow down' }, { 'retry-after': '7' }) });
+    try {
+      const err = await deliveryErrorOf(new SmsNotifier().send(ctx(['13800000000'], { apiUrl: `${gateway.origin}/` })));
+      expect(err).toMatchObject({ retryable: true, retryAfterMs: 7000, reason: 'rate-limited' });
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('is retryable on Throttling.User and stops before the next batch', async () => {

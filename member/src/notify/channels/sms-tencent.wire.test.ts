@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SmsNotifier } from './sms.js';
 import { deliveryErrorOf, sendContext } from '../../../../test/wire/context.js';
 import { startFakeTencent, type FakeTencent } from '../../../../test/wire/sms-tencent.js';
+import { json, startHttpServer } from '../../../../test/wire/http-server.js';
 import type { Renderer } from '../notifier.js';
 
 const SECRET_ID = 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE';
@@ -16,7 +17,7 @@ afterEach(async () => {
   await tencent.close();
 });
 
-function ctx(phoneNumbers: string[], opts: { secretKey?: string; render?: Renderer['render']; region?: string } = {}) {
+function ctx(phoneNumbers: string[], opts: { secretKey?: string; render?: Renderer['render']; region?: string; apiUrl?: string } = {}) {
   const c = sendContext({
     channel: 'sms',
     spec: { phoneNumbers },
@@ -29,7 +30,7 @@ function ctx(phoneNumbers: string[], opts: { secretKey?: string; render?: Render
           smsSdkAppid: '1400006666',
           secretId: { value: SECRET_ID },
           secretKey: { value: opts.secretKey ?? SECRET_KEY },
-          apiUrl: tencent.apiUrl,
+          apiUrl: opts.apiUrl ?? tencent.apiUrl,
           paramMaxLength: 20,
           ...(opts.region ? { region: opts.region } : {}),
         },
@@ -103,6 +104,16 @@ describe('SmsNotifier with Tencent Cloud', () => {
     expect(err.retryable).toBe(true);
     expect(err.retryAfterMs).toBe(1000);
     expect(err.message).toMatch(/RequestLimitExceeded/);
+  });
+
+  it('is retryable after the Retry-After of a 429 without a code, as from a gateway', async () => {
+    const gateway = await startHttpServer({ handler: () => json(429, { message: 'slow down' }, { 'retry-after': '7' }) });
+    try {
+      const err = await deliveryErrorOf(new SmsNotifier().send(ctx(['13800000000'], { apiUrl: `${gateway.origin}/` })));
+      expect(err).toMatchObject({ retryable: true, retryAfterMs: 7000, reason: 'rate-limited' });
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('reports each refused number from SendStatusSet: a frequency limit is retryable, and the sent ones are named', async () => {

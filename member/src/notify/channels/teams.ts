@@ -7,7 +7,7 @@
  * (1 KiB below 28 KiB for what the flow wraps around it), titled with their part numbers.
  */
 import { splitMessage, utf8Length } from '../../template/split.js';
-import { checkHttpReply, postHttp, recordSecrets } from '../http.js';
+import { checkHttpReply, postHttp, queryTokensOf, recordSecrets } from '../http.js';
 import { DeliveryError, type Notifier, type SendContext, type SendResult } from '../notifier.js';
 import { resultOf, sendInOrder } from '../sequence.js';
 
@@ -67,6 +67,7 @@ export class TeamsNotifier implements Notifier<'teams'> {
     const secrets = recordSecrets(ctx);
     const url = secrets.secret(spec.webhook, 'spec.teams.webhook');
     if (!URL.canParse(url)) throw new DeliveryError('spec.teams.webhook is not a URL', { retryable: false, why: { kind: 'config' } });
+    for (const token of queryTokensOf(url)) secrets.derived(token);
     const template = spec.template ?? ctx.options.template;
     const titleTemplate = spec.titleTemplate ?? ctx.options.titleTemplate;
     const messages = teamsMessages({

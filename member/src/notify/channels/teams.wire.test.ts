@@ -3,6 +3,7 @@ import { TeamsNotifier, teamsMessages } from './teams.js';
 import { deliveryErrorOf, sendContext } from '../../../../test/wire/context.js';
 import { startFakeTeams, TEAMS_LIMIT_BYTES, type FakeTeams, type TeamsCard } from '../../../../test/wire/teams.js';
 import { chineseText, textRenderer } from '../../../../test/wire/text.js';
+import { startHttpServer } from '../../../../test/wire/http-server.js';
 
 const SIG = 'SiGnAtUrE-sEcReT_0123456789abcdef';
 
@@ -67,6 +68,18 @@ describe('TeamsNotifier', () => {
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/HTTP 401 .*DirectApiInvalidAuthorizationSignature/);
     expect(err.message).not.toContain('wrong-SIG-value');
+  });
+
+  it('keeps the signature out of an error that quotes the request line back', async () => {
+    // A gateway's error page may quote the path and query, which is not the whole (redacted) URL.
+    const quoting = await startHttpServer({ handler: (req) => ({ status: 400, body: `bad request: ${req.method} ${req.url}` }) });
+    try {
+      const err = await deliveryErrorOf(new TeamsNotifier().send(ctx({ webhook: `${quoting.origin}/workflows/a1b2c3/triggers/manual/paths/invoke?sv=1.0&sig=${SIG}` })));
+      expect(err.message).toContain('bad request: POST /workflows/a1b2c3/triggers/manual/paths/invoke?sv=1.0&sig=<redacted>');
+      expect(err.message).not.toContain(SIG);
+    } finally {
+      await quoting.close();
+    }
   });
 
   it('fails terminally for an unknown workflow and a webhook that is not a URL', async () => {

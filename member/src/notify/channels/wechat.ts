@@ -6,7 +6,7 @@
  * (`enable_duplicate_check`), so a retry does not deliver the chunks that already went twice.
  */
 import { DeliveryError, type Notifier, type SendContext, type SendResult } from '../notifier.js';
-import { recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
+import { queryTokensOf, recordSecrets, redactUrl, type SecretRecorder } from '../http.js';
 import { splitMessage, utf8Length } from '../../template/split.js';
 import { codeError, describeCode, requestCode, type CodeReply, type ReplyContext } from '../code-reply.js';
 import { fitChunks } from '../fit-chunks.js';
@@ -122,6 +122,8 @@ export class WechatNotifier extends AppNotifier implements Notifier<'wechat'> {
     if (!bot) throw new Error('botPart without a chatbot');
     const url = m.secrets.secret(bot.webhook, 'spec.wechat.chatbot.webhook');
     if (!URL.canParse(url)) throw new DeliveryError('wechat: spec.wechat.chatbot.webhook is not a URL', { retryable: false, why: { kind: 'config' } });
+    // The key, for a reply that quotes the request line rather than the URL.
+    for (const token of queryTokensOf(url)) m.secrets.derived(token);
     const bodies = botBodies({ text: m.text, markdown: m.markdown, atUsers: bot.atUsers ?? [], atMobiles: bot.atMobiles ?? [] });
     const pacing = {
       window: this.window,

@@ -4,6 +4,7 @@ import { utf8Length } from '../../template/split.js';
 import type { SendContext } from '../notifier.js';
 import { deliveryErrorOf, sendContext } from '../../../../test/wire/context.js';
 import { startFakeWechat, type FakeWechat } from '../../../../test/wire/wechat.js';
+import { json, startHttpServer } from '../../../../test/wire/http-server.js';
 
 const CORP = 'ww0123456789abcdef';
 const SECRET = 'app-SeCrEt-0123456789';
@@ -255,7 +256,20 @@ describe('WechatNotifier group bot', () => {
     const err = await deliveryErrorOf(notifier().send(ctx({ chatbot: { webhook: { value: wrongUrl } } })));
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/errcode 93000 invalid webhook url/);
+    // The key is the bot's credential: an operator alerting on auth failures must see this one.
+    expect(err.reason).toBe('auth');
     expect(err.message).not.toContain('not-the-key');
     expect(err.message).toMatch(/key=<redacted>/);
+  });
+
+  it('keeps the key out of an answer that quotes the request line back', async () => {
+    const quoting = await startHttpServer({ handler: (req) => json(200, { errcode: 40008, errmsg: `invalid message type: ${req.method} ${req.url}` }) });
+    try {
+      const err = await deliveryErrorOf(notifier().send(ctx({ chatbot: { webhook: { value: `${quoting.origin}/cgi-bin/webhook/send?key=${BOT_KEY}` } } })));
+      expect(err.message).toContain('invalid message type: POST /cgi-bin/webhook/send?key=<redacted>');
+      expect(err.message).not.toContain(BOT_KEY);
+    } finally {
+      await quoting.close();
+    }
   });
 });

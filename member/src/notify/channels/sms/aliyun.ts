@@ -6,9 +6,9 @@
  * variable (as Notification Manager does), whose default cap is 35 characters.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { httpAnswer, postHttp, redact, redactUrl } from '../../http.js';
+import { httpAnswer, postHttp, redact, redactUrl, type HttpReply } from '../../http.js';
 import { classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
-import { SmsRequestError, smsEvidence, isoSeconds, jsonOf, type BatchReply, type ProviderDeps, type SmsProvider, type SmsRequest } from './provider.js';
+import { SmsRequestError, smsEvidence, isoSeconds, jsonOf, retryAfterOf, type BatchReply, type ProviderDeps, type SmsProvider, type SmsRequest } from './provider.js';
 
 type AliyunConfig = NonNullable<ConfigBlock<'sms'>['providers']['aliyun']>;
 
@@ -59,10 +59,13 @@ interface AliyunAnswer {
   BizId?: string;
 }
 
-function failure(status: number, code: string | undefined, message: string): SmsRequestError {
+function failure(reply: HttpReply, code: string | undefined, message: string): SmsRequestError {
+  const { status } = reply;
   const retryable = code !== undefined ? RETRYABLE_CODES.has(code) || status >= 500 : classifyHttpStatus(status) === 'retry';
   const stop = code === undefined || !BATCH_CODES.has(code);
-  const retryAfterMs = code === 'isv.BUSINESS_LIMIT_CONTROL' ? FLOW_CONTROL_WAIT_MS : undefined;
+  // A Retry-After (a gateway's 429) says when; else flow control's own minute.
+  const ownWait = code === 'isv.BUSINESS_LIMIT_CONTROL' ? FLOW_CONTROL_WAIT_MS : undefined;
+  const retryAfterMs = retryable ? (retryAfterOf(reply) ?? ownWait) : undefined;
   return new SmsRequestError(message, { retryable, stop, retryAfterMs, why: smsEvidence(status, code) });
 }
 
@@ -103,7 +106,7 @@ export function createAliyun(config: AliyunConfig, deps: ProviderDeps): SmsProvi
       const answer = httpAnswer(reply, deps.secrets);
       const parsed = jsonOf(reply.body) as AliyunAnswer | undefined;
       if (reply.status === 200 && parsed?.Code === 'OK') return { answer, refused: [] };
-      throw failure(reply.status, parsed?.Code, redact(`SendSms ${redactUrl(url)}: ${answer}`, deps.secrets));
+      throw failure(reply, parsed?.Code, redact(`SendSms ${redactUrl(url)}: ${answer}`, deps.secrets));
     },
   };
 }

@@ -6,8 +6,8 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { classifyHttpStatus, type ConfigBlock } from '../../notifier.js';
-import { httpAnswer, postHttp, redact, redactUrl } from '../../http.js';
-import { STATUS_REPLY_BYTES, SmsRequestError, smsEvidence, jsonOf, withCountryCode, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
+import { httpAnswer, postHttp, redact, redactUrl, type HttpReply } from '../../http.js';
+import { STATUS_REPLY_BYTES, SmsRequestError, smsEvidence, jsonOf, retryAfterOf, withCountryCode, type BatchReply, type ProviderDeps, type RefusedNumber, type SmsProvider, type SmsRequest } from './provider.js';
 
 type TencentConfig = NonNullable<ConfigBlock<'sms'>['providers']['tencent']>;
 
@@ -68,11 +68,14 @@ interface TencentAnswer {
   };
 }
 
-function requestFailure(status: number, code: string | undefined, message: string): SmsRequestError {
+function requestFailure(reply: HttpReply, code: string | undefined, message: string): SmsRequestError {
+  const { status } = reply;
   const limited = code?.startsWith('RequestLimitExceeded') ?? false;
   const retryable = limited || (code?.startsWith('InternalError') ?? false) || classifyHttpStatus(status) === 'retry';
   const stop = code === undefined || !BATCH_CODES.has(code);
-  return new SmsRequestError(message, { retryable, stop, retryAfterMs: limited ? REQUEST_LIMIT_WAIT_MS : undefined, why: smsEvidence(status, code) });
+  // A Retry-After (a gateway's 429) says when; else the per-second limit's own second.
+  const retryAfterMs = retryable ? (retryAfterOf(reply) ?? (limited ? REQUEST_LIMIT_WAIT_MS : undefined)) : undefined;
+  return new SmsRequestError(message, { retryable, stop, retryAfterMs, why: smsEvidence(status, code) });
 }
 
 /** Numbers whose SendStatus is not Ok; per-number frequency limits (LimitExceeded.*) can pass later. */
@@ -128,7 +131,7 @@ export function createTencent(config: TencentConfig, deps: ProviderDeps): SmsPro
       if (reply.status === 200 && parsed && !parsed.Error && parsed.SendStatusSet) {
         return { answer, refused: refusedOf(parsed.SendStatusSet) };
       }
-      throw requestFailure(reply.status, parsed?.Error?.Code, redact(`SendSms ${redactUrl(url)}: ${answer}`, deps.secrets));
+      throw requestFailure(reply, parsed?.Error?.Code, redact(`SendSms ${redactUrl(url)}: ${answer}`, deps.secrets));
     },
   };
 }
