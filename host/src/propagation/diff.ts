@@ -9,7 +9,7 @@ import type { MemberObject, RenderOutcome } from './render.js';
 
 export interface Found {
   path: string;
-  object: { metadata?: { labels?: Record<string, string> }; spec?: unknown; data?: unknown; type?: string };
+  object: { metadata?: { labels?: Record<string, string>; generation?: number }; spec?: unknown; data?: unknown; type?: string; status?: unknown };
 }
 
 export interface Plan {
