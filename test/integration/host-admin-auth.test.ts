@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KINDS as HERALD_KINDS, PROPAGATED_KINDS } from '../../shared/src/index.js';
 import { rawRequest } from '../../shared/src/k8s/raw.js';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
+import { callerToken } from '../support/callers.js';
 import { startHost, type HostProcess } from '../support/host-process.js';
 
-const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 /** Every kind the host propagates, by plural. */
 const KINDS = PROPAGATED_KINDS.map((k) => HERALD_KINDS.find((d) => d.kind === k)?.plural ?? '');
 let set: ClusterSet;
@@ -20,21 +20,9 @@ let kc: KubeConfig;
 let host: HostProcess;
 const tokens: Record<string, string> = {};
 
-/** A ServiceAccount in ops bound to a ClusterRole listing `resources` of herald.dev (none: nothing), and a token of it. */
-async function caller(name: string, resources: string[]): Promise<string> {
-  const post = (path: string, body: unknown): Promise<string> => rawRequest(kc, 'POST', path, { body: JSON.stringify(body) });
-  await post('/api/v1/namespaces/ops/serviceaccounts', { metadata: { name } });
-  if (resources.length > 0) {
-    await post(`${RBAC}/clusterroles`, { metadata: { name: `herald-test-${name}` }, rules: [{ apiGroups: ['herald.dev'], resources, verbs: ['get', 'list'] }] });
-    await post(`${RBAC}/clusterrolebindings`, {
-      metadata: { name: `herald-test-${name}` },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `herald-test-${name}` },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: 'ops' }],
-    });
-  }
-  const issued = JSON.parse(await post(`/api/v1/namespaces/ops/serviceaccounts/${name}/token`, { spec: { expirationSeconds: 3600 } })) as { status: { token: string } };
-  return issued.status.token;
-}
+/** A caller allowed to get and list these herald.dev resources (none: nothing). */
+const caller = (name: string, resources: string[]): Promise<string> =>
+  callerToken(kc, name, resources.length > 0 ? [{ apiGroups: ['herald.dev'], resources, verbs: ['get', 'list'] }] : []);
 
 const get = (path: string, who?: string): Promise<Response> => fetch(`${host.url}${path}`, who ? { headers: { authorization: `Bearer ${tokens[who] ?? who}` } } : {});
 

@@ -17,6 +17,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../../shared/src/k8s/raw.js';
 import { startClusters, type ClusterSet } from '../harness/clusters.js';
+import { callerToken } from '../support/callers.js';
 import { eventually } from '../support/eventually.js';
 import { serviceAccountKubeconfig } from '../support/federation.js';
 import { startHost, type HostProcess } from '../support/host-process.js';
@@ -27,7 +28,6 @@ import { startHttpServer, type TestHttpServer } from '../wire/http-server.js';
 
 const CTL = fileURLToPath(new URL('../../host/src/ctl/cli.ts', import.meta.url));
 const API = 'herald.dev/v1alpha1';
-const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 const AGENT_PORT = 19093;
 /** Addresses test/netns/run.sh put on the namespace's loopback. */
 const ADDRESSES: Record<string, string> = { 'member-a': '10.244.0.10', 'member-b': '10.244.0.11' };
@@ -52,19 +52,7 @@ function heraldctl(...args: string[]): Promise<{ code: number | null; out: strin
   });
 }
 
-/** A ServiceAccount in ops with these rules on the host, and a token of it. */
-async function caller(name: string, rules: unknown[]): Promise<string> {
-  const post = (path: string, body: unknown): Promise<string> => rawRequest(hub, 'POST', path, { body: JSON.stringify(body) });
-  await post('/api/v1/namespaces/ops/serviceaccounts', { metadata: { name } });
-  await post(`${RBAC}/clusterroles`, { metadata: { name: `herald-test-${name}` }, rules });
-  await post(`${RBAC}/clusterrolebindings`, {
-    metadata: { name: `herald-test-${name}` },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `herald-test-${name}` },
-    subjects: [{ kind: 'ServiceAccount', name, namespace: 'ops' }],
-  });
-  const issued = JSON.parse(await post(`/api/v1/namespaces/ops/serviceaccounts/${name}/token`, { spec: { expirationSeconds: 3600 } })) as { status: { token: string } };
-  return issued.status.token;
-}
+const caller = (name: string, rules: unknown[]): Promise<string> => callerToken(hub, name, rules);
 
 function call(method: 'GET' | 'POST', path: string, who: string | undefined, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { ...(who ? { authorization: `Bearer ${tokens[who] ?? who}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
