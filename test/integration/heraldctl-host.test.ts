@@ -188,6 +188,12 @@ describe('heraldctl status', () => {
     expect(broken.problems.some((p) => p.member === 'member-a')).toBe(false);
     expect(broken.problems).toContainEqual(expect.objectContaining({ object: 'PropagationPolicy/typo', member: 'member-aa', state: 'UnknownCluster' }));
     expect(broken.failing.find((f) => f.receiver === 'down-hook')?.delivery.lastError).toMatch(/ECONNREFUSED|connect/i);
+    // The host Receivers say it too: Delivering (kubectl's DELIVERY column) False naming the member.
+    const delivering = async (name: string) =>
+      ((JSON.parse(await rawRequest(host, 'GET', `/apis/${API}/receivers/${name}`)) as Obj).status?.conditions ?? []).find((c) => c.type === 'Delivering') as { status: string; message?: string } | undefined;
+    const down = await eventually(async () => ((await delivering('down-hook'))?.status === 'False' ? delivering('down-hook') : undefined), () => 'down-hook Delivering False');
+    expect(down?.message).toMatch(/^member-a: .*(ECONNREFUSED|connect)/i);
+    expect((await delivering('sink'))?.status).toBe('True');
     const text = await heraldctl('status');
     expect(text.code).toBe(1);
     expect(text.out).toMatch(/^ghost\s+False\s/m);

@@ -29,7 +29,7 @@ describe('kubectl view of Herald kinds', () => {
     }
   });
 
-  it('renders Ready, Clusters and Age columns, filled from status', async () => {
+  it('renders Ready, Clusters, Delivery and Age columns, filled from status', async () => {
     await apply(kc, {
       apiVersion: 'herald.dev/v1alpha1',
       kind: 'Receiver',
@@ -41,7 +41,10 @@ describe('kubectl view of Herald kinds', () => {
       body: JSON.stringify({
         status: {
           summary: '1/2',
-          conditions: [{ type: 'Propagated', status: 'False', reason: 'ClusterNotReady', message: 'member-b is not ready', lastTransitionTime: new Date().toISOString() }],
+          conditions: [
+            { type: 'Propagated', status: 'False', reason: 'ClusterNotReady', message: 'member-b is not ready', lastTransitionTime: new Date().toISOString() },
+            { type: 'Delivering', status: 'False', reason: 'SendsFailing', message: 'member-a: HTTP 500', lastTransitionTime: new Date().toISOString() },
+          ],
         },
       }),
     });
@@ -51,9 +54,9 @@ describe('kubectl view of Herald kinds', () => {
       }),
     ) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
     const names = table.columnDefinitions.map((c) => c.name);
-    expect(names).toEqual(['Name', 'Type', 'Ready', 'Clusters', 'Age']);
+    expect(names).toEqual(['Name', 'Type', 'Ready', 'Clusters', 'Delivery', 'Age']);
     const cells = table.rows[0]?.cells ?? [];
-    expect(cells.slice(0, 4)).toEqual(['columns-demo', 'global', 'False', '1/2']);
+    expect(cells.slice(0, 5)).toEqual(['columns-demo', 'global', 'False', '1/2', 'False']);
     await rawRequest(kc, 'DELETE', '/apis/herald.dev/v1alpha1/receivers/columns-demo');
   });
 });

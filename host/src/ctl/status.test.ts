@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberCluster, PropagationPolicy } from '@herald/shared';
-import { isFailing, statusReport, statusText, unknownClusters, type PropagatedObject } from './status.js';
+import { isFailing } from '@herald/shared';
+import { statusReport, statusText, unknownClusters, type PropagatedObject } from './status.js';
 
 const now = new Date('2026-12-03T12:00:00Z');
 const cond = (type: string, status: 'True' | 'False' | 'Unknown', message = '') => ({ type, status, reason: type, message, lastTransitionTime: '2026-12-03T11:00:00Z' });

@@ -6,7 +6,7 @@
  * report is pure; the one read (the caller's own rights decide what it sees) is at the bottom.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, PLURALS, PROPAGATED_KINDS, type Condition, type DeliveryHealth, type MemberCluster, type PropagatedStatus, type PropagationPolicy } from '@herald/shared';
+import { API_VERSION, isFailing, PLURALS, PROPAGATED_KINDS, type Condition, type DeliveryHealth, type MemberCluster, type PropagatedStatus, type PropagationPolicy } from '@herald/shared';
 import { KubeError, rawRequest } from '@herald/shared/k8s';
 import { table } from './output.js';
 
@@ -65,13 +65,6 @@ function memberRow(m: MemberCluster, now: Date): MemberRow {
     delivery: m.status?.delivery ?? {},
     problems: (conditions ?? []).filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status}: ${c.message ?? c.reason ?? ''}`),
   };
-}
-
-/** A member's deliveries are failing when failures are counted and none succeeded since the last one. */
-export function isFailing(d: DeliveryHealth): boolean {
-  if ((d.failed ?? 0) === 0 && d.lastFailureTime === undefined) return false;
-  if (d.lastFailureTime === undefined) return true;
-  return d.lastSuccessTime === undefined || Date.parse(d.lastFailureTime) >= Date.parse(d.lastSuccessTime);
 }
 
 /** Cluster names a policy places on, excludes or overrides for that are not registered members. */

@@ -489,7 +489,7 @@ export class PropagationController {
         return [entry];
       });
       const previous = (o as { status?: PropagatedStatus }).status;
-      const status = propagatedStatus({ entries, generation: o.metadata.generation, previous, now });
+      const status = propagatedStatus({ entries, generation: o.metadata.generation, previous, now, kind: o.kind });
       if (sameStatus(previous, status)) return;
       writes++;
       await this.patchStatus(o.kind, o.metadata.name, status);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memberConditions, propagatedStatus } from './status.js';
+import { deliveringCondition, memberConditions, propagatedStatus } from './status.js';
 
 const now = '2026-11-21T12:00:00Z';
 
@@ -41,5 +41,25 @@ describe('propagatedStatus', () => {
   });
   it('has no delivery when no agent reported one', () => {
     expect(propagatedStatus({ generation: 1, now, entries: [{ name: 'member-a', state: 'Applied' }] }).delivery).toBeUndefined();
+  });
+});
+
+describe('deliveringCondition', () => {
+  const ok = { delivered: 3, failed: 0, pending: 0, lastSuccessTime: '2026-11-21T11:00:00Z' };
+  const bad = { delivered: 3, failed: 1, pending: 2, lastSuccessTime: '2026-11-21T11:00:00Z', lastFailureTime: '2026-11-21T11:30:00Z', lastError: 'webhook: connect ECONNREFUSED' };
+  it('is False naming each member whose sends fail, True while they succeed, Unknown with no reports', () => {
+    expect(deliveringCondition([{ name: 'a', state: 'Applied', delivery: ok }, { name: 'b', state: 'Applied', delivery: bad }], undefined, now)).toMatchObject({
+      type: 'Delivering',
+      status: 'False',
+      reason: 'SendsFailing',
+      message: 'b: webhook: connect ECONNREFUSED',
+    });
+    expect(deliveringCondition([{ name: 'a', state: 'Applied', delivery: ok }, { name: 'b', state: 'Applied' }], undefined, now)).toMatchObject({ status: 'True', message: 'sends succeed on 1 member' });
+    expect(deliveringCondition([{ name: 'a', state: 'Applied' }], undefined, now)).toMatchObject({ status: 'Unknown', reason: 'NoReports' });
+  });
+  it('is on Receivers only', () => {
+    const entries = [{ name: 'a', state: 'Applied' as const, delivery: ok }];
+    expect(propagatedStatus({ entries, generation: 1, now, kind: 'Receiver' }).conditions?.map((c) => c.type)).toEqual(['Propagated', 'Delivering']);
+    expect(propagatedStatus({ entries, generation: 1, now, kind: 'Router' }).conditions?.map((c) => c.type)).toEqual(['Propagated']);
   });
 });

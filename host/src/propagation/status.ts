@@ -2,7 +2,7 @@
  * Status of a propagated host object (pure): one entry per member it is placed on, a summary for
  * the CLUSTERS column, and a `Propagated` condition that is True only when every entry is Applied.
  */
-import { condition, sumDeliveryHealth, type ClusterStatus, type Condition, type MemberCluster, type MemberClusterStatus, type PropagatedStatus } from '@herald/shared';
+import { condition, isFailing, sumDeliveryHealth, type ClusterStatus, type Condition, type MemberCluster, type MemberClusterStatus, type PropagatedStatus } from '@herald/shared';
 import type { AgentHealth } from './agent-health.js';
 
 function propagatedCondition(entries: ClusterStatus[], generation: number | undefined, previous: Condition | undefined, now: string): Condition {
@@ -16,11 +16,29 @@ function propagatedCondition(entries: ClusterStatus[], generation: number | unde
   return condition({ type: 'Propagated', status: ok ? 'True' : 'False', reason: ok ? 'Applied' : (bad[0]?.state ?? 'Pending'), message, ...observed }, previous, now);
 }
 
-export function propagatedStatus(args: { entries: ClusterStatus[]; generation: number | undefined; previous?: PropagatedStatus; now: string }): PropagatedStatus {
+/**
+ * A Receiver's Delivering condition (pure): False while sends fail on any member that reports
+ * them (naming each with its last error, which the agent redacted), True while they succeed,
+ * Unknown while no member's agent reports any.
+ */
+export function deliveringCondition(entries: readonly ClusterStatus[], previous: Condition | undefined, now: string): Condition {
+  const reporting = entries.filter((e) => e.delivery !== undefined);
+  const failing = reporting.filter((e) => e.delivery && isFailing(e.delivery));
+  if (reporting.length === 0) return condition({ type: 'Delivering', status: 'Unknown', reason: 'NoReports', message: 'no member has reported deliveries yet' }, previous, now);
+  if (failing.length === 0) {
+    const n = reporting.length;
+    return condition({ type: 'Delivering', status: 'True', reason: 'Delivering', message: `sends succeed on ${n} member${n === 1 ? '' : 's'}` }, previous, now);
+  }
+  const message = failing.map((e) => `${e.name}: ${e.delivery?.lastError ?? 'failing'}`).join('; ').slice(0, 4000);
+  return condition({ type: 'Delivering', status: 'False', reason: 'SendsFailing', message }, previous, now);
+}
+
+export function propagatedStatus(args: { entries: ClusterStatus[]; generation: number | undefined; previous?: PropagatedStatus; now: string; kind?: string }): PropagatedStatus {
   const entries = [...args.entries].sort((a, b) => a.name.localeCompare(b.name));
   const applied = entries.filter((e) => e.state === 'Applied').length;
   const previous = args.previous?.conditions?.find((c) => c.type === 'Propagated');
   const propagated = propagatedCondition(entries, args.generation, previous, args.now);
+  const delivering = args.kind === 'Receiver' ? [deliveringCondition(entries, args.previous?.conditions?.find((c) => c.type === 'Delivering'), args.now)] : [];
   // Keep each entry's transition time while its state holds, so status only changes when something does.
   const before = new Map((args.previous?.clusters ?? []).map((c) => [c.name, c]));
   const clusters = entries.map((e) => {
@@ -30,7 +48,7 @@ export function propagatedStatus(args: { entries: ClusterStatus[]; generation: n
   const reported = entries.flatMap((e) => (e.delivery ? [{ where: e.name, health: e.delivery }] : []));
   return {
     ...(args.generation !== undefined ? { observedGeneration: args.generation } : {}),
-    conditions: [propagated],
+    conditions: [propagated, ...delivering],
     clusters,
     summary: `${applied}/${entries.length}`,
     // A Receiver's deliveries across the members whose agents report them.

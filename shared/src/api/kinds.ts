@@ -42,9 +42,16 @@ const PROPAGATED: PrinterColumn[] = [
   { name: 'Clusters', type: 'string', jsonPath: '.status.summary', description: 'Applied/placed members.' },
 ];
 
+const DELIVERY: PrinterColumn = {
+  name: 'Delivery',
+  type: 'string',
+  jsonPath: '.status.conditions[?(@.type=="Delivering")].status',
+  description: 'Whether sends succeed on the members that report them.',
+};
+
 /** A kind the host propagates: it gets the per-cluster status and the Ready/Clusters columns. */
 const propagated = (
-  def: Pick<KindDef, 'kind' | 'plural' | 'shortNames' | 'description' | 'spec'> & { extra?: PrinterColumn[] },
+  def: Pick<KindDef, 'kind' | 'plural' | 'shortNames' | 'description' | 'spec'> & { extra?: PrinterColumn[]; after?: PrinterColumn[] },
 ): KindDef => ({
   kind: def.kind,
   plural: def.plural,
@@ -53,7 +60,7 @@ const propagated = (
   description: def.description,
   spec: def.spec,
   status: PropagatedStatus,
-  columns: [...(def.extra ?? []), ...PROPAGATED, AGE],
+  columns: [...(def.extra ?? []), ...PROPAGATED, ...(def.after ?? []), AGE],
 });
 
 export const KINDS: readonly KindDef[] = [
@@ -72,6 +79,7 @@ export const KINDS: readonly KindDef[] = [
     description: 'Notification targets on one or more channels.',
     spec: ReceiverSpec,
     extra: [TYPE],
+    after: [DELIVERY],
   }),
   propagated({
     kind: 'Router',

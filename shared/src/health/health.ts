@@ -20,3 +20,10 @@ export function sumDeliveryHealth(parts: Iterable<{ where: string; health: Deliv
   const out: DeliveryHealth = { ...counts, ...(lastOk ? { lastSuccessTime: lastOk } : {}) };
   return lastBad ? { ...out, lastFailureTime: lastBad.at, lastError: lastBad.error } : out;
 }
+
+/** Deliveries are failing when failures are counted and none succeeded since the last one. */
+export function isFailing(d: DeliveryHealth): boolean {
+  if ((d.failed ?? 0) === 0 && d.lastFailureTime === undefined) return false;
+  if (d.lastFailureTime === undefined) return true;
+  return d.lastSuccessTime === undefined || Date.parse(d.lastFailureTime) >= Date.parse(d.lastSuccessTime);
+}
