@@ -4,12 +4,12 @@
  * built by pure functions; the requests are at the bottom.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, type ObjectMeta, type PropagationPolicy, type Silence, type SilenceSpec } from '@herald/shared';
+import { API_VERSION, type ObjectMeta, type Silence, type SilenceSpec } from '@herald/shared';
 import { UsageError } from '@herald/shared/cli';
 import { compileSelector } from '@herald/shared/selector';
 import { silenceWindow, type SilenceState } from '@herald/shared/silence';
 import { KubeError, rawRequest } from '@herald/shared/k8s';
-import { placementFor } from '../propagation/placement.js';
+import { placedMembers } from '../members/placed.js';
 import { selectorOf, selectorText, type Matcher } from './matchers.js';
 
 const COMMENT = 'herald.dev/comment';
@@ -133,16 +133,8 @@ function hostError(err: unknown): never {
 export async function addSilence(kc: KubeConfig, object: NewSilence): Promise<{ name: string; members: string[]; policies: string[] }> {
   const made = await rawRequest(kc, 'POST', `${SILENCES}?fieldManager=heraldctl`, { body: JSON.stringify(object) }).catch(hostError);
   const created = json<Silence>(made);
-  const [policies, members] = await Promise.all([
-    rawRequest(kc, 'GET', `/apis/${API_VERSION}/propagationpolicies`).then((t) => json<{ items: PropagationPolicy[] }>(t).items),
-    rawRequest(kc, 'GET', `/apis/${API_VERSION}/memberclusters`).then((t) => json<{ items: { metadata: { name: string; labels?: Record<string, string> } }[] }>(t).items),
-  ]);
-  const placed = placementFor(
-    { kind: 'Silence', name: created.metadata.name, labels: created.metadata.labels ?? {} },
-    policies,
-    members.map((m) => ({ name: m.metadata.name, labels: m.metadata.labels ?? {} })),
-  );
-  return { name: created.metadata.name, members: placed.members, policies: placed.policies };
+  const placed = await placedMembers(kc, { kind: 'Silence', name: created.metadata.name, labels: created.metadata.labels ?? {} });
+  return { name: created.metadata.name, members: placed.members.map((m) => m.metadata.name), policies: placed.policies };
 }
 
 export async function listSilences(kc: KubeConfig): Promise<Silence[]> {

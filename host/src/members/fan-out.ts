@@ -3,8 +3,8 @@
  * member that is down answers with its error and holds nobody else up.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, type MemberCluster } from '@herald/shared';
-import { rawRequest } from '@herald/shared/k8s';
+import type { MemberCluster } from '@herald/shared';
+import { eachLimited } from '../each-limited.js';
 import { callAgent, type AgentAnswer, type AgentRequest } from './agent-call.js';
 import { memberKubeConfig } from './kubeconfig.js';
 
@@ -12,10 +12,6 @@ export type MemberAnswer = { cluster: string; answer: AgentAnswer } | { cluster:
 
 /** Members asked at once. */
 const AT_ONCE = 8;
-
-export async function listMembers(host: KubeConfig): Promise<MemberCluster[]> {
-  return (JSON.parse(await rawRequest(host, 'GET', `/apis/${API_VERSION}/memberclusters`)) as { items: MemberCluster[] }).items;
-}
 
 /** One member's agent, its failure as a message. */
 export async function askMember(host: KubeConfig, mc: MemberCluster, req: AgentRequest): Promise<MemberAnswer> {
@@ -30,14 +26,8 @@ export async function askMember(host: KubeConfig, mc: MemberCluster, req: AgentR
 /** Each member's answer to its request, in the members' order. */
 export async function askMembers(host: KubeConfig, members: readonly MemberCluster[], request: (mc: MemberCluster) => AgentRequest): Promise<MemberAnswer[]> {
   const out: MemberAnswer[] = new Array<MemberAnswer>(members.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < members.length) {
-      const i = next++;
-      const mc = members[i] as MemberCluster;
-      out[i] = await askMember(host, mc, request(mc));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(AT_ONCE, members.length) }, worker));
+  await eachLimited(members, AT_ONCE, async (mc, i) => {
+    out[i] = await askMember(host, mc, request(mc));
+  });
   return out;
 }

@@ -4,10 +4,10 @@
  * delivery history of all members merged.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, type MemberCluster, type PropagationPolicy, type Receiver } from '@herald/shared';
+import { API_VERSION, type MemberCluster, type Receiver } from '@herald/shared';
 import { KubeError, rawRequest } from '@herald/shared/k8s';
-import { placementFor } from '../propagation/placement.js';
-import { askMember, askMembers, listMembers, type MemberAnswer } from './fan-out.js';
+import { askMember, askMembers, type MemberAnswer } from './fan-out.js';
+import { listMembers, placedMembers } from './placed.js';
 import { decodeCursor, entriesOf, mergePage, type Cursor, type HistoryPage, type MemberList } from './history.js';
 
 /** A request the host cannot act on: the status to answer and why. */
@@ -88,12 +88,7 @@ async function placedOn(host: KubeConfig, receiver: string): Promise<MemberClust
     throw err;
   });
   const r = JSON.parse(found) as Receiver;
-  const [policies, members] = await Promise.all([
-    rawRequest(host, 'GET', `/apis/${API_VERSION}/propagationpolicies`).then((t) => (JSON.parse(t) as { items: PropagationPolicy[] }).items),
-    listMembers(host),
-  ]);
-  const placed = new Set(placementFor({ kind: 'Receiver', name: receiver, labels: r.metadata.labels ?? {} }, policies, members.map((m) => ({ name: m.metadata.name, labels: m.metadata.labels ?? {} }))).members);
-  return members.filter((m) => placed.has(m.metadata.name));
+  return (await placedMembers(host, { kind: 'Receiver', name: receiver, labels: r.metadata.labels ?? {} })).members;
 }
 
 /** Test-send of a host Receiver on every member it is placed on, at once. */

@@ -42,18 +42,11 @@ import { Deletion, orphanPaths, remainingOn, type Deletable } from './deletion.j
 import { deleting } from './finalizers.js';
 import { forgetVerdicts, memberReports, withVerdict, type MemberReport } from './member-reports.js';
 import { memberKubeConfig } from '../members/kubeconfig.js';
+import { eachLimited } from '../each-limited.js';
 
 type Cached = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 const keyOf = (o: KubernetesObject): string => `${o.kind ?? ''}/${o.metadata?.name ?? ''}`;
 
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 export const FIELD_MANAGER = 'herald-host';
 const BURST_PAUSE_MS = 250;
 const STATUS_WINDOW_MS = 500;
