@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { HISTORY_LIMIT_PATTERN, HISTORY_OUTCOMES } from '@herald/shared';
 import { historyAcross, verifyOn, verifyPlaced, type HistoryQuery } from '../members/queries.js';
 
 const NAME = { type: 'string', minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' } as const;
@@ -28,9 +29,9 @@ const HISTORY = {
     cluster: NAME,
     receiver: NAME,
     channel: { type: 'string', minLength: 1, maxLength: 32, pattern: '^[a-z]+$' },
-    outcome: { enum: ['delivered', 'failed', 'retrying', 'suppressed', 'inhibited'] },
+    outcome: { enum: HISTORY_OUTCOMES },
     since: { type: 'string', format: 'date-time' },
-    limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$', description: '1 to 1000; default 100' },
+    limit: { type: 'string', pattern: HISTORY_LIMIT_PATTERN, description: '1 to 1000; default 100' },
     cursor: { type: 'string', minLength: 1, maxLength: 16384 },
   },
 } as const;

@@ -5,6 +5,7 @@
  * those Secrets on the host may already act as the host on every member.
  */
 import { stringify } from 'yaml';
+import { HISTORY_LIMIT_PATTERN, HISTORY_OUTCOMES } from '@herald/shared';
 import { UsageError } from '@herald/shared/cli';
 import { historyAcross, verifyOn, verifyPlaced, type ClusterVerify } from '../members/queries.js';
 import { HOST_FLAGS, HOST_HELP, OUTPUT_FLAGS, nameArg, outputOf, str, type Command, type Output, type Values } from './command.js';
@@ -58,8 +59,6 @@ ${HOST_HELP}
 
 A member that cannot be reached is listed under the table as missing; the exit code is then 1.`;
 
-const OUTCOMES = ['delivered', 'failed', 'retrying', 'suppressed', 'inhibited'];
-
 export function historyCommand(): Command {
   return {
     summary: 'delivery history across members, newest first',
@@ -68,11 +67,11 @@ export function historyCommand(): Command {
     async run(v: Values, positionals: string[]) {
       if (positionals.length > 0) throw new UsageError(`history takes no arguments: ${positionals.join(' ')}`);
       const outcome = str(v, 'outcome');
-      if (outcome !== undefined && !OUTCOMES.includes(outcome)) throw new UsageError(`--outcome is one of ${OUTCOMES.join(', ')}, not ${JSON.stringify(outcome)}`);
+      if (outcome !== undefined && !HISTORY_OUTCOMES.some((o) => o === outcome)) throw new UsageError(`--outcome is one of ${HISTORY_OUTCOMES.join(', ')}, not ${JSON.stringify(outcome)}`);
       const since = str(v, 'since');
       if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError(`--since ${JSON.stringify(since)} is not a time (RFC 3339: 2026-12-01T08:00:00Z)`);
       const limitText = str(v, 'limit') ?? '50';
-      if (!/^(1000|[1-9][0-9]{0,2})$/.test(limitText)) throw new UsageError(`--limit is a number from 1 to 1000, not ${JSON.stringify(limitText)}`);
+      if (!new RegExp(HISTORY_LIMIT_PATTERN).test(limitText)) throw new UsageError(`--limit is a number from 1 to 1000, not ${JSON.stringify(limitText)}`);
       const output = outputOf(v);
       const cluster = str(v, 'cluster');
       const receiver = str(v, 'receiver');

@@ -1,6 +1,7 @@
 /** Operations endpoints: delivery history (admin), liveness and readiness (open). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, onResponseHookHandler } from 'fastify';
+import { HISTORY_LIMIT_PATTERN, HISTORY_OUTCOMES } from '@herald/shared';
 import { requestFields } from '@herald/shared/log';
 import type { AppDeps } from './app.js';
 import { parseTargetKey } from '../model/target-key.js';
@@ -8,9 +9,9 @@ import { parseTargetKey } from '../model/target-key.js';
 const HistoryQuery = Type.Object({
   receiver: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
   channel: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-  outcome: Type.Optional(Type.Union([Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('retrying'), Type.Literal('suppressed'), Type.Literal('inhibited')])),
+  outcome: Type.Optional(Type.Union(HISTORY_OUTCOMES.map((o) => Type.Literal(o)))),
   since: Type.Optional(Type.String({ format: 'date-time' })),
-  limit: Type.Optional(Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: '1 to 1000; default 100' })),
+  limit: Type.Optional(Type.String({ pattern: HISTORY_LIMIT_PATTERN, description: '1 to 1000; default 100' })),
   before: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'only entries whose id is below this (the next page)' })),
 });
 

@@ -10,6 +10,7 @@ import type { Db } from './schema.js';
 import type { LogEntry } from '../pipeline/notification-log.js';
 import { decodeEntry, encodeEntry } from '../pipeline/notification-log.js';
 import { isFailureReason, type FailureReason } from '../notify/failure-reason.js';
+import type { HistoryOutcome } from '@herald/shared';
 
 export interface InboxRow {
   id: number;
@@ -84,7 +85,7 @@ export interface HistoryEntry {
   target: string;
   groupKey: string;
   /** `suppressed`: the notification log held it back; `inhibited`: an InhibitRule did (the answer says why). */
-  outcome: 'delivered' | 'failed' | 'retrying' | 'suppressed' | 'inhibited';
+  outcome: HistoryOutcome;
   attempts: number;
   notifications: number;
   fingerprints: string[];

@@ -9,3 +9,4 @@ export * from './federation.js';
 export * from './kinds.js';
 export * from './crd.js';
 export * from './agent-lease.js';
+export * from './history.js';
